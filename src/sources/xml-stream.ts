@@ -1,0 +1,64 @@
+/**
+ * Streams an XML document through saxes and turns parser failures into input errors that name the file,
+ * line and column. Readers register element handlers; nothing is kept beyond what they keep.
+ */
+import type { Readable } from 'node:stream';
+import { SaxesParser, type SaxesTagPlain } from 'saxes';
+import { inputError, isUsermigError } from '../model/errors.js';
+
+export type XmlParser = SaxesParser<{ position: true }>;
+export type XmlTag = SaxesTagPlain;
+
+/** Feeds `stream` to a parser set up by `setup`; rejects with a located input error. */
+export async function parseXmlStream(
+  stream: Readable,
+  displayName: string,
+  setup: (parser: XmlParser) => void,
+  onProgress?: (bytes: number) => void,
+): Promise<void> {
+  const parser: XmlParser = new SaxesParser({ position: true, fileName: displayName });
+  let failure: Error | undefined;
+  parser.on('error', (error) => {
+    failure ??= error;
+  });
+  setup(parser);
+  stream.setEncoding('utf8');
+  let bytes = 0;
+  try {
+    for await (const chunk of stream) {
+      const text = chunk as string;
+      parser.write(text);
+      if (failure) break;
+      bytes += text.length;
+      onProgress?.(bytes);
+    }
+    if (!failure) parser.close();
+  } catch (error) {
+    if (isUsermigError(error)) {
+      stream.destroy();
+      throw error;
+    }
+    failure ??= error as Error;
+  }
+  if (failure) {
+    stream.destroy();
+    throw describeFailure(failure, parser, displayName);
+  }
+}
+
+function describeFailure(error: Error, parser: XmlParser, displayName: string) {
+  const message = error.message.replace(/\r?\n/g, ' ');
+  if (/invalid|unexpected end|end of data|corrupt|incorrect header|unexpected eof|too short/i.test(message) && !/:\d+:\d+:/.test(message)) {
+    // zlib and stream errors: the compressed data stops or is damaged.
+    return inputError(`${displayName}: the file is truncated or damaged near line ${parser.line} (${message})`, error);
+  }
+  if (message.startsWith(displayName)) {
+    return inputError(`${message.replace(/^(.*?):(\d+):(\d+): /, '$1: malformed XML at line $2, column $3: ')}`, error);
+  }
+  return inputError(`${displayName}: malformed XML at line ${parser.line}, column ${parser.column}: ${message}`, error);
+}
+
+/** Raised by a reader while handling an element: names the element and its line. */
+export function elementError(displayName: string, parser: XmlParser, what: string) {
+  return inputError(`${displayName}: line ${parser.line}: ${what}`);
+}
