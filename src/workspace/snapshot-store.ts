@@ -148,21 +148,21 @@ function resolvePlaces(db: Db, sourceId: number): void {
   db.prepare(
     `UPDATE places SET container_ref = parent.container_ref
        FROM places AS parent
-      WHERE places.source_id = ?1 AND places.container_ref = '' AND places.parent_ref IS NOT NULL
-        AND parent.ref = places.parent_ref AND parent.source_id = ?1`,
-  ).run(sourceId);
+      WHERE places.source_id = @source AND places.container_ref = '' AND places.parent_ref IS NOT NULL
+        AND parent.ref = places.parent_ref AND parent.source_id = @source`,
+  ).run({ source: sourceId });
   db.prepare(
     `UPDATE refs SET container_ref = p.container_ref, item = p.item
        FROM places AS p
-      WHERE refs.source_id = ?1 AND refs.item_ref IS NOT NULL AND p.ref = refs.item_ref AND p.source_id = ?1`,
-  ).run(sourceId);
+      WHERE refs.source_id = @source AND refs.item_ref IS NOT NULL AND p.ref = refs.item_ref AND p.source_id = @source`,
+  ).run({ source: sourceId });
   db.prepare(
     `UPDATE refs SET container = c.key, item = replace(refs.item, '{key}', c.key)
        FROM containers AS c
-      WHERE refs.source_id = ?1 AND refs.container IS NULL AND refs.container_ref IS NOT NULL
-        AND c.ref = refs.container_ref AND c.source_id = ?1`,
-  ).run(sourceId);
-  db.prepare(`UPDATE refs SET container = '' WHERE source_id = ? AND container IS NULL`).run(sourceId);
-  db.prepare(`UPDATE refs SET item = '' WHERE source_id = ? AND item IS NULL`).run(sourceId);
-  db.prepare('DELETE FROM places WHERE source_id = ?').run(sourceId);
+      WHERE refs.source_id = @source AND refs.container IS NULL AND refs.container_ref IS NOT NULL
+        AND c.ref = refs.container_ref AND c.source_id = @source`,
+  ).run({ source: sourceId });
+  db.prepare(`UPDATE refs SET container = '' WHERE source_id = @source AND container IS NULL`).run({ source: sourceId });
+  db.prepare(`UPDATE refs SET item = '' WHERE source_id = @source AND item IS NULL`).run({ source: sourceId });
+  db.prepare('DELETE FROM places WHERE source_id = @source').run({ source: sourceId });
 }

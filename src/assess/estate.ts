@@ -1,0 +1,265 @@
+/**
+ * The estate as usermig sees it, derived purely from the snapshot rows (RULES.md §6 S-03, S-05, S-07):
+ * each source's effective users in directory order, shadowed and inactive-directory entries, groups as
+ * cloud names (case-insensitive), direct memberships of effective users, the group-in-group graph and
+ * the flattened members of every group.
+ */
+import { normaliseEmail, type NormalisedEmail } from '../model/email.js';
+import type { Product } from '../model/snapshot.js';
+import type { EstateSnapshot, SourceSnapshot } from '../workspace/estate-loader.js';
+
+export interface EffectiveUser {
+  index: number;
+  source: string;
+  userName: string;
+  lowerName: string;
+  directoryId: string;
+  active: boolean;
+  displayName: string;
+  rawEmail: string;
+  email: NormalisedEmail;
+  updated: string;
+}
+
+export interface UserEntry {
+  userName: string;
+  directoryId: string;
+  directoryName: string;
+  email: string;
+  active: boolean;
+}
+
+export interface SourceGroup {
+  index: number;
+  /** The spelling of the first directory that holds it. */
+  name: string;
+  lowerName: string;
+  /** Every spelling seen in the source's active directories. */
+  spellings: string[];
+  directUsers: Set<number>;
+  children: Set<number>;
+}
+
+export interface Grant {
+  subjectType: 'group' | 'user';
+  subject: string;
+  permission: string;
+  scope: string;
+  scopeKey: string;
+}
+
+export interface SourceEstate {
+  name: string;
+  product: Product;
+  users: EffectiveUser[];
+  usersByLowerName: Map<string, EffectiveUser>;
+  shadowed: Array<{ entry: UserEntry; winner: EffectiveUser }>;
+  /** Users found only in inactive directories (not effective users). */
+  inactiveOnly: UserEntry[];
+  groups: SourceGroup[];
+  groupsByLowerName: Map<string, SourceGroup>;
+  directMemberships: number;
+  grants: Grant[];
+  userKeys: Map<string, string>;
+  referencedKeys: SourceSnapshot['referencedKeys'];
+  ownedObjects: SourceSnapshot['ownedObjects'];
+  /** Groups in a cycle, each cycle as its group names. */
+  cycles: string[][];
+  /** Flattened members (effective user indexes) of a group; children's members included, cycles merged. */
+  flattened(group: SourceGroup): ReadonlySet<number>;
+}
+
+export interface Estate {
+  sources: SourceEstate[];
+}
+
+export function buildEstate(snapshot: EstateSnapshot): Estate {
+  return { sources: snapshot.sources.map(buildSource) };
+}
+
+function buildSource(snapshot: SourceSnapshot): SourceEstate {
+  const directories = [...snapshot.directories].sort((a, b) => a.position - b.position || compareIds(a.id, b.id));
+  const rank = new Map<string, number>();
+  const directoryNames = new Map<string, string>();
+  const activeDirectories = new Set<string>();
+  directories.forEach((directory, index) => {
+    rank.set(directory.id, index);
+    directoryNames.set(directory.id, directory.name);
+    if (directory.active) activeDirectories.add(directory.id);
+  });
+  // A user or group in a directory the backup does not describe is treated as active, last in order.
+  const knownDirectory = (id: string) => rank.has(id);
+  const rankOf = (id: string) => rank.get(id) ?? Number.MAX_SAFE_INTEGER;
+  const isActive = (id: string) => !knownDirectory(id) || activeDirectories.has(id);
+
+  const rows = [...snapshot.users].sort((a, b) => rankOf(a[0]) - rankOf(b[0]));
+  const users: EffectiveUser[] = [];
+  const usersByLowerName = new Map<string, EffectiveUser>();
+  const shadowed: SourceEstate['shadowed'] = [];
+  const inactiveRows: UserEntry[] = [];
+  for (const [directoryId, userName, active, displayName, rawEmail, updated] of rows) {
+    const entry = { userName, directoryId, directoryName: directoryNames.get(directoryId) ?? directoryId, email: rawEmail, active: active === 1 };
+    if (!isActive(directoryId)) {
+      inactiveRows.push(entry);
+      continue;
+    }
+    const lowerName = userName.toLowerCase();
+    const winner = usersByLowerName.get(lowerName);
+    if (winner) {
+      shadowed.push({ entry, winner });
+      continue;
+    }
+    const user: EffectiveUser = {
+      index: users.length,
+      source: snapshot.name,
+      userName,
+      lowerName,
+      directoryId,
+      active: active === 1,
+      displayName,
+      rawEmail,
+      email: normaliseEmail(rawEmail),
+      updated,
+    };
+    users.push(user);
+    usersByLowerName.set(lowerName, user);
+  }
+  const inactiveOnly = inactiveRows.filter((entry) => !usersByLowerName.has(entry.userName.toLowerCase()));
+
+  const groups: SourceGroup[] = [];
+  const groupsByLowerName = new Map<string, SourceGroup>();
+  const groupDirectories = new Set<string>();
+  for (const [directoryId, name] of [...snapshot.groups].sort((a, b) => rankOf(a[0]) - rankOf(b[0]))) {
+    if (!isActive(directoryId)) continue;
+    const lowerName = name.toLowerCase();
+    groupDirectories.add(`${directoryId}\u0000${lowerName}`);
+    const existing = groupsByLowerName.get(lowerName);
+    if (existing) {
+      if (!existing.spellings.includes(name)) existing.spellings.push(name);
+      continue;
+    }
+    const group: SourceGroup = { index: groups.length, name, lowerName, spellings: [name], directUsers: new Set(), children: new Set() };
+    groups.push(group);
+    groupsByLowerName.set(lowerName, group);
+  }
+
+  let directMemberships = 0;
+  snapshot.forEachMembership((directoryId, parent, child, childIsGroup) => {
+    if (!isActive(directoryId)) return;
+    const parentLower = parent.toLowerCase();
+    if (!groupDirectories.has(`${directoryId}\u0000${parentLower}`)) return;
+    const group = groupsByLowerName.get(parentLower) as SourceGroup;
+    if (childIsGroup) {
+      const childGroup = groupsByLowerName.get(child.toLowerCase());
+      if (childGroup) group.children.add(childGroup.index);
+      return;
+    }
+    // Jira's default, non-aggregating membership: only the directory holding the effective entry counts.
+    const user = usersByLowerName.get(child.toLowerCase());
+    if (!user || user.directoryId !== directoryId) return;
+    const before = group.directUsers.size;
+    group.directUsers.add(user.index);
+    if (group.directUsers.size !== before) directMemberships++;
+  });
+
+  const { flattened, cycles } = flattenGroups(groups);
+  return {
+    name: snapshot.name,
+    product: snapshot.product,
+    users,
+    usersByLowerName,
+    shadowed,
+    inactiveOnly,
+    groups,
+    groupsByLowerName,
+    directMemberships,
+    grants: snapshot.grants,
+    userKeys: snapshot.userKeys,
+    referencedKeys: snapshot.referencedKeys,
+    ownedObjects: snapshot.ownedObjects,
+    cycles,
+    flattened: (group) => flattened[group.index] as ReadonlySet<number>,
+  };
+}
+
+/** Numeric ids compare as numbers, others as text. */
+function compareIds(a: string, b: string): number {
+  const na = Number(a);
+  const nb = Number(b);
+  return Number.isFinite(na) && Number.isFinite(nb) ? na - nb : a.localeCompare(b);
+}
+
+/**
+ * Flattens the group graph (S-07). Strongly connected components (Tarjan, iterative) are found first:
+ * every group of a cycle gets the same members, the union over the cycle, so the result does not depend
+ * on the order in which groups are visited. Components come out children-first, so each is computed once.
+ */
+export function flattenGroups(groups: SourceGroup[]): { flattened: Array<ReadonlySet<number>>; cycles: string[][] } {
+  const count = groups.length;
+  const index = new Int32Array(count).fill(-1);
+  const low = new Int32Array(count);
+  const onStack = new Uint8Array(count);
+  const stack: number[] = [];
+  const flattened: Array<ReadonlySet<number>> = new Array(count);
+  const cycles: string[][] = [];
+  let next = 0;
+
+  const childrenOf = groups.map((group) => [...group.children]);
+  for (let root = 0; root < count; root++) {
+    if (index[root] !== -1) continue;
+    const work: Array<[node: number, childPosition: number]> = [[root, 0]];
+    index[root] = low[root] = next++;
+    stack.push(root);
+    onStack[root] = 1;
+    while (work.length > 0) {
+      const frame = work[work.length - 1] as [number, number];
+      const [node, position] = frame;
+      const children = childrenOf[node] as number[];
+      if (position < children.length) {
+        frame[1]++;
+        const child = children[position] as number;
+        if (index[child] === -1) {
+          index[child] = low[child] = next++;
+          stack.push(child);
+          onStack[child] = 1;
+          work.push([child, 0]);
+        } else if (onStack[child]) {
+          low[node] = Math.min(low[node] as number, index[child] as number);
+        }
+        continue;
+      }
+      work.pop();
+      const parent = work[work.length - 1];
+      if (parent) low[parent[0]] = Math.min(low[parent[0]] as number, low[node] as number);
+      if (low[node] !== index[node]) continue;
+      const component: number[] = [];
+      let member: number;
+      do {
+        member = stack.pop() as number;
+        onStack[member] = 0;
+        component.push(member);
+      } while (member !== node);
+      const selfLoop = component.length === 1 && (childrenOf[node] as number[]).includes(node);
+      if (component.length > 1 || selfLoop) cycles.push(component.map((g) => (groups[g] as SourceGroup).name).sort());
+      const members = unionOf(component, groups, childrenOf, flattened);
+      for (const g of component) flattened[g] = members;
+    }
+  }
+  return { flattened, cycles };
+}
+
+function unionOf(
+  component: number[],
+  groups: SourceGroup[],
+  childrenOf: number[][],
+  flattened: Array<ReadonlySet<number>>,
+): ReadonlySet<number> {
+  const inComponent = new Set(component);
+  const outside: number[] = [];
+  for (const g of component) for (const child of childrenOf[g] as number[]) if (!inComponent.has(child)) outside.push(child);
+  if (component.length === 1 && outside.length === 0) return (groups[component[0] as number] as SourceGroup).directUsers;
+  const members = new Set<number>();
+  for (const g of component) for (const user of (groups[g] as SourceGroup).directUsers) members.add(user);
+  for (const child of outside) for (const user of flattened[child] as ReadonlySet<number>) members.add(user);
+  return members;
+}

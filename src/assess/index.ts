@@ -1,0 +1,63 @@
+/**
+ * Assessment: every problem that would block or spoil the migration, computed as a pure function of the
+ * estate. Each check lives in its own file under checks/.
+ */
+import { SEVERITY_ORDER, type Finding } from '../model/finding.js';
+import type { EstateSnapshot } from '../workspace/estate-loader.js';
+import { checkCrossSourceIdentity } from './checks/cross-source-identity.js';
+import { checkDirectoryOrder } from './checks/directory-order.js';
+import { checkDomains } from './checks/domains.js';
+import { checkDuplicatedEmails } from './checks/duplicated-emails.js';
+import { checkEmailValidity } from './checks/email-validity.js';
+import { checkGroupCaseCollisions, checkGroupsMergedAcrossProducts } from './checks/group-identity.js';
+import {
+  checkAdminGroups,
+  checkBlocklistedGroups,
+  checkDanglingGroupReferences,
+  checkNestedGroups,
+} from './checks/groups.js';
+import { checkDirectoryLimits, checkLicences } from './checks/limits-and-licences.js';
+import { checkDeletedUsersReferenced, checkDisabledUsers, checkOwnersOfSharedObjects } from './checks/user-status.js';
+import { buildEstate, type Estate } from './estate.js';
+import { summarise, type AssessmentSummary } from './summary.js';
+
+export interface Assessment {
+  summary: AssessmentSummary;
+  findings: Finding[];
+}
+
+export interface AssessOptions {
+  /** Domains the administrator trusts (decisions; none until the decide stage exists). */
+  trustedDomains?: ReadonlySet<string>;
+}
+
+const CHECKS: Array<(estate: Estate, options: AssessOptions) => Finding[]> = [
+  checkEmailValidity,
+  checkDuplicatedEmails,
+  (estate, options) => checkDomains(estate, options.trustedDomains),
+  checkDirectoryOrder,
+  checkCrossSourceIdentity,
+  checkDisabledUsers,
+  checkDeletedUsersReferenced,
+  checkOwnersOfSharedObjects,
+  checkGroupCaseCollisions,
+  checkGroupsMergedAcrossProducts,
+  checkBlocklistedGroups,
+  checkAdminGroups,
+  checkNestedGroups,
+  checkDanglingGroupReferences,
+  checkDirectoryLimits,
+  checkLicences,
+];
+
+export function assessEstate(estate: Estate, options: AssessOptions = {}): Assessment {
+  const findings = CHECKS.flatMap((check) => check(estate, options));
+  findings.sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity));
+  return { summary: summarise(estate), findings };
+}
+
+export function assess(snapshot: EstateSnapshot, options: AssessOptions = {}): Assessment {
+  return assessEstate(buildEstate(snapshot), options);
+}
+
+export const hasBlockers = (assessment: Assessment): boolean => assessment.findings.some((f) => f.severity === 'blocker');

@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+/**
+ * The usermig command line. Maps error kinds to exit codes (0 ok, 1 blockers or failed operations,
+ * 2 bad usage or input, 3 unreachable or refused, 4 internal error) and never shows a stack trace unless
+ * USERMIG_DEBUG is set.
+ */
+import { Command, CommanderError } from 'commander';
+import { exitCodeFor, isUsermigError } from '../model/errors.js';
+import { assessCommand, demoCommand, generateCommand, scanCommand } from './commands.js';
+
+function program(): Command {
+  const cli = new Command('usermig')
+    .description('Move the users, groups and memberships of a self-hosted Atlassian estate to Atlassian Cloud.')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+
+  cli
+    .command('scan')
+    .description('read sources into the workspace (KIND:PATH, e.g. jira-backup:backup.zip confluence-backup:export.zip)')
+    .argument('<source...>', 'source specs: jira-backup:PATH, confluence-backup:PATH (NAME=KIND:PATH to name one)')
+    .option('--workspace <dir>', 'workspace folder (default ./.usermig or USERMIG_WORKSPACE)')
+    .option('--json', 'print the result as JSON')
+    .action(async (sources: string[], options) => {
+      process.exitCode = await scanCommand(sources, options);
+    });
+
+  cli
+    .command('assess')
+    .description('report every problem that would block or spoil the migration (exit 1 when blockers exist)')
+    .option('--workspace <dir>', 'workspace folder (default ./.usermig or USERMIG_WORKSPACE)')
+    .option('--json', 'print the summary and findings as JSON')
+    .option('--csv <file>', 'also write one row per finding subject to FILE')
+    .action((options) => {
+      process.exitCode = assessCommand(options);
+    });
+
+  cli
+    .command('generate')
+    .description('write a realistic generated estate (Jira and Confluence backups with known defects)')
+    .option('--users <n>', 'people', '1000')
+    .option('--groups <n>', 'groups over both products')
+    .option('--memberships <n>', 'user-in-group memberships over both products')
+    .option('--seed <n>', 'random seed (same seed, same files)', '1')
+    .requiredOption('--out <dir>', 'output folder')
+    .action(async (options) => {
+      process.exitCode = await generateCommand(options);
+    });
+
+  cli
+    .command('demo')
+    .description('run the journey on the bundled demo estate (what npm start runs)')
+    .option('--workspace <dir>', 'workspace folder (default ./.usermig/demo)')
+    .action(async (options) => {
+      process.exitCode = await demoCommand(options);
+    });
+  return cli;
+}
+
+async function main(argv: string[]): Promise<void> {
+  try {
+    await program().parseAsync(argv);
+  } catch (error) {
+    process.exitCode = report(error);
+  }
+}
+
+function report(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // Commander already printed its message; help and version are not failures.
+    return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0 ? 0 : 2;
+  }
+  if (process.env.USERMIG_DEBUG) console.error(error);
+  if (isUsermigError(error)) {
+    process.stderr.write(`usermig: ${error.message}\n`);
+    return exitCodeFor(error.kind);
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`usermig: internal error: ${message} (set USERMIG_DEBUG=1 for details)\n`);
+  return 4;
+}
+
+await main(process.argv);

@@ -1,0 +1,51 @@
+/**
+ * The scan step: read sources into the workspace, one snapshot per source, each replaced atomically.
+ */
+import path from 'node:path';
+import { usageError } from './model/errors.js';
+import type { SourceSpec } from './model/snapshot.js';
+import { parseSourceSpec, readerFor } from './sources/index.js';
+import { replaceSnapshot, type ScanCounts } from './workspace/snapshot-store.js';
+import type { Workspace } from './workspace/workspace.js';
+
+export interface ScanProgress {
+  source: string;
+  bytes: number;
+  total: number;
+}
+
+export interface ScanResult {
+  spec: SourceSpec;
+  counts: ScanCounts;
+  seconds: number;
+}
+
+export function parseSourceSpecs(texts: string[]): SourceSpec[] {
+  const specs = texts.map(parseSourceSpec);
+  const seen = new Set<string>();
+  for (const spec of specs) {
+    if (seen.has(spec.name)) {
+      throw usageError(`two sources are named "${spec.name}"; name them apart, e.g. ${spec.name}-eu=${spec.kind}:${spec.location}`);
+    }
+    seen.add(spec.name);
+  }
+  return specs;
+}
+
+export async function scan(
+  workspace: Workspace,
+  specs: SourceSpec[],
+  onProgress?: (progress: ScanProgress) => void,
+): Promise<ScanResult[]> {
+  const results: ScanResult[] = [];
+  for (const given of specs) {
+    const spec = { ...given, location: path.resolve(given.location) };
+    const read = readerFor(spec);
+    const started = process.hrtime.bigint();
+    const counts = await replaceSnapshot(workspace, spec, (sink) =>
+      read(spec.location, sink, onProgress && ((bytes, total) => onProgress({ source: spec.name, bytes, total }))),
+    );
+    results.push({ spec, counts, seconds: Number(process.hrtime.bigint() - started) / 1e9 });
+  }
+  return results;
+}

@@ -1,0 +1,303 @@
+/**
+ * Reads a Jira backup (the zip from System > Backup, or a bare entities.xml) into snapshot records:
+ * directories, users and their keys, groups, memberships (nested too), global permissions, application
+ * roles, permission-scheme grants, project roles, projects, and the user references inside the data.
+ * JSM organizations come from activeobjects.xml when the zip has it.
+ *
+ * entities.xml has one element per database row (element = entity, attributes = columns; long text comes
+ * as child elements). Rows that point at one another are linked by ids through PlaceRecords, which the
+ * workspace resolves once the stream ends, so memory stays flat however many issues the backup holds.
+ */
+import { inputError } from '../model/errors.js';
+import type { SnapshotSink } from '../model/snapshot.js';
+import { readActiveObjects } from './active-objects.js';
+import { openBackup } from './backup-file.js';
+import { parseXmlStream, type XmlParser } from './xml-stream.js';
+
+type Attributes = Record<string, string>;
+
+/** Legacy global permission numbers (rows of SchemePermissions without a scheme). */
+const LEGACY_GLOBAL_PERMISSIONS: Record<string, string> = {
+  '0': 'ADMINISTER',
+  '1': 'USE',
+  '44': 'SYSTEM_ADMIN',
+  '22': 'CREATE_SHARED_OBJECTS',
+  '24': 'MANAGE_GROUP_FILTER_SUBSCRIPTIONS',
+  '27': 'USER_PICKER',
+  '33': 'BULK_CHANGE',
+};
+
+const USER_PICKER_TYPES = /:(userpicker|multiuserpicker)$/;
+
+export type ProgressCallback = (bytes: number, total: number) => void;
+
+export async function readJiraBackup(file: string, sink: SnapshotSink, onProgress?: ProgressCallback): Promise<void> {
+  const backup = await openBackup(file);
+  try {
+    const reader = new JiraEntityReader(backup.entities.displayName, sink);
+    const stream = await backup.entities.open();
+    await parseXmlStream(
+      stream,
+      backup.entities.displayName,
+      (parser) => reader.attach(parser),
+      onProgress && ((bytes) => onProgress(bytes, backup.entities.size)),
+    );
+    reader.finish();
+    if (backup.activeObjects) await readActiveObjects(backup.activeObjects, sink);
+  } finally {
+    backup.close();
+  }
+}
+
+/** Turns the rows of entities.xml into snapshot records. */
+class JiraEntityReader {
+  private parser!: XmlParser;
+  private depth = 0;
+  private rootSeen = false;
+  private current: { name: string; attributes: Attributes; line: number } | undefined;
+  private childName: string | undefined;
+  private childText = '';
+
+  private readonly groupsByDirectory = new Set<string>();
+  private readonly pendingMemberships: Array<{ directoryId: string; parent: string; line: number }> = [];
+  private readonly schemeNames = new Map<string, string>();
+  private readonly schemeGrants: Array<{ scheme: string; type: 'group' | 'user'; subject: string; permission: string }> = [];
+  private readonly projects = new Map<string, string>();
+  private readonly roles = new Map<string, string>();
+  private readonly roleActors: Array<{ pid: string; roleId: string; type: 'group' | 'user'; subject: string }> = [];
+  private readonly userPickerFields = new Map<string, string>();
+
+  constructor(
+    private readonly displayName: string,
+    private readonly sink: SnapshotSink,
+  ) {}
+
+  attach(parser: XmlParser): void {
+    this.parser = parser;
+    parser.on('opentag', (tag) => {
+      this.depth++;
+      if (this.depth === 1) {
+        if (tag.name !== 'entity-engine-xml') {
+          throw inputError(
+            `${this.displayName}: not a Jira backup (the root element is <${tag.name}>; a Jira backup's entities.xml starts with <entity-engine-xml>)`,
+          );
+        }
+        this.rootSeen = true;
+      } else if (this.depth === 2) {
+        this.current = { name: tag.name, attributes: tag.attributes as Attributes, line: parser.line };
+      } else if (this.depth === 3) {
+        this.childName = tag.name;
+        this.childText = '';
+      }
+    });
+    const text = (value: string) => {
+      if (this.depth === 3) this.childText += value;
+    };
+    parser.on('text', text);
+    parser.on('cdata', text);
+    parser.on('closetag', () => {
+      if (this.depth === 3 && this.current && this.childName) {
+        this.current.attributes[this.childName] = this.childText;
+        this.childName = undefined;
+      } else if (this.depth === 2 && this.current) {
+        this.row(this.current.name, this.current.attributes, this.current.line);
+        this.current = undefined;
+      }
+      this.depth--;
+    });
+  }
+
+  private required(attributes: Attributes, name: string, element: string, line: number): string {
+    const value = attributes[name];
+    if (value === undefined || value === '') {
+      throw inputError(`${this.displayName}: line ${line}: <${element}> has no ${name} attribute`);
+    }
+    return value;
+  }
+
+  private row(element: string, a: Attributes, line: number): void {
+    const need = (name: string) => this.required(a, name, element, line);
+    const sink = this.sink;
+    switch (element) {
+      case 'Directory':
+        sink.directory({
+          id: need('id'),
+          name: a.directoryName ?? '',
+          position: Number(a.position ?? 0),
+          active: a.active === '1' || a.active === 'true',
+          type: a.type ?? '',
+        });
+        break;
+      case 'User':
+        sink.user({
+          directoryId: need('directoryId'),
+          userName: need('userName'),
+          active: a.active === '1' || a.active === 'true',
+          displayName: a.displayName ?? '',
+          email: a.emailAddress ?? '',
+          updated: a.updatedDate ?? '',
+        });
+        break;
+      case 'ApplicationUser':
+        sink.userKey({ userKey: need('userKey'), lowerUserName: need('lowerUserName').toLowerCase() });
+        break;
+      case 'Group': {
+        const directoryId = need('directoryId');
+        const name = need('groupName');
+        this.groupsByDirectory.add(`${directoryId}\u0000${name.toLowerCase()}`);
+        sink.group({ directoryId, name });
+        break;
+      }
+      case 'Membership':
+        this.membership(a, line);
+        break;
+      case 'GlobalPermissionEntry': {
+        const group = a.group_id ?? '';
+        if (group) sink.grant({ subjectType: 'group', subject: group, permission: need('permission'), scope: 'global', scopeKey: '' });
+        break;
+      }
+      case 'LicenseRoleGroup':
+        sink.grant({
+          subjectType: 'group',
+          subject: need('groupId'),
+          permission: need('licenseRoleName'),
+          scope: 'application',
+          scopeKey: '',
+        });
+        break;
+      case 'PermissionScheme':
+        this.schemeNames.set(need('id'), a.name ?? need('id'));
+        break;
+      case 'SchemePermissions':
+        this.schemePermission(a);
+        break;
+      case 'Project':
+        sink.container({ kind: 'jira-project', key: need('key'), name: a.name ?? '', ref: `project:${need('id')}` });
+        this.projects.set(need('id'), need('key'));
+        if (a.lead) sink.reference({ userKey: a.lead, kind: 'project-lead', container: need('key'), item: need('key') });
+        break;
+      case 'ProjectRole':
+        this.roles.set(need('id'), a.name ?? need('id'));
+        break;
+      case 'ProjectRoleActor':
+        this.roleActor(a, need);
+        break;
+      case 'Component':
+        if (a.lead) sink.reference({ userKey: a.lead, kind: 'component-lead', containerRef: `project:${a.project ?? ''}`, item: a.name ?? '' });
+        break;
+      case 'Issue':
+        this.issue(a, need);
+        break;
+      case 'Action':
+        if ((a.type ?? 'comment') === 'comment') this.issueReferences(a.issue, [['comment-author', a.author], ['comment-updater', a.updateauthor]]);
+        break;
+      case 'Worklog':
+        this.issueReferences(a.issue, [['worklog-author', a.author], ['worklog-updater', a.updateauthor]]);
+        break;
+      case 'ChangeGroup':
+        this.issueReferences(a.issue, [['history-author', a.author]]);
+        break;
+      case 'FileAttachment':
+        this.issueReferences(a.issue, [['attachment-author', a.author]]);
+        break;
+      case 'UserAssociation':
+        if (a.sinkNodeEntity === 'Issue') {
+          const kind = a.associationType === 'WatchIssue' ? 'watcher' : a.associationType === 'VoteIssue' ? 'voter' : undefined;
+          if (kind) this.issueReferences(a.sinkNodeId, [[kind, a.sourceName]]);
+        }
+        break;
+      case 'CustomField':
+        if (USER_PICKER_TYPES.test(a.customfieldtypekey ?? '')) this.userPickerFields.set(need('id'), a.name ?? need('id'));
+        break;
+      case 'CustomFieldValue': {
+        const field = this.userPickerFields.get(a.customfield ?? '');
+        if (field !== undefined) this.issueReferences(a.issue, [[`user-picker:${field}`, a.stringvalue]]);
+        break;
+      }
+      case 'SearchRequest':
+        if (a.author) sink.reference({ userKey: a.author, kind: 'filter-owner', container: '', item: a.name ?? a.id ?? '' });
+        break;
+      default:
+        break;
+    }
+  }
+
+  private membership(a: Attributes, line: number): void {
+    const type = a.membershipType ?? '';
+    if (type !== 'GROUP_USER' && type !== 'GROUP_GROUP') return;
+    const directoryId = this.required(a, 'directoryId', 'Membership', line);
+    const parent = this.required(a, 'parentName', 'Membership', line);
+    const child = this.required(a, 'childName', 'Membership', line);
+    if (!this.groupsByDirectory.has(`${directoryId}\u0000${parent.toLowerCase()}`)) {
+      // Jira writes Group rows before Membership rows; check any out-of-order row once the stream ends.
+      this.pendingMemberships.push({ directoryId, parent, line });
+    }
+    this.sink.membership({ directoryId, parent, child, childIsGroup: type === 'GROUP_GROUP' });
+  }
+
+  private schemePermission(a: Attributes): void {
+    const type = a.type;
+    if (type !== 'group' && type !== 'user') return;
+    const subject = a.parameter ?? '';
+    if (!subject) return; // a group grant without a group means "anyone"
+    if (a.scheme === undefined || a.scheme === '') {
+      const permission = LEGACY_GLOBAL_PERMISSIONS[a.permission ?? ''] ?? `LEGACY_${a.permission ?? ''}`;
+      this.sink.grant({ subjectType: type, subject, permission, scope: 'global', scopeKey: '' });
+      return;
+    }
+    this.schemeGrants.push({ scheme: a.scheme, type, subject, permission: a.permissionKey ?? `LEGACY_${a.permission ?? ''}` });
+  }
+
+  private roleActor(a: Attributes, need: (name: string) => string): void {
+    const roleType = need('roletype');
+    const type = roleType === 'atlassian-group-role-actor' ? 'group' : roleType === 'atlassian-user-role-actor' ? 'user' : undefined;
+    if (!type) return;
+    this.roleActors.push({ pid: a.pid ?? '', roleId: need('projectroleid'), type, subject: need('roletypeparameter') });
+  }
+
+  private issue(a: Attributes, need: (name: string) => string): void {
+    const id = need('id');
+    const ref = `issue:${id}`;
+    this.sink.place({ ref, containerRef: `project:${a.project ?? ''}`, item: a.key ?? `{key}-${a.number ?? id}` });
+    this.issueReferences(id, [
+      ['reporter', a.reporter],
+      ['assignee', a.assignee],
+      ['creator', a.creator],
+    ]);
+  }
+
+  private issueReferences(issueId: string | undefined, pairs: Array<[string, string | undefined]>): void {
+    const itemRef = `issue:${issueId ?? ''}`;
+    for (const [kind, userKey] of pairs) {
+      if (userKey) this.sink.reference({ userKey, kind, itemRef });
+    }
+  }
+
+  /** Emits what could only be resolved once every row was read, and checks deferred references. */
+  finish(): void {
+    if (!this.rootSeen) throw inputError(`${this.displayName}: not a Jira backup (no XML elements found)`);
+    for (const pending of this.pendingMemberships) {
+      if (!this.groupsByDirectory.has(`${pending.directoryId}\u0000${pending.parent.toLowerCase()}`)) {
+        throw inputError(
+          `${this.displayName}: line ${pending.line}: <Membership> names group "${pending.parent}" in directory ${pending.directoryId}, which the backup does not contain`,
+        );
+      }
+    }
+    for (const grant of this.schemeGrants) {
+      const scheme = this.schemeNames.get(grant.scheme) ?? `scheme ${grant.scheme}`;
+      this.sink.grant({ subjectType: grant.type, subject: grant.subject, permission: grant.permission, scope: 'permission-scheme', scopeKey: scheme });
+      if (grant.type === 'user') {
+        this.sink.reference({ userKey: grant.subject, kind: 'permission-scheme-grant', container: '', item: `${scheme}: ${grant.permission}` });
+      }
+    }
+    for (const actor of this.roleActors) {
+      const project = actor.pid ? (this.projects.get(actor.pid) ?? `project ${actor.pid}`) : '*';
+      const role = this.roles.get(actor.roleId) ?? `role ${actor.roleId}`;
+      this.sink.grant({ subjectType: actor.type, subject: actor.subject, permission: role, scope: 'project-role', scopeKey: `${project}/${role}` });
+      if (actor.type === 'user') {
+        this.sink.reference({ userKey: actor.subject, kind: 'project-role', container: project === '*' ? '' : project, item: role });
+      }
+    }
+  }
+}
+
