@@ -18,10 +18,14 @@ export async function parseXmlStream(
 ): Promise<void> {
   const parser: XmlParser = new SaxesParser({ position: true, fileName: displayName });
   let failure: Error | undefined;
+  let elementSeen = false;
   parser.on('error', (error) => {
     failure ??= error;
   });
   setup(parser);
+  parser.on('opentagstart', () => {
+    elementSeen = true;
+  });
   stream.setEncoding('utf8');
   let bytes = 0;
   try {
@@ -34,7 +38,8 @@ export async function parseXmlStream(
     }
     if (!failure) parser.close();
   } catch (error) {
-    if (isUsermigError(error)) {
+    // A parser error comes first: a handler may have thrown only because the XML was already broken.
+    if (isUsermigError(error) && !failure) {
       stream.destroy();
       throw error;
     }
@@ -42,7 +47,10 @@ export async function parseXmlStream(
   }
   if (failure) {
     stream.destroy();
-    throw describeFailure(failure, parser, displayName);
+    if (!elementSeen && !isUsermigError(failure)) {
+      throw inputError(`${displayName}: not an XML backup (no XML element at the start of the file)`, failure);
+    }
+    throw isUsermigError(failure) ? failure : describeFailure(failure, parser, displayName);
   }
 }
 
