@@ -95,15 +95,17 @@ function buildSource(snapshot: SourceSnapshot): SourceEstate {
   const rows = [...snapshot.users].sort((a, b) => rankOf(a[0]) - rankOf(b[0]));
   const users: EffectiveUser[] = [];
   const usersByLowerName = new Map<string, EffectiveUser>();
+  /** Name id → index of the effective user of that name, or -1. */
+  const userByNameId = new Int32Array(snapshot.names.length).fill(-1);
   const shadowed: SourceEstate['shadowed'] = [];
   const inactiveRows: UserEntry[] = [];
-  for (const [directoryId, userName, active, displayName, rawEmail, updated] of rows) {
+  for (const [directoryId, userName, nameId, active, displayName, rawEmail, updated] of rows) {
     const entry = { userName, directoryId, directoryName: directoryNames.get(directoryId) ?? directoryId, email: rawEmail, active: active === 1 };
     if (!isActive(directoryId)) {
       inactiveRows.push(entry);
       continue;
     }
-    const lowerName = userName.toLowerCase();
+    const lowerName = snapshot.names[nameId] ?? userName.toLowerCase();
     const winner = usersByLowerName.get(lowerName);
     if (winner) {
       shadowed.push({ entry, winner });
@@ -123,16 +125,19 @@ function buildSource(snapshot: SourceSnapshot): SourceEstate {
     };
     users.push(user);
     usersByLowerName.set(lowerName, user);
+    userByNameId[nameId] = user.index;
   }
   const inactiveOnly = inactiveRows.filter((entry) => !usersByLowerName.has(entry.userName.toLowerCase()));
 
   const groups: SourceGroup[] = [];
   const groupsByLowerName = new Map<string, SourceGroup>();
+  /** Name id → index of the group of that name, or -1. */
+  const groupByNameId = new Int32Array(snapshot.names.length).fill(-1);
   const groupDirectories = new Set<string>();
-  for (const [directoryId, name] of [...snapshot.groups].sort((a, b) => rankOf(a[0]) - rankOf(b[0]))) {
+  for (const [directoryId, name, nameId] of [...snapshot.groups].sort((a, b) => rankOf(a[0]) - rankOf(b[0]))) {
     if (!isActive(directoryId)) continue;
-    const lowerName = name.toLowerCase();
-    groupDirectories.add(`${directoryId}\u0000${lowerName}`);
+    const lowerName = snapshot.names[nameId] ?? name.toLowerCase();
+    groupDirectories.add(`${directoryId}\u0000${nameId}`);
     const existing = groupsByLowerName.get(lowerName);
     if (existing) {
       if (!existing.spellings.includes(name)) existing.spellings.push(name);
@@ -141,26 +146,27 @@ function buildSource(snapshot: SourceSnapshot): SourceEstate {
     const group: SourceGroup = { index: groups.length, name, lowerName, spellings: [name], directUsers: new Set(), children: new Set() };
     groups.push(group);
     groupsByLowerName.set(lowerName, group);
+    groupByNameId[nameId] = group.index;
   }
 
   let directMemberships = 0;
-  snapshot.forEachMembership((directoryId, parent, child, childIsGroup) => {
-    if (!isActive(directoryId)) return;
-    const parentLower = parent.toLowerCase();
-    if (!groupDirectories.has(`${directoryId}\u0000${parentLower}`)) return;
-    const group = groupsByLowerName.get(parentLower) as SourceGroup;
-    if (childIsGroup) {
-      const childGroup = groupsByLowerName.get(child.toLowerCase());
-      if (childGroup) group.children.add(childGroup.index);
-      return;
+  for (const row of snapshot.memberships) {
+    const { directoryId } = row;
+    if (!isActive(directoryId) || !groupDirectories.has(`${directoryId}\u0000${row.parentId}`)) continue;
+    const group = groups[groupByNameId[row.parentId] as number] as SourceGroup;
+    for (const childId of row.groups) {
+      const child = groupByNameId[childId] as number;
+      if (child >= 0) group.children.add(child);
     }
-    // Jira's default, non-aggregating membership: only the directory holding the effective entry counts.
-    const user = usersByLowerName.get(child.toLowerCase());
-    if (!user || user.directoryId !== directoryId) return;
-    const before = group.directUsers.size;
-    group.directUsers.add(user.index);
-    if (group.directUsers.size !== before) directMemberships++;
-  });
+    for (const childId of row.users) {
+      // Jira's default, non-aggregating membership: only the directory holding the effective entry counts.
+      const index = userByNameId[childId] as number;
+      if (index < 0 || (users[index] as EffectiveUser).directoryId !== directoryId) continue;
+      const before = group.directUsers.size;
+      group.directUsers.add(index);
+      if (group.directUsers.size !== before) directMemberships++;
+    }
+  }
 
   const { flattened, cycles } = flattenGroups(groups);
   return {

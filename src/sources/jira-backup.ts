@@ -51,14 +51,14 @@ export async function readJiraBackup(file: string, sink: SnapshotSink, onProgres
 
 /** Turns the rows of entities.xml into snapshot records. */
 class JiraEntityReader {
-  private parser!: XmlParser;
   private depth = 0;
   private rootSeen = false;
   private current: { name: string; attributes: Attributes; line: number } | undefined;
   private childName: string | undefined;
   private childText = '';
 
-  private readonly groupsByDirectory = new Set<string>();
+  /** Directory → lower-case names of its groups. */
+  private readonly groupsByDirectory = new Map<string, Set<string>>();
   private readonly pendingMemberships: Array<{ directoryId: string; parent: string; line: number }> = [];
   private readonly schemeNames = new Map<string, string>();
   private readonly schemeGrants: Array<{ scheme: string; type: 'group' | 'user'; subject: string; permission: string }> = [];
@@ -73,35 +73,37 @@ class JiraEntityReader {
   ) {}
 
   attach(parser: XmlParser): void {
-    this.parser = parser;
+    // Text matters only inside a row's child elements (long values); listening elsewhere costs time.
+    const text = (value: string) => {
+      this.childText += value;
+    };
     parser.on('opentag', (tag) => {
       this.depth++;
-      if (this.depth === 1) {
+      if (this.depth === 2) {
+        this.current = { name: tag.name, attributes: tag.attributes as Attributes, line: parser.line };
+      } else if (this.depth === 3) {
+        this.childName = tag.name;
+        this.childText = '';
+        parser.on('text', text);
+        parser.on('cdata', text);
+      } else if (this.depth === 1) {
         if (tag.name !== 'entity-engine-xml') {
           throw inputError(
             `${this.displayName}: not a Jira backup (the root element is <${tag.name}>; a Jira backup's entities.xml starts with <entity-engine-xml>)`,
           );
         }
         this.rootSeen = true;
-      } else if (this.depth === 2) {
-        this.current = { name: tag.name, attributes: tag.attributes as Attributes, line: parser.line };
-      } else if (this.depth === 3) {
-        this.childName = tag.name;
-        this.childText = '';
       }
     });
-    const text = (value: string) => {
-      if (this.depth === 3) this.childText += value;
-    };
-    parser.on('text', text);
-    parser.on('cdata', text);
     parser.on('closetag', () => {
-      if (this.depth === 3 && this.current && this.childName) {
-        this.current.attributes[this.childName] = this.childText;
-        this.childName = undefined;
-      } else if (this.depth === 2 && this.current) {
+      if (this.depth === 2 && this.current) {
         this.row(this.current.name, this.current.attributes, this.current.line);
         this.current = undefined;
+      } else if (this.depth === 3 && this.current && this.childName) {
+        this.current.attributes[this.childName] = this.childText;
+        this.childName = undefined;
+        parser.off('text');
+        parser.off('cdata');
       }
       this.depth--;
     });
@@ -144,7 +146,9 @@ class JiraEntityReader {
       case 'Group': {
         const directoryId = need('directoryId');
         const name = need('groupName');
-        this.groupsByDirectory.add(`${directoryId}\u0000${name.toLowerCase()}`);
+        let names = this.groupsByDirectory.get(directoryId);
+        if (!names) this.groupsByDirectory.set(directoryId, (names = new Set()));
+        names.add(a.lowerGroupName ?? name.toLowerCase());
         sink.group({ directoryId, name });
         break;
       }
@@ -228,11 +232,15 @@ class JiraEntityReader {
     const directoryId = this.required(a, 'directoryId', 'Membership', line);
     const parent = this.required(a, 'parentName', 'Membership', line);
     const child = this.required(a, 'childName', 'Membership', line);
-    if (!this.groupsByDirectory.has(`${directoryId}\u0000${parent.toLowerCase()}`)) {
+    if (!this.hasGroup(directoryId, a.lowerParentName ?? parent.toLowerCase())) {
       // Jira writes Group rows before Membership rows; check any out-of-order row once the stream ends.
       this.pendingMemberships.push({ directoryId, parent, line });
     }
     this.sink.membership({ directoryId, parent, child, childIsGroup: type === 'GROUP_GROUP' });
+  }
+
+  private hasGroup(directoryId: string, lowerName: string): boolean {
+    return this.groupsByDirectory.get(directoryId)?.has(lowerName) ?? false;
   }
 
   private schemePermission(a: Attributes): void {
@@ -277,7 +285,7 @@ class JiraEntityReader {
   finish(): void {
     if (!this.rootSeen) throw inputError(`${this.displayName}: not a Jira backup (no XML elements found)`);
     for (const pending of this.pendingMemberships) {
-      if (!this.groupsByDirectory.has(`${pending.directoryId}\u0000${pending.parent.toLowerCase()}`)) {
+      if (!this.hasGroup(pending.directoryId, pending.parent.toLowerCase())) {
         throw inputError(
           `${this.displayName}: line ${pending.line}: <Membership> names group "${pending.parent}" in directory ${pending.directoryId}, which the backup does not contain`,
         );

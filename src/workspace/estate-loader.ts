@@ -3,6 +3,7 @@
  * This is the I/O edge; everything computed from these rows is pure (src/assess).
  */
 import type { Product } from '../model/snapshot.js';
+import { unpackIds } from './id-list.js';
 import type { Db } from './workspace.js';
 
 export interface SourceSnapshot {
@@ -12,14 +13,16 @@ export interface SourceSnapshot {
   location: string;
   scannedAt: string;
   directories: Array<{ id: string; name: string; position: number; active: boolean; type: string }>;
-  /** [directoryId, userName, active, displayName, email, updated] */
-  users: Array<[string, string, number, string, string, string]>;
+  /** Name id → lower-case user or group name. */
+  names: string[];
+  /** [directoryId, userName, nameId, active, displayName, email, updated] */
+  users: Array<[string, string, number, number, string, string, string]>;
   /** userKey → lower username */
   userKeys: Map<string, string>;
-  /** [directoryId, name] */
-  groups: Array<[string, string]>;
-  /** Visits memberships one by one: they are the bulk of a snapshot and are not kept as rows. */
-  forEachMembership(visit: (directoryId: string, parent: string, child: string, childIsGroup: boolean) => void): void;
+  /** [directoryId, name, nameId] */
+  groups: Array<[string, string, number]>;
+  /** Per group and directory: the name ids of member users and member groups. */
+  memberships: Array<{ directoryId: string; parentId: number; users: Int32Array; groups: Int32Array }>;
   grants: Array<{ subjectType: 'group' | 'user'; subject: string; permission: string; scope: string; scopeKey: string }>;
   /** Per referenced user key: how many references and one example. */
   referencedKeys: Array<{ userKey: string; count: number; example: string }>;
@@ -57,8 +60,14 @@ function loadSource(
       type: string;
     }>
   ).map((row) => ({ ...row, active: row.active === 1 }));
+  const names: string[] = [];
+  for (const [nameId, lower] of db.prepare('SELECT name_id, lower_name FROM names WHERE source_id = ?').raw().iterate(id) as Iterable<
+    [number, string]
+  >) {
+    names[nameId] = lower;
+  }
   const users = db
-    .prepare('SELECT dir_id, user_name, active, display_name, email, updated FROM users WHERE source_id = ?')
+    .prepare('SELECT dir_id, user_name, name_id, active, display_name, email, updated FROM users WHERE source_id = ?')
     .raw()
     .all(id) as SourceSnapshot['users'];
   const userKeys = new Map<string, string>();
@@ -67,8 +76,12 @@ function loadSource(
   >) {
     userKeys.set(key, name);
   }
-  const groups = db.prepare('SELECT dir_id, name FROM groups WHERE source_id = ?').raw().all(id) as Array<[string, string]>;
-  const membershipQuery = db.prepare('SELECT dir_id, parent, child, child_is_group FROM memberships WHERE source_id = ?').raw();
+  const groups = db.prepare('SELECT dir_id, name, name_id FROM groups WHERE source_id = ?').raw().all(id) as SourceSnapshot['groups'];
+  const memberships = (
+    db.prepare('SELECT dir_id, parent_id, user_ids, group_ids FROM memberships WHERE source_id = ?').raw().all(id) as Array<
+      [string, number, Buffer, Buffer]
+    >
+  ).map(([directoryId, parentId, userIds, groupIds]) => ({ directoryId, parentId, users: unpackIds(userIds), groups: unpackIds(groupIds) }));
   const grants = db
     .prepare('SELECT subject_type AS subjectType, subject, permission, scope, scope_key AS scopeKey FROM grants WHERE source_id = ?')
     .all(id) as SourceSnapshot['grants'];
@@ -85,14 +98,11 @@ function loadSource(
   return {
     ...source,
     directories,
+    names,
     users,
     userKeys,
     groups,
-    forEachMembership(visit) {
-      for (const row of membershipQuery.iterate(id) as Iterable<[string, string, string, number]>) {
-        visit(row[0], row[1], row[2], row[3] === 1);
-      }
-    },
+    memberships,
     grants,
     referencedKeys,
     ownedObjects,

@@ -19,15 +19,19 @@ export const MIGRATIONS: readonly string[] = [
     source_id INTEGER NOT NULL, dir_id TEXT NOT NULL, name TEXT NOT NULL,
     position INTEGER NOT NULL, active INTEGER NOT NULL, type TEXT NOT NULL
   );
+  -- Every user and group name of a source, lower-cased, gets a number; memberships refer to those numbers.
+  CREATE TABLE names (source_id INTEGER NOT NULL, name_id INTEGER NOT NULL, lower_name TEXT NOT NULL);
   CREATE TABLE users (
-    source_id INTEGER NOT NULL, dir_id TEXT NOT NULL, user_name TEXT NOT NULL,
+    source_id INTEGER NOT NULL, dir_id TEXT NOT NULL, user_name TEXT NOT NULL, name_id INTEGER NOT NULL,
     active INTEGER NOT NULL, display_name TEXT NOT NULL, email TEXT NOT NULL, updated TEXT NOT NULL
   );
   CREATE TABLE user_keys (source_id INTEGER NOT NULL, user_key TEXT NOT NULL, lower_user_name TEXT NOT NULL);
-  CREATE TABLE groups (source_id INTEGER NOT NULL, dir_id TEXT NOT NULL, name TEXT NOT NULL);
+  CREATE TABLE groups (source_id INTEGER NOT NULL, dir_id TEXT NOT NULL, name TEXT NOT NULL, name_id INTEGER NOT NULL);
+  -- One row per group and directory: the name ids of its member users and member groups, packed as
+  -- little-endian 32-bit integers (a million memberships are a few megabytes, read in milliseconds).
   CREATE TABLE memberships (
-    source_id INTEGER NOT NULL, dir_id TEXT NOT NULL, parent TEXT NOT NULL, child TEXT NOT NULL,
-    child_is_group INTEGER NOT NULL
+    source_id INTEGER NOT NULL, dir_id TEXT NOT NULL, parent_id INTEGER NOT NULL,
+    user_ids BLOB NOT NULL, group_ids BLOB NOT NULL
   );
   CREATE TABLE grants (
     source_id INTEGER NOT NULL, subject_type TEXT NOT NULL, subject TEXT NOT NULL,
@@ -53,6 +57,7 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /** The snapshot tables, in the order a re-scan clears them. */
 export const SNAPSHOT_TABLES = [
+  'names',
   'directories',
   'users',
   'user_keys',

@@ -3,6 +3,7 @@
  * the reader fails, or the process is killed, the previous snapshot stays exactly as it was.
  */
 import type { SnapshotSink, SourceSpec } from '../model/snapshot.js';
+import { IdList } from './id-list.js';
 import { SNAPSHOT_TABLES } from './schema.js';
 import type { Db, Workspace } from './workspace.js';
 
@@ -39,8 +40,9 @@ export async function replaceSnapshot(
   try {
     const sourceId = upsertSource(db, spec);
     for (const table of SNAPSHOT_TABLES) db.prepare(`DELETE FROM ${table} WHERE source_id = ?`).run(sourceId);
-    const { sink, counts } = sqlSink(db, sourceId);
+    const { sink, counts, flush } = sqlSink(db, sourceId);
     await read(sink);
+    flush();
     resolvePlaces(db, sourceId);
     db.prepare('UPDATE sources SET stats = ?, scanned_at = ? WHERE id = ?').run(
       JSON.stringify(counts),
@@ -72,7 +74,12 @@ function upsertSource(db: Db, spec: SourceSpec): number {
   return Number(result.lastInsertRowid);
 }
 
-function sqlSink(db: Db, sourceId: number): { sink: SnapshotSink; counts: ScanCounts } {
+/**
+ * Names are interned per source (lower-cased), and memberships are gathered per group and directory as
+ * lists of name ids, written once the source has streamed: a million memberships become a few thousand
+ * rows. The lists grow with memberships (4 bytes each), never with the size of the backup.
+ */
+function sqlSink(db: Db, sourceId: number): { sink: SnapshotSink; counts: ScanCounts; flush: () => void } {
   const counts: ScanCounts = {
     directories: 0,
     users: 0,
@@ -85,15 +92,33 @@ function sqlSink(db: Db, sourceId: number): { sink: SnapshotSink; counts: ScanCo
   };
   const insert = {
     directory: db.prepare('INSERT INTO directories VALUES (?, ?, ?, ?, ?, ?)'),
-    user: db.prepare('INSERT INTO users VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    name: db.prepare('INSERT INTO names VALUES (?, ?, ?)'),
+    user: db.prepare('INSERT INTO users VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
     userKey: db.prepare('INSERT INTO user_keys VALUES (?, ?, ?)'),
-    group: db.prepare('INSERT INTO groups VALUES (?, ?, ?)'),
+    group: db.prepare('INSERT INTO groups VALUES (?, ?, ?, ?)'),
     membership: db.prepare('INSERT INTO memberships VALUES (?, ?, ?, ?, ?)'),
     grant: db.prepare('INSERT INTO grants VALUES (?, ?, ?, ?, ?, ?)'),
     container: db.prepare('INSERT INTO containers VALUES (?, ?, ?, ?, ?)'),
     place: db.prepare('INSERT INTO places VALUES (?, ?, ?, ?, ?)'),
     reference: db.prepare('INSERT INTO refs VALUES (?, ?, ?, ?, ?, ?, ?)'),
   };
+  const nameIds = new Map<string, number>(); // lower-case name → id
+  const spellings = new Map<string, number>(); // name as written → id: spares lower-casing on every membership
+  const intern = (name: string): number => {
+    let id = spellings.get(name);
+    if (id !== undefined) return id;
+    const lower = name.toLowerCase();
+    id = nameIds.get(lower);
+    if (id === undefined) {
+      id = nameIds.size;
+      nameIds.set(lower, id);
+      insert.name.run(sourceId, id, lower);
+    }
+    spellings.set(name, id);
+    return id;
+  };
+  type Members = { users: IdList; groups: IdList };
+  const members = new Map<string, Map<number, Members>>(); // directory → parent name id → members
   const sink: SnapshotSink = {
     directory(r) {
       counts.directories!++;
@@ -101,7 +126,7 @@ function sqlSink(db: Db, sourceId: number): { sink: SnapshotSink; counts: ScanCo
     },
     user(r) {
       counts.users!++;
-      insert.user.run(sourceId, r.directoryId, r.userName, r.active ? 1 : 0, r.displayName, r.email, r.updated);
+      insert.user.run(sourceId, r.directoryId, r.userName, intern(r.userName), r.active ? 1 : 0, r.displayName, r.email, r.updated);
     },
     userKey(r) {
       counts.userKeys!++;
@@ -109,11 +134,16 @@ function sqlSink(db: Db, sourceId: number): { sink: SnapshotSink; counts: ScanCo
     },
     group(r) {
       counts.groups!++;
-      insert.group.run(sourceId, r.directoryId, r.name);
+      insert.group.run(sourceId, r.directoryId, r.name, intern(r.name));
     },
     membership(r) {
       counts.memberships!++;
-      insert.membership.run(sourceId, r.directoryId, r.parent, r.child, r.childIsGroup ? 1 : 0);
+      const parentId = intern(r.parent);
+      let byParent = members.get(r.directoryId);
+      if (!byParent) members.set(r.directoryId, (byParent = new Map()));
+      let list = byParent.get(parentId);
+      if (!list) byParent.set(parentId, (list = { users: new IdList(), groups: new IdList() }));
+      (r.childIsGroup ? list.groups : list.users).push(intern(r.child));
     },
     grant(r) {
       counts.grants!++;
@@ -139,7 +169,15 @@ function sqlSink(db: Db, sourceId: number): { sink: SnapshotSink; counts: ScanCo
       );
     },
   };
-  return { sink, counts };
+  const flush = () => {
+    for (const [directoryId, byParent] of members) {
+      for (const [parentId, list] of byParent) {
+        insert.membership.run(sourceId, directoryId, parentId, list.users.toBuffer(), list.groups.toBuffer());
+      }
+    }
+    members.clear();
+  };
+  return { sink, counts, flush };
 }
 
 /** Resolves the internal ids that readers used (PlaceRecord) into container keys and item names. */

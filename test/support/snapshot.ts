@@ -19,7 +19,24 @@ export interface SourceDraft {
 }
 
 export function source(draft: SourceDraft): SourceSnapshot {
-  const memberships = draft.memberships ?? [];
+  const names: string[] = [];
+  const ids = new Map<string, number>();
+  const intern = (name: string) => {
+    const lower = name.toLowerCase();
+    if (!ids.has(lower)) {
+      ids.set(lower, names.length);
+      names.push(lower);
+    }
+    return ids.get(lower) as number;
+  };
+  const lists = new Map<string, { directoryId: string; parentId: number; users: number[]; groups: number[] }>();
+  for (const [dir, parent, child, isGroup] of draft.memberships ?? []) {
+    const parentId = intern(parent);
+    const key = `${dir}/${parentId}`;
+    const list = lists.get(key) ?? { directoryId: dir, parentId, users: [], groups: [] };
+    (isGroup ? list.groups : list.users).push(intern(child));
+    lists.set(key, list);
+  }
   return {
     name: draft.name ?? draft.product ?? 'jira',
     product: draft.product ?? 'jira',
@@ -33,12 +50,11 @@ export function source(draft: SourceDraft): SourceSnapshot {
       active: d.active ?? true,
       type: 'INTERNAL',
     })),
-    users: (draft.users ?? []).map(([dir, name, email, active]) => [dir, name, active === false ? 0 : 1, name, email, '']),
+    users: (draft.users ?? []).map(([dir, name, email, active]) => [dir, name, intern(name), active === false ? 0 : 1, name, email, '']),
     userKeys: new Map(draft.userKeys ?? []),
-    groups: draft.groups ?? [],
-    forEachMembership(visit) {
-      for (const [dir, parent, child, isGroup] of memberships) visit(dir, parent, child, isGroup === true);
-    },
+    groups: (draft.groups ?? []).map(([dir, name]) => [dir, name, intern(name)]),
+    memberships: [...lists.values()].map((list) => ({ ...list, users: Int32Array.from(list.users), groups: Int32Array.from(list.groups) })),
+    names,
     grants: draft.grants ?? [],
     referencedKeys: draft.referencedKeys ?? [],
     ownedObjects: draft.ownedObjects ?? [],

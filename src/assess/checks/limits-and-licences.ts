@@ -4,7 +4,7 @@
  */
 import type { Finding } from '../../model/finding.js';
 import { billableUsers } from '../access.js';
-import type { Estate } from '../estate.js';
+import type { Estate, SourceEstate, SourceGroup } from '../estate.js';
 import { personKey } from './group-identity.js';
 
 const LIMITS = [
@@ -16,18 +16,27 @@ const LIMITS = [
 /** What the cloud directory will hold once everything migrates (people, cloud groups, flattened memberships). */
 export function projectedDirectory(estate: Estate): Record<(typeof LIMITS)[number]['what'], number> {
   const people = new Set<string>();
-  const groups = new Map<string, Set<string>>();
+  const occurrences = new Map<string, Array<{ source: SourceEstate; group: SourceGroup }>>();
   for (const source of estate.sources) {
     for (const user of source.users) people.add(personKey(user));
     for (const group of source.groups) {
-      const members = groups.get(group.lowerName) ?? new Set<string>();
-      for (const index of source.flattened(group)) members.add(personKey(source.users[index]!));
-      groups.set(group.lowerName, members);
+      const list = occurrences.get(group.lowerName);
+      if (list) list.push({ source, group });
+      else occurrences.set(group.lowerName, [{ source, group }]);
     }
   }
   let memberships = 0;
-  for (const members of groups.values()) memberships += members.size;
-  return { users: people.size, groups: groups.size, 'group memberships': memberships };
+  for (const list of occurrences.values()) {
+    if (list.length === 1) {
+      memberships += list[0]!.source.flattened(list[0]!.group).size;
+      continue;
+    }
+    // A group in several sources: its members are people, who may be in more than one of them.
+    const members = new Set<string>();
+    for (const { source, group } of list) for (const index of source.flattened(group)) members.add(personKey(source.users[index]!));
+    memberships += members.size;
+  }
+  return { users: people.size, groups: occurrences.size, 'group memberships': memberships };
 }
 
 export function checkDirectoryLimits(estate: Estate): Finding[] {
