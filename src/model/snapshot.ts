@@ -118,6 +118,11 @@ export interface SnapshotSink {
   container(record: ContainerRecord): void;
   place(record: PlaceRecord): void;
   reference(record: ReferenceRecord): void;
+  /**
+   * When the sink is busy, a promise that settles once it can take more; readers await it between
+   * chunks of input so that memory stays flat. Undefined when it can take more now.
+   */
+  ready?(): Promise<void> | undefined;
 }
 
 /** What a reader needs to know about the source it reads. */

@@ -53,7 +53,7 @@ export async function readActiveObjects(document: BackupDocument, sink: Snapshot
         value = undefined;
       }
     });
-  });
+  }, undefined, () => sink.ready?.());
 
   for (const [id, name] of organizations) {
     sink.container({ kind: 'jsm-organization', key: name, name, ref: `organization:${id}` });

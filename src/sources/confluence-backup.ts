@@ -35,6 +35,7 @@ export async function readConfluenceBackup(
       document.displayName,
       (parser) => reader.attach(parser),
       onProgress && ((bytes) => onProgress(bytes, document.size)),
+      () => sink.ready?.(),
     );
     reader.finish();
   } finally {

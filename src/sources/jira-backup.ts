@@ -41,6 +41,7 @@ export async function readJiraBackup(file: string, sink: SnapshotSink, onProgres
       backup.entities.displayName,
       (parser) => reader.attach(parser),
       onProgress && ((bytes) => onProgress(bytes, backup.entities.size)),
+      () => sink.ready?.(),
     );
     reader.finish();
     if (backup.activeObjects) await readActiveObjects(backup.activeObjects, sink);

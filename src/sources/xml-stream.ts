@@ -15,6 +15,7 @@ export async function parseXmlStream(
   displayName: string,
   setup: (parser: XmlParser) => void,
   onProgress?: (bytes: number) => void,
+  ready?: () => Promise<void> | undefined,
 ): Promise<void> {
   const parser: XmlParser = new SaxesParser({ position: true, fileName: displayName });
   let failure: Error | undefined;
@@ -35,6 +36,8 @@ export async function parseXmlStream(
       if (failure) break;
       bytes += text.length;
       onProgress?.(bytes);
+      const busy = ready?.();
+      if (busy) await busy;
     }
     if (!failure) parser.close();
   } catch (error) {

@@ -1,10 +1,15 @@
 /**
- * Writes a source's snapshot. A re-scan replaces the source's previous snapshot in one transaction: if
+ * Scanning into the workspace. A re-scan replaces the source's previous snapshot in one transaction: if
  * the reader fails, or the process is killed, the previous snapshot stays exactly as it was.
+ *
+ * The reader runs on the main thread and hands records to a sink that packs them into flat batches; a
+ * worker thread (snapshot-writer-worker.ts) writes them into SQLite at the same time. The sink holds
+ * back the reader when too many batches wait, so memory stays flat.
  */
+import { Worker } from 'node:worker_threads';
+import { UsermigError } from '../model/errors.js';
 import type { SnapshotSink, SourceSpec } from '../model/snapshot.js';
-import { IdList } from './id-list.js';
-import { SNAPSHOT_TABLES } from './schema.js';
+import { FIELD_SEPARATOR, NULL_FIELD } from './snapshot-writer.js';
 import type { Db, Workspace } from './workspace.js';
 
 export interface SourceRow {
@@ -19,12 +24,24 @@ export interface SourceRow {
 
 export type ScanCounts = Record<string, number>;
 
+const BATCH_VALUES = 30_000;
+const MAX_BATCHES_IN_FLIGHT = 8;
+
 export function listSources(db: Db): SourceRow[] {
   const rows = db
     .prepare('SELECT id, name, kind, location, product, scanned_at AS scannedAt, stats FROM sources ORDER BY id')
     .all() as Array<Omit<SourceRow, 'stats'> & { stats: string }>;
   return rows.map((row) => ({ ...row, stats: JSON.parse(row.stats) as Record<string, number> }));
 }
+
+/** The worker script: the compiled file next to this one (tests running the TypeScript use the build). */
+function workerUrl(): URL {
+  return import.meta.url.endsWith('.ts')
+    ? new URL('../../dist/workspace/snapshot-writer-worker.js', import.meta.url)
+    : new URL('./snapshot-writer-worker.js', import.meta.url);
+}
+
+type WorkerReply = { type: 'ready' | 'ack' | 'committed' | 'rolled-back' } | { type: 'failed'; message: string };
 
 /**
  * Runs `read` with a sink that writes into the workspace, replacing the snapshot of `spec.name`.
@@ -35,172 +52,114 @@ export async function replaceSnapshot(
   spec: SourceSpec,
   read: (sink: SnapshotSink) => Promise<void>,
 ): Promise<ScanCounts> {
-  const db = workspace.db;
-  db.exec('BEGIN IMMEDIATE');
+  const worker = new Worker(workerUrl(), { workerData: { dir: workspace.dir, spec } });
+  let failure: Error | undefined;
+  let inFlight = 0;
+  let waiting: (() => void) | undefined;
+  let settle: ((reply: WorkerReply) => void) | undefined;
+  const fail = (message: string) => {
+    failure ??= new UsermigError('workspace', `cannot write the ${spec.name} snapshot into ${workspace.dir}: ${message}`);
+    waiting?.();
+    settle?.({ type: 'failed', message });
+  };
+  worker.on('message', (reply: WorkerReply) => {
+    if (reply.type === 'ack') {
+      inFlight--;
+      if (inFlight < MAX_BATCHES_IN_FLIGHT / 2 && waiting) {
+        const resume = waiting;
+        waiting = undefined;
+        resume();
+      }
+    } else if (reply.type === 'failed') {
+      fail(reply.message);
+    } else if (reply.type !== 'ready') {
+      settle?.(reply);
+    }
+  });
+  worker.on('error', (error) => fail(error.message));
+  worker.on('exit', (code) => {
+    if (code !== 0) fail(`the writer stopped (exit code ${code})`);
+  });
+  const final = (message: { type: 'commit'; counts: ScanCounts } | { type: 'rollback' }) =>
+    new Promise<WorkerReply>((resolve) => {
+      settle = resolve;
+      if (failure) resolve({ type: 'failed', message: failure.message });
+      else worker.postMessage(message);
+    });
+
+  const { sink, counts, send } = batchingSink(() => {
+    if (failure) throw failure;
+    inFlight++;
+  }, worker);
+  const backpressure = (): Promise<void> | undefined =>
+    inFlight >= MAX_BATCHES_IN_FLIGHT && !failure ? new Promise<void>((resolve) => (waiting = resolve)) : undefined;
   try {
-    const sourceId = upsertSource(db, spec);
-    for (const table of SNAPSHOT_TABLES) db.prepare(`DELETE FROM ${table} WHERE source_id = ?`).run(sourceId);
-    const { sink, counts, flush } = sqlSink(db, sourceId);
-    await read(sink);
-    flush();
-    resolvePlaces(db, sourceId);
-    db.prepare('UPDATE sources SET stats = ?, scanned_at = ? WHERE id = ?').run(
-      JSON.stringify(counts),
-      new Date().toISOString(),
-      sourceId,
-    );
-    db.exec('COMMIT');
+    await read({ ...sink, ready: backpressure });
+    send();
+    if (failure) throw failure;
+    const reply = await final({ type: 'commit', counts });
+    if (reply.type === 'failed') throw failure ?? new UsermigError('workspace', reply.message);
     return counts;
   } catch (error) {
-    if (db.inTransaction) db.exec('ROLLBACK');
+    if (!failure) await final({ type: 'rollback' });
     throw error;
+  } finally {
+    await worker.terminate();
   }
-}
-
-function upsertSource(db: Db, spec: SourceSpec): number {
-  const existing = db.prepare('SELECT id FROM sources WHERE name = ?').get(spec.name) as { id: number } | undefined;
-  if (existing) {
-    db.prepare('UPDATE sources SET kind = ?, location = ?, product = ? WHERE id = ?').run(
-      spec.kind,
-      spec.location,
-      spec.product,
-      existing.id,
-    );
-    return existing.id;
-  }
-  const result = db
-    .prepare('INSERT INTO sources (name, kind, location, product, scanned_at) VALUES (?, ?, ?, ?, ?)')
-    .run(spec.name, spec.kind, spec.location, spec.product, new Date().toISOString());
-  return Number(result.lastInsertRowid);
 }
 
 /**
- * Names are interned per source (lower-cased), and memberships are gathered per group and directory as
- * lists of name ids, written once the source has streamed: a million memberships become a few thousand
- * rows. The lists grow with memberships (4 bytes each), never with the size of the backup.
+ * A sink that packs records into flat lists (a code, then the fields) and posts each batch as one string,
+ * fields separated by U+0001 — a character XML cannot hold — which costs far less to send than arrays.
  */
-function sqlSink(db: Db, sourceId: number): { sink: SnapshotSink; counts: ScanCounts; flush: () => void } {
-  const counts: ScanCounts = {
-    directories: 0,
-    users: 0,
-    userKeys: 0,
-    groups: 0,
-    memberships: 0,
-    grants: 0,
-    containers: 0,
-    references: 0,
+function batchingSink(beforePost: () => void, worker: Worker): { sink: SnapshotSink; counts: ScanCounts; send: () => void } {
+  const counts: ScanCounts = { directories: 0, users: 0, userKeys: 0, groups: 0, memberships: 0, grants: 0, containers: 0, references: 0 };
+  let batch: Array<string | number> = [];
+  const send = () => {
+    if (batch.length === 0) return;
+    beforePost();
+    worker.postMessage({ type: 'batch', records: batch.join(FIELD_SEPARATOR) });
+    batch = [];
   };
-  const insert = {
-    directory: db.prepare('INSERT INTO directories VALUES (?, ?, ?, ?, ?, ?)'),
-    name: db.prepare('INSERT INTO names VALUES (?, ?, ?)'),
-    user: db.prepare('INSERT INTO users VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
-    userKey: db.prepare('INSERT INTO user_keys VALUES (?, ?, ?)'),
-    group: db.prepare('INSERT INTO groups VALUES (?, ?, ?, ?)'),
-    membership: db.prepare('INSERT INTO memberships VALUES (?, ?, ?, ?, ?)'),
-    grant: db.prepare('INSERT INTO grants VALUES (?, ?, ?, ?, ?, ?)'),
-    container: db.prepare('INSERT INTO containers VALUES (?, ?, ?, ?, ?)'),
-    place: db.prepare('INSERT INTO places VALUES (?, ?, ?, ?, ?)'),
-    reference: db.prepare('INSERT INTO refs VALUES (?, ?, ?, ?, ?, ?, ?)'),
+  const add = (...values: Array<string | number | null | undefined>) => {
+    for (const value of values) batch.push(value ?? NULL_FIELD);
+    if (batch.length >= BATCH_VALUES) send();
   };
-  const nameIds = new Map<string, number>(); // lower-case name → id
-  const spellings = new Map<string, number>(); // name as written → id: spares lower-casing on every membership
-  const intern = (name: string): number => {
-    let id = spellings.get(name);
-    if (id !== undefined) return id;
-    const lower = name.toLowerCase();
-    id = nameIds.get(lower);
-    if (id === undefined) {
-      id = nameIds.size;
-      nameIds.set(lower, id);
-      insert.name.run(sourceId, id, lower);
-    }
-    spellings.set(name, id);
-    return id;
-  };
-  type Members = { users: IdList; groups: IdList };
-  const members = new Map<string, Map<number, Members>>(); // directory → parent name id → members
   const sink: SnapshotSink = {
-    directory(r) {
+    directory: (r) => {
       counts.directories!++;
-      insert.directory.run(sourceId, r.id, r.name, r.position, r.active ? 1 : 0, r.type);
+      add(0, r.id, r.name, r.position, r.active ? 1 : 0, r.type);
     },
-    user(r) {
+    user: (r) => {
       counts.users!++;
-      insert.user.run(sourceId, r.directoryId, r.userName, intern(r.userName), r.active ? 1 : 0, r.displayName, r.email, r.updated);
+      add(1, r.directoryId, r.userName, r.active ? 1 : 0, r.displayName, r.email, r.updated);
     },
-    userKey(r) {
+    userKey: (r) => {
       counts.userKeys!++;
-      insert.userKey.run(sourceId, r.userKey, r.lowerUserName);
+      add(2, r.userKey, r.lowerUserName);
     },
-    group(r) {
+    group: (r) => {
       counts.groups!++;
-      insert.group.run(sourceId, r.directoryId, r.name, intern(r.name));
+      add(3, r.directoryId, r.name);
     },
-    membership(r) {
+    membership: (r) => {
       counts.memberships!++;
-      const parentId = intern(r.parent);
-      let byParent = members.get(r.directoryId);
-      if (!byParent) members.set(r.directoryId, (byParent = new Map()));
-      let list = byParent.get(parentId);
-      if (!list) byParent.set(parentId, (list = { users: new IdList(), groups: new IdList() }));
-      (r.childIsGroup ? list.groups : list.users).push(intern(r.child));
+      batch.push(4, r.directoryId, r.parent, r.child, r.childIsGroup ? 1 : 0); // the bulk of a snapshot: no spread
+      if (batch.length >= BATCH_VALUES) send();
     },
-    grant(r) {
+    grant: (r) => {
       counts.grants!++;
-      insert.grant.run(sourceId, r.subjectType, r.subject, r.permission, r.scope, r.scopeKey);
+      add(5, r.subjectType, r.subject, r.permission, r.scope, r.scopeKey);
     },
-    container(r) {
+    container: (r) => {
       counts.containers!++;
-      insert.container.run(sourceId, r.kind, r.key, r.name, r.ref ?? null);
+      add(6, r.kind, r.key, r.name, r.ref);
     },
-    place(r) {
-      insert.place.run(sourceId, r.ref, r.containerRef, r.item, r.parentRef ?? null);
-    },
-    reference(r) {
+    place: (r) => add(7, r.ref, r.containerRef, r.item, r.parentRef),
+    reference: (r) => {
       counts.references!++;
-      insert.reference.run(
-        sourceId,
-        r.userKey,
-        r.kind,
-        r.container ?? null,
-        r.containerRef ?? null,
-        r.item ?? null,
-        r.itemRef ?? null,
-      );
+      add(8, r.userKey, r.kind, r.container, r.containerRef, r.item, r.itemRef);
     },
   };
-  const flush = () => {
-    for (const [directoryId, byParent] of members) {
-      for (const [parentId, list] of byParent) {
-        insert.membership.run(sourceId, directoryId, parentId, list.users.toBuffer(), list.groups.toBuffer());
-      }
-    }
-    members.clear();
-  };
-  return { sink, counts, flush };
-}
-
-/** Resolves the internal ids that readers used (PlaceRecord) into container keys and item names. */
-function resolvePlaces(db: Db, sourceId: number): void {
-  // A place that inherits its container from a parent place (a comment on a page).
-  db.prepare(
-    `UPDATE places SET container_ref = parent.container_ref
-       FROM places AS parent
-      WHERE places.source_id = @source AND places.container_ref = '' AND places.parent_ref IS NOT NULL
-        AND parent.ref = places.parent_ref AND parent.source_id = @source`,
-  ).run({ source: sourceId });
-  db.prepare(
-    `UPDATE refs SET container_ref = p.container_ref, item = p.item
-       FROM places AS p
-      WHERE refs.source_id = @source AND refs.item_ref IS NOT NULL AND p.ref = refs.item_ref AND p.source_id = @source`,
-  ).run({ source: sourceId });
-  db.prepare(
-    `UPDATE refs SET container = c.key, item = replace(refs.item, '{key}', c.key)
-       FROM containers AS c
-      WHERE refs.source_id = @source AND refs.container IS NULL AND refs.container_ref IS NOT NULL
-        AND c.ref = refs.container_ref AND c.source_id = @source`,
-  ).run({ source: sourceId });
-  db.prepare(`UPDATE refs SET container = '' WHERE source_id = @source AND container IS NULL`).run({ source: sourceId });
-  db.prepare(`UPDATE refs SET item = '' WHERE source_id = @source AND item IS NULL`).run({ source: sourceId });
-  db.prepare('DELETE FROM places WHERE source_id = @source').run({ source: sourceId });
+  return { sink, counts, send };
 }

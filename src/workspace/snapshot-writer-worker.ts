@@ -1,0 +1,46 @@
+/**
+ * The worker thread that writes a snapshot (SnapshotWriter) while the main thread parses the source.
+ * Messages in: batch, commit, rollback. Messages out: ack (per batch), committed, rolled-back, failed.
+ * If the process dies, the open transaction is never committed: the previous snapshot stays.
+ */
+import path from 'node:path';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { SourceSpec } from '../model/snapshot.js';
+import { SnapshotWriter } from './snapshot-writer.js';
+import { openWorkspace } from './workspace.js';
+
+const port = parentPort;
+if (!port) throw new Error('snapshot-writer-worker must run as a worker thread');
+
+const { dir, spec } = workerData as { dir: string; spec: SourceSpec };
+let writer: SnapshotWriter | undefined;
+const workspace = openWorkspace(path.resolve(dir));
+
+type Message = { type: 'batch'; records: string } | { type: 'commit'; counts: Record<string, number> } | { type: 'rollback' };
+
+port.on('message', (message: Message) => {
+  try {
+    writer ??= new SnapshotWriter(workspace.db, spec);
+    if (message.type === 'batch') {
+      writer.writeBatch(message.records);
+      port.postMessage({ type: 'ack' });
+    } else if (message.type === 'commit') {
+      writer.commit(message.counts);
+      workspace.close();
+      port.postMessage({ type: 'committed' });
+    } else {
+      writer.rollback();
+      workspace.close();
+      port.postMessage({ type: 'rolled-back' });
+    }
+  } catch (error) {
+    try {
+      writer?.rollback();
+      workspace.close();
+    } catch {
+      // the original failure is the one to report
+    }
+    port.postMessage({ type: 'failed', message: (error as Error).message });
+  }
+});
+port.postMessage({ type: 'ready' });

@@ -1,0 +1,179 @@
+/**
+ * Writes one source's snapshot rows into the workspace. It runs in a worker thread (see
+ * snapshot-writer-worker.ts) so that SQLite's work overlaps the parsing of the backup.
+ *
+ * Names are interned per source (lower-cased), and memberships are gathered per group and directory as
+ * lists of name ids, written once the source has streamed: a million memberships become a few thousand
+ * rows. The lists grow with memberships (4 bytes each), never with the size of the backup.
+ */
+import type { SourceSpec } from '../model/snapshot.js';
+import { IdList } from './id-list.js';
+import { SNAPSHOT_TABLES } from './schema.js';
+import type { Db } from './workspace.js';
+
+/** Separates the fields of a batch; XML documents cannot contain it. */
+export const FIELD_SEPARATOR = '\u0001';
+/** Stands for a missing (null) field. */
+export const NULL_FIELD = '\u0002';
+
+type Members = { users: IdList; groups: IdList };
+
+export class SnapshotWriter {
+  private readonly sourceId: number;
+  private readonly insert;
+  private readonly nameIds = new Map<string, number>(); // lower-case name → id
+  private readonly spellings = new Map<string, number>(); // name as written → id: spares lower-casing
+  private readonly members = new Map<string, Map<number, Members>>(); // directory → parent name id → members
+
+  constructor(
+    private readonly db: Db,
+    spec: SourceSpec,
+  ) {
+    db.exec('BEGIN IMMEDIATE');
+    this.sourceId = upsertSource(db, spec);
+    for (const table of SNAPSHOT_TABLES) db.prepare(`DELETE FROM ${table} WHERE source_id = ?`).run(this.sourceId);
+    this.insert = {
+      name: db.prepare('INSERT INTO names VALUES (?, ?, ?)'),
+      directory: db.prepare('INSERT INTO directories VALUES (?, ?, ?, ?, ?, ?)'),
+      user: db.prepare('INSERT INTO users VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      userKey: db.prepare('INSERT INTO user_keys VALUES (?, ?, ?)'),
+      group: db.prepare('INSERT INTO groups VALUES (?, ?, ?, ?)'),
+      membership: db.prepare('INSERT INTO memberships VALUES (?, ?, ?, ?, ?)'),
+      grant: db.prepare('INSERT INTO grants VALUES (?, ?, ?, ?, ?, ?)'),
+      container: db.prepare('INSERT INTO containers VALUES (?, ?, ?, ?, ?)'),
+      place: db.prepare('INSERT INTO places VALUES (?, ?, ?, ?, ?)'),
+      reference: db.prepare('INSERT INTO refs VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    };
+  }
+
+  /**
+   * Writes a flat batch: a record code, then its fields, again and again. Codes: 0 directory, 1 user,
+   * 2 userKey, 3 group, 4 membership, 5 grant, 6 container, 7 place, 8 reference (see snapshot-store.ts).
+   */
+  writeBatch(batch: string): void {
+    const s = this.sourceId;
+    const v: Array<string | null> = batch.split(FIELD_SEPARATOR).map((field) => (field === NULL_FIELD ? null : field));
+    let i = 0;
+    while (i < v.length) {
+      switch (v[i++]) {
+        case '0':
+          this.insert.directory.run(s, v[i], v[i + 1], Number(v[i + 2]), Number(v[i + 3]), v[i + 4]);
+          i += 5;
+          break;
+        case '1':
+          this.insert.user.run(s, v[i], v[i + 1], this.intern(v[i + 1] as string), Number(v[i + 2]), v[i + 3], v[i + 4], v[i + 5]);
+          i += 6;
+          break;
+        case '2':
+          this.insert.userKey.run(s, v[i], v[i + 1]);
+          i += 2;
+          break;
+        case '3':
+          this.insert.group.run(s, v[i], v[i + 1], this.intern(v[i + 1] as string));
+          i += 2;
+          break;
+        case '4':
+          this.membership(v[i] as string, v[i + 1] as string, v[i + 2] as string, v[i + 3] === '1');
+          i += 4;
+          break;
+        case '5':
+          this.insert.grant.run(s, v[i], v[i + 1], v[i + 2], v[i + 3], v[i + 4]);
+          i += 5;
+          break;
+        case '6':
+          this.insert.container.run(s, v[i], v[i + 1], v[i + 2], v[i + 3]);
+          i += 4;
+          break;
+        case '7':
+          this.insert.place.run(s, v[i], v[i + 1], v[i + 2], v[i + 3]);
+          i += 4;
+          break;
+        case '8':
+          this.insert.reference.run(s, v[i], v[i + 1], v[i + 2], v[i + 3], v[i + 4], v[i + 5]);
+          i += 6;
+          break;
+        default:
+          throw new Error(`unknown snapshot record code at field ${i - 1}`);
+      }
+    }
+  }
+
+  /** Writes the gathered memberships, resolves places, records the counts and commits. */
+  commit(counts: Record<string, number>): void {
+    for (const [directoryId, byParent] of this.members) {
+      for (const [parentId, list] of byParent) {
+        this.insert.membership.run(this.sourceId, directoryId, parentId, list.users.toBuffer(), list.groups.toBuffer());
+      }
+    }
+    this.members.clear();
+    resolvePlaces(this.db, this.sourceId);
+    this.db
+      .prepare('UPDATE sources SET stats = ?, scanned_at = ? WHERE id = ?')
+      .run(JSON.stringify(counts), new Date().toISOString(), this.sourceId);
+    this.db.exec('COMMIT');
+  }
+
+  rollback(): void {
+    if (this.db.inTransaction) this.db.exec('ROLLBACK');
+  }
+
+  private intern(name: string): number {
+    let id = this.spellings.get(name);
+    if (id !== undefined) return id;
+    const lower = name.toLowerCase();
+    id = this.nameIds.get(lower);
+    if (id === undefined) {
+      id = this.nameIds.size;
+      this.nameIds.set(lower, id);
+      this.insert.name.run(this.sourceId, id, lower);
+    }
+    this.spellings.set(name, id);
+    return id;
+  }
+
+  private membership(directoryId: string, parent: string, child: string, childIsGroup: boolean): void {
+    const parentId = this.intern(parent);
+    let byParent = this.members.get(directoryId);
+    if (!byParent) this.members.set(directoryId, (byParent = new Map()));
+    let list = byParent.get(parentId);
+    if (!list) byParent.set(parentId, (list = { users: new IdList(), groups: new IdList() }));
+    (childIsGroup ? list.groups : list.users).push(this.intern(child));
+  }
+}
+
+function upsertSource(db: Db, spec: SourceSpec): number {
+  const existing = db.prepare('SELECT id FROM sources WHERE name = ?').get(spec.name) as { id: number } | undefined;
+  if (existing) {
+    db.prepare('UPDATE sources SET kind = ?, location = ?, product = ? WHERE id = ?').run(spec.kind, spec.location, spec.product, existing.id);
+    return existing.id;
+  }
+  const result = db
+    .prepare('INSERT INTO sources (name, kind, location, product, scanned_at) VALUES (?, ?, ?, ?, ?)')
+    .run(spec.name, spec.kind, spec.location, spec.product, new Date().toISOString());
+  return Number(result.lastInsertRowid);
+}
+
+/** Resolves the internal ids that readers used (PlaceRecord) into container keys and item names. */
+function resolvePlaces(db: Db, sourceId: number): void {
+  // A place that inherits its container from a parent place (a comment on a page).
+  db.prepare(
+    `UPDATE places SET container_ref = parent.container_ref
+       FROM places AS parent
+      WHERE places.source_id = @source AND places.container_ref = '' AND places.parent_ref IS NOT NULL
+        AND parent.ref = places.parent_ref AND parent.source_id = @source`,
+  ).run({ source: sourceId });
+  db.prepare(
+    `UPDATE refs SET container_ref = p.container_ref, item = p.item
+       FROM places AS p
+      WHERE refs.source_id = @source AND refs.item_ref IS NOT NULL AND p.ref = refs.item_ref AND p.source_id = @source`,
+  ).run({ source: sourceId });
+  db.prepare(
+    `UPDATE refs SET container = c.key, item = replace(refs.item, '{key}', c.key)
+       FROM containers AS c
+      WHERE refs.source_id = @source AND refs.container IS NULL AND refs.container_ref IS NOT NULL
+        AND c.ref = refs.container_ref AND c.source_id = @source`,
+  ).run({ source: sourceId });
+  db.prepare(`UPDATE refs SET container = '' WHERE source_id = @source AND container IS NULL`).run({ source: sourceId });
+  db.prepare(`UPDATE refs SET item = '' WHERE source_id = @source AND item IS NULL`).run({ source: sourceId });
+  db.prepare('DELETE FROM places WHERE source_id = @source').run({ source: sourceId });
+}
