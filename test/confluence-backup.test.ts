@@ -441,7 +441,7 @@ describe('readConfluenceBackup', () => {
         { name: 'confluence', kind: 'confluence-backup', location: file, product: 'confluence' },
         (sink) => readConfluenceBackup(file, sink),
       );
-      const rows = workspace.db.prepare('SELECT user_key, kind, container, item FROM refs ORDER BY user_key').all();
+      const rows = workspace.db.prepare('SELECT user_key, kind, container, item FROM resolved_refs ORDER BY user_key').all();
       expect(rows).toEqual([
         { user_key: 'k-blog', kind: 'blogpost-creator', container: 'MKT', item: 'News' },
         { user_key: 'k-blog2', kind: 'blogpost-modifier', container: 'MKT', item: 'News' },
@@ -465,7 +465,7 @@ describe('readConfluenceBackup', () => {
         (sink) => readConfluenceBackup(file, sink),
       );
       expect(counts).toMatchObject({ directories: 1, users: 1, userKeys: 2, groups: 1, grants: 3, containers: 1, references: 5 });
-      const rows = workspace.db.prepare("SELECT container, item FROM refs WHERE kind = 'space-permission'").all();
+      const rows = workspace.db.prepare("SELECT container, item FROM resolved_refs WHERE kind = 'space-permission'").all();
       expect(rows).toEqual([{ container: 'ENG', item: 'EDITSPACE' }]);
     } finally {
       workspace.close();

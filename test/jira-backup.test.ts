@@ -107,7 +107,7 @@ describe('the Jira backup reader', () => {
     const file = await writeZip(path.join(dir, 'backup.zip'), { 'entities.xml': ENTITIES, 'activeobjects.xml': ACTIVE_OBJECTS });
     const workspace = openWorkspace(path.join(dir, 'ws'));
     await replaceSnapshot(workspace, { name: 'jira', kind: 'jira-backup', location: file, product: 'jira' }, (sink) => readJiraBackup(file, sink));
-    const rows = workspace.db.prepare('SELECT user_key AS key, kind, container, item FROM refs ORDER BY kind, key').all();
+    const rows = workspace.db.prepare('SELECT user_key AS key, kind, container, item FROM resolved_refs ORDER BY kind, key').all();
     workspace.close();
     expect(rows).toEqual(
       expect.arrayContaining([

@@ -1,6 +1,7 @@
 /**
  * Which groups grant product access (RULES.md S-09) and product administration (S-10) in a source.
  */
+import { memoised } from './memo.js';
 import type { SourceEstate, SourceGroup } from './estate.js';
 
 export type ProductKey = 'jira-software' | 'jira-servicedesk' | 'jira-core' | 'confluence' | 'bitbucket';
@@ -54,7 +55,7 @@ export function adminGroups(source: SourceEstate): Map<SourceGroup, string[]> {
 }
 
 /** Effective active users of the source who hold each product (S-09). */
-export function billableUsers(source: SourceEstate): Map<ProductKey, Set<number>> {
+export const billableUsers = memoised((source: SourceEstate): Map<ProductKey, Set<number>> => {
   const result = new Map<ProductKey, Set<number>>();
   for (const [product, groupNames] of productAccessGroups(source)) {
     const users = new Set<number>();
@@ -66,4 +67,4 @@ export function billableUsers(source: SourceEstate): Map<ProductKey, Set<number>
     result.set(product, users);
   }
   return result;
-}
+});

@@ -96,7 +96,7 @@ function buildSource(snapshot: SourceSnapshot): SourceEstate {
   const users: EffectiveUser[] = [];
   const usersByLowerName = new Map<string, EffectiveUser>();
   /** Name id → index of the effective user of that name, or -1. */
-  const userByNameId = new Int32Array(snapshot.names.length).fill(-1);
+  const userByNameId = new Int32Array(snapshot.nameCount).fill(-1);
   const shadowed: SourceEstate['shadowed'] = [];
   const inactiveRows: UserEntry[] = [];
   for (const [directoryId, userName, nameId, active, displayName, rawEmail, updated] of rows) {
@@ -105,7 +105,7 @@ function buildSource(snapshot: SourceSnapshot): SourceEstate {
       inactiveRows.push(entry);
       continue;
     }
-    const lowerName = snapshot.names[nameId] ?? userName.toLowerCase();
+    const lowerName = userName.toLowerCase();
     const winner = usersByLowerName.get(lowerName);
     if (winner) {
       shadowed.push({ entry, winner });
@@ -132,11 +132,11 @@ function buildSource(snapshot: SourceSnapshot): SourceEstate {
   const groups: SourceGroup[] = [];
   const groupsByLowerName = new Map<string, SourceGroup>();
   /** Name id → index of the group of that name, or -1. */
-  const groupByNameId = new Int32Array(snapshot.names.length).fill(-1);
+  const groupByNameId = new Int32Array(snapshot.nameCount).fill(-1);
   const groupDirectories = new Set<string>();
   for (const [directoryId, name, nameId] of [...snapshot.groups].sort((a, b) => rankOf(a[0]) - rankOf(b[0]))) {
     if (!isActive(directoryId)) continue;
-    const lowerName = snapshot.names[nameId] ?? name.toLowerCase();
+    const lowerName = name.toLowerCase();
     groupDirectories.add(`${directoryId}\u0000${nameId}`);
     const existing = groupsByLowerName.get(lowerName);
     if (existing) {

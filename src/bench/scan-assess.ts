@@ -23,8 +23,16 @@ function option(name: string, fallback: number): number {
   return index >= 0 ? Number(process.argv[index + 1]) : fallback;
 }
 
-const sizes = { users: option('users', 100_000), groups: option('groups', 10_000), memberships: option('memberships', 1_000_000), seed: 7 };
-const outDir = path.resolve('bench-out', `u${sizes.users}-g${sizes.groups}-m${sizes.memberships}`);
+// The sizes are those of the Jira backup. The generator spreads people, groups and memberships over a Jira
+// and a Confluence estate (about 87 %, 70 % and 55 % in Jira), so it is asked for correspondingly more.
+const target = { users: option('users', 100_000), groups: option('groups', 10_000), memberships: option('memberships', 1_000_000) };
+const sizes = {
+  users: Math.round(target.users / 0.87),
+  groups: Math.round(target.groups / 0.7),
+  memberships: Math.round(target.memberships / 0.545),
+  seed: 7,
+};
+const outDir = path.resolve('bench-out', `jira-u${target.users}-g${target.groups}-m${target.memberships}`);
 // The estate is generated once and reused; a marker written last says the generation completed.
 const marker = path.join(outDir, 'bench-estate.json');
 if (!fs.existsSync(marker) || fs.readFileSync(marker, 'utf8') !== JSON.stringify(sizes)) {
@@ -63,7 +71,8 @@ function measure(args: string[], env: Record<string, string> = {}): Measured {
 const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'usermig-bench-'));
 try {
   const floor = measure([floorScript, backup]);
-  const scanned = measure([cli, 'scan', `jira-backup:${backup}`, '--workspace', workspace]);
+  const scanned = measure([cli, 'scan', `jira-backup:${backup}`, '--workspace', workspace, '--json']);
+  const counts = (JSON.parse(scanned.stdout) as { sources: Array<{ counts: Record<string, number> }> }).sources[0]?.counts ?? {};
   const assessed = measure([cli, 'assess', '--json', '--workspace', workspace]);
   const summary = (JSON.parse(assessed.stdout) as { summary: Record<string, unknown> }).summary;
   const total = scanned.seconds + assessed.seconds;
@@ -71,7 +80,7 @@ try {
   const entitiesBytes = Number(spawnSync('unzip', ['-Zt', backup], { encoding: 'utf8' }).stdout.match(/(\d+) bytes uncompressed/)?.[1] ?? 0);
   process.stdout.write(
     [
-      `estate: ${sizes.users.toLocaleString('en-US')} users, ${sizes.groups.toLocaleString('en-US')} groups, ${sizes.memberships.toLocaleString('en-US')} memberships (seed ${sizes.seed})`,
+      `jira backup: ${(counts.users ?? 0).toLocaleString('en-US')} users, ${(counts.groups ?? 0).toLocaleString('en-US')} groups, ${(counts.memberships ?? 0).toLocaleString('en-US')} memberships, ${(counts.references ?? 0).toLocaleString('en-US')} user references (generated with --users ${sizes.users} --groups ${sizes.groups} --memberships ${sizes.memberships} --seed ${sizes.seed})`,
       `backup: ${path.relative(process.cwd(), backup)} (${mib(fs.statSync(backup).size)} zipped${entitiesBytes ? `, ${mib(entitiesBytes)} unzipped` : ''}); floor counted ${floor.stdout.trim()} elements`,
       `floor (unzip + bare SAX count): ${floor.seconds.toFixed(2)} s, peak RSS ${mib(floor.rss)}`,
       `usermig scan:                   ${scanned.seconds.toFixed(2)} s, peak RSS ${mib(scanned.rss)}`,

@@ -275,10 +275,15 @@ class JiraEntityReader {
     ]);
   }
 
+  /** One reference per person and row: a creator who is also the reporter is recorded as the reporter. */
   private issueReferences(issueId: string | undefined, pairs: Array<[string, string | undefined]>): void {
     const itemRef = `issue:${issueId ?? ''}`;
-    for (const [kind, userKey] of pairs) {
-      if (userKey) this.sink.reference({ userKey, kind, itemRef });
+    for (let i = 0; i < pairs.length; i++) {
+      const [kind, userKey] = pairs[i] as [string, string | undefined];
+      if (!userKey) continue;
+      let seen = false;
+      for (let j = 0; j < i && !seen; j++) seen = pairs[j]?.[1] === userKey;
+      if (!seen) this.sink.reference({ userKey, kind, itemRef });
     }
   }
 

@@ -48,8 +48,23 @@ export const MIGRATIONS: readonly string[] = [
     source_id INTEGER NOT NULL, user_key TEXT NOT NULL, kind TEXT NOT NULL,
     container TEXT, container_ref TEXT, item TEXT, item_ref TEXT
   );
-  -- Snapshot tables carry no indexes: they are written in bulk and read whole, one source at a time.
-  CREATE INDEX places_ref ON places(ref, source_id);
+  -- Snapshot tables are written in bulk and mostly read whole, one source at a time; these indexes serve
+  -- the lookups that are not (the writer thread maintains them while the reader parses).
+  CREATE INDEX places_ref ON places(source_id, ref);
+  CREATE INDEX containers_ref ON containers(source_id, ref);
+  CREATE INDEX refs_user ON refs(source_id, user_key);
+  CREATE INDEX refs_owned ON refs(source_id) WHERE kind IN ('filter-owner', 'board-owner');
+  -- References with their container (project or space key) and item (TST-12, a page title) resolved
+  -- through the places the readers recorded: a comment's place points to its page's place for the space.
+  CREATE VIEW resolved_refs AS
+  SELECT r.rowid AS ref_id, r.source_id, r.user_key, r.kind,
+         COALESCE(r.container, c.key, '') AS container,
+         replace(COALESCE(r.item, p.item, ''), '{key}', COALESCE(c.key, '')) AS item
+    FROM refs AS r
+    LEFT JOIN places AS p ON p.source_id = r.source_id AND p.ref = r.item_ref
+    LEFT JOIN places AS parent ON parent.source_id = p.source_id AND parent.ref = p.parent_ref
+    LEFT JOIN containers AS c ON c.source_id = r.source_id
+         AND c.ref = COALESCE(r.container_ref, NULLIF(p.container_ref, ''), parent.container_ref);
   `,
 ];
 

@@ -24,7 +24,7 @@ export interface SourceRow {
 
 export type ScanCounts = Record<string, number>;
 
-const BATCH_VALUES = 30_000;
+const BATCH_RECORDS = 5_000;
 const MAX_BATCHES_IN_FLIGHT = 8;
 
 export function listSources(db: Db): SourceRow[] {
@@ -109,56 +109,69 @@ export async function replaceSnapshot(
 }
 
 /**
- * A sink that packs records into flat lists (a code, then the fields) and posts each batch as one string,
- * fields separated by U+0001 — a character XML cannot hold — which costs far less to send than arrays.
+ * A sink that packs records into one text per batch — a record code, then its fields, each preceded by
+ * U+0001, a character XML cannot hold — which costs far less to build and send than arrays of values.
  */
 function batchingSink(beforePost: () => void, worker: Worker): { sink: SnapshotSink; counts: ScanCounts; send: () => void } {
-  const counts: ScanCounts = { directories: 0, users: 0, userKeys: 0, groups: 0, memberships: 0, grants: 0, containers: 0, references: 0 };
-  let batch: Array<string | number> = [];
+  const counts = { directories: 0, users: 0, userKeys: 0, groups: 0, memberships: 0, grants: 0, containers: 0, references: 0 };
+  const S = FIELD_SEPARATOR;
+  const f = (value: string | number | null | undefined): string | number => value ?? NULL_FIELD;
+  let text = '';
+  let records = 0;
   const send = () => {
-    if (batch.length === 0) return;
+    if (records === 0) return;
     beforePost();
-    worker.postMessage({ type: 'batch', records: batch.join(FIELD_SEPARATOR) });
-    batch = [];
+    worker.postMessage({ type: 'batch', records: text });
+    text = '';
+    records = 0;
   };
-  const add = (...values: Array<string | number | null | undefined>) => {
-    for (const value of values) batch.push(value ?? NULL_FIELD);
-    if (batch.length >= BATCH_VALUES) send();
+  const added = () => {
+    if (++records >= BATCH_RECORDS) send();
   };
   const sink: SnapshotSink = {
     directory: (r) => {
-      counts.directories!++;
-      add(0, r.id, r.name, r.position, r.active ? 1 : 0, r.type);
+      counts.directories++;
+      text += `${S}0${S}${r.id}${S}${r.name}${S}${r.position}${S}${r.active ? 1 : 0}${S}${r.type}`;
+      added();
     },
     user: (r) => {
-      counts.users!++;
-      add(1, r.directoryId, r.userName, r.active ? 1 : 0, r.displayName, r.email, r.updated);
+      counts.users++;
+      text += `${S}1${S}${r.directoryId}${S}${r.userName}${S}${r.active ? 1 : 0}${S}${r.displayName}${S}${r.email}${S}${r.updated}`;
+      added();
     },
     userKey: (r) => {
-      counts.userKeys!++;
-      add(2, r.userKey, r.lowerUserName);
+      counts.userKeys++;
+      text += `${S}2${S}${r.userKey}${S}${r.lowerUserName}`;
+      added();
     },
     group: (r) => {
-      counts.groups!++;
-      add(3, r.directoryId, r.name);
+      counts.groups++;
+      text += `${S}3${S}${r.directoryId}${S}${r.name}`;
+      added();
     },
     membership: (r) => {
-      counts.memberships!++;
-      batch.push(4, r.directoryId, r.parent, r.child, r.childIsGroup ? 1 : 0); // the bulk of a snapshot: no spread
-      if (batch.length >= BATCH_VALUES) send();
+      counts.memberships++;
+      text += `${S}4${S}${r.directoryId}${S}${r.parent}${S}${r.child}${S}${r.childIsGroup ? 1 : 0}`;
+      added();
     },
     grant: (r) => {
-      counts.grants!++;
-      add(5, r.subjectType, r.subject, r.permission, r.scope, r.scopeKey);
+      counts.grants++;
+      text += `${S}5${S}${r.subjectType}${S}${r.subject}${S}${r.permission}${S}${r.scope}${S}${r.scopeKey}`;
+      added();
     },
     container: (r) => {
-      counts.containers!++;
-      add(6, r.kind, r.key, r.name, r.ref);
+      counts.containers++;
+      text += `${S}6${S}${r.kind}${S}${r.key}${S}${r.name}${S}${f(r.ref)}`;
+      added();
     },
-    place: (r) => add(7, r.ref, r.containerRef, r.item, r.parentRef),
+    place: (r) => {
+      text += `${S}7${S}${r.ref}${S}${r.containerRef}${S}${r.item}${S}${f(r.parentRef)}`;
+      added();
+    },
     reference: (r) => {
-      counts.references!++;
-      add(8, r.userKey, r.kind, r.container, r.containerRef, r.item, r.itemRef);
+      counts.references++;
+      text += `${S}8${S}${r.userKey}${S}${r.kind}${S}${f(r.container)}${S}${f(r.containerRef)}${S}${f(r.item)}${S}${f(r.itemRef)}`;
+      added();
     },
   };
   return { sink, counts, send };

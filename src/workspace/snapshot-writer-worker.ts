@@ -15,6 +15,8 @@ if (!port) throw new Error('snapshot-writer-worker must run as a worker thread')
 const { dir, spec } = workerData as { dir: string; spec: SourceSpec };
 let writer: SnapshotWriter | undefined;
 const workspace = openWorkspace(path.resolve(dir));
+// A scan writes large indexes in one transaction; a bigger page cache spares re-reading their pages.
+workspace.db.pragma('cache_size = -131072');
 
 type Message = { type: 'batch'; records: string } | { type: 'commit'; counts: Record<string, number> } | { type: 'rollback' };
 

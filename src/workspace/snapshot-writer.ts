@@ -47,13 +47,14 @@ export class SnapshotWriter {
   }
 
   /**
-   * Writes a flat batch: a record code, then its fields, again and again. Codes: 0 directory, 1 user,
+   * Writes a batch: a record code, then its fields, again and again, each preceded by FIELD_SEPARATOR. Codes: 0 directory, 1 user,
    * 2 userKey, 3 group, 4 membership, 5 grant, 6 container, 7 place, 8 reference (see snapshot-store.ts).
    */
   writeBatch(batch: string): void {
     const s = this.sourceId;
-    const v: Array<string | null> = batch.split(FIELD_SEPARATOR).map((field) => (field === NULL_FIELD ? null : field));
-    let i = 0;
+    const v: Array<string | null> = batch.split(FIELD_SEPARATOR);
+    for (let k = 0; k < v.length; k++) if (v[k] === NULL_FIELD) v[k] = null;
+    let i = 1; // the text starts with a separator
     while (i < v.length) {
       switch (v[i++]) {
         case '0':
@@ -98,7 +99,7 @@ export class SnapshotWriter {
     }
   }
 
-  /** Writes the gathered memberships, resolves places, records the counts and commits. */
+  /** Writes the gathered memberships, records the counts and commits. */
   commit(counts: Record<string, number>): void {
     for (const [directoryId, byParent] of this.members) {
       for (const [parentId, list] of byParent) {
@@ -106,7 +107,6 @@ export class SnapshotWriter {
       }
     }
     this.members.clear();
-    resolvePlaces(this.db, this.sourceId);
     this.db
       .prepare('UPDATE sources SET stats = ?, scanned_at = ? WHERE id = ?')
       .run(JSON.stringify(counts), new Date().toISOString(), this.sourceId);
@@ -151,29 +151,4 @@ function upsertSource(db: Db, spec: SourceSpec): number {
     .prepare('INSERT INTO sources (name, kind, location, product, scanned_at) VALUES (?, ?, ?, ?, ?)')
     .run(spec.name, spec.kind, spec.location, spec.product, new Date().toISOString());
   return Number(result.lastInsertRowid);
-}
-
-/** Resolves the internal ids that readers used (PlaceRecord) into container keys and item names. */
-function resolvePlaces(db: Db, sourceId: number): void {
-  // A place that inherits its container from a parent place (a comment on a page).
-  db.prepare(
-    `UPDATE places SET container_ref = parent.container_ref
-       FROM places AS parent
-      WHERE places.source_id = @source AND places.container_ref = '' AND places.parent_ref IS NOT NULL
-        AND parent.ref = places.parent_ref AND parent.source_id = @source`,
-  ).run({ source: sourceId });
-  db.prepare(
-    `UPDATE refs SET container_ref = p.container_ref, item = p.item
-       FROM places AS p
-      WHERE refs.source_id = @source AND refs.item_ref IS NOT NULL AND p.ref = refs.item_ref AND p.source_id = @source`,
-  ).run({ source: sourceId });
-  db.prepare(
-    `UPDATE refs SET container = c.key, item = replace(refs.item, '{key}', c.key)
-       FROM containers AS c
-      WHERE refs.source_id = @source AND refs.container IS NULL AND refs.container_ref IS NOT NULL
-        AND c.ref = refs.container_ref AND c.source_id = @source`,
-  ).run({ source: sourceId });
-  db.prepare(`UPDATE refs SET container = '' WHERE source_id = @source AND container IS NULL`).run({ source: sourceId });
-  db.prepare(`UPDATE refs SET item = '' WHERE source_id = @source AND item IS NULL`).run({ source: sourceId });
-  db.prepare('DELETE FROM places WHERE source_id = @source').run({ source: sourceId });
 }

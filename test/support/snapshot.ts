@@ -54,7 +54,9 @@ export function source(draft: SourceDraft): SourceSnapshot {
     userKeys: new Map(draft.userKeys ?? []),
     groups: (draft.groups ?? []).map(([dir, name]) => [dir, name, intern(name)]),
     memberships: [...lists.values()].map((list) => ({ ...list, users: Int32Array.from(list.users), groups: Int32Array.from(list.groups) })),
-    names,
+    get nameCount() {
+      return names.length;
+    },
     grants: draft.grants ?? [],
     referencedKeys: draft.referencedKeys ?? [],
     ownedObjects: draft.ownedObjects ?? [],

@@ -1,10 +1,11 @@
 /** S-04: one valid address shared by several effective users of one source (blocker). */
+import { memoised } from '../memo.js';
 import type { Finding } from '../../model/finding.js';
 import type { EffectiveUser, Estate, SourceEstate } from '../estate.js';
 import { plural, userSubject } from '../subjects.js';
 
 /** Addresses shared by two or more effective users of the source, each with its users. */
-export function duplicatedAddresses(source: SourceEstate): Map<string, EffectiveUser[]> {
+export const duplicatedAddresses = memoised((source: SourceEstate): Map<string, EffectiveUser[]> => {
   const byAddress = new Map<string, EffectiveUser[]>();
   for (const user of source.users) {
     if (!user.email.valid) continue;
@@ -14,7 +15,7 @@ export function duplicatedAddresses(source: SourceEstate): Map<string, Effective
   }
   for (const [address, users] of byAddress) if (users.length < 2) byAddress.delete(address);
   return byAddress;
-}
+});
 
 export function checkDuplicatedEmails(estate: Estate): Finding[] {
   const findings: Finding[] = [];
