@@ -108,22 +108,23 @@ describe('the CLI contract', () => {
     expect(usermig(['scan', `jira-backup:${path.join(dir, 'small', 'jira-backup.zip')}`, '--workspace', workspace]).code).toBe(0);
     const before = usermig(['assess', '--json', '--workspace', workspace]).stdout;
 
-    const child = usermigAsync(['scan', `jira-backup:${path.join(dir, 'large', 'jira-backup.zip')}`, '--workspace', workspace]);
-    const wal = path.join(workspace, 'workspace.db-wal');
-    // Kill it once it has written a good part of the new snapshot into the write-ahead log.
+    const child = usermigAsync(['scan', `jira-backup:${path.join(dir, 'large', 'jira-backup.zip')}`, '--workspace', workspace, '--json']);
+    // Kill it halfway through the backup, while its transaction is open (progress comes as JSON lines).
     await new Promise<void>((resolve, reject) => {
-      const started = Date.now();
-      const timer = setInterval(() => {
-        const size = fs.existsSync(wal) ? fs.statSync(wal).size : 0;
-        if (size > 8 * 1024 * 1024) {
-          clearInterval(timer);
-          child.kill('SIGKILL');
-          resolve();
-        } else if (child.exitCode !== null || Date.now() - started > 60_000) {
-          clearInterval(timer);
-          reject(new Error(`the scan ended (${child.exitCode}) before it could be killed`));
+      let buffered = '';
+      child.stderr.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString();
+        const lines = buffered.split('\n');
+        buffered = lines.pop() ?? '';
+        for (const line of lines) {
+          const event = JSON.parse(line) as { event: string; percent: number };
+          if (event.event === 'progress' && event.percent >= 50 && child.exitCode === null) {
+            child.kill('SIGKILL');
+            resolve();
+          }
         }
-      }, 10);
+      });
+      child.on('exit', (code) => reject(new Error(`the scan ended (${code}) before it could be killed`)));
     });
     await new Promise((resolve) => child.on('close', resolve));
     const after = usermig(['assess', '--json', '--workspace', workspace]);

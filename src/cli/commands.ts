@@ -23,7 +23,7 @@ export async function scanCommand(sources: string[], options: { workspace?: stri
   if (sources.length === 0) throw usageError('scan needs at least one source, e.g. usermig scan jira-backup:backup.zip');
   const specs = parseSourceSpecs(sources);
   const workspace = openWorkspace(resolveWorkspaceDir(options.workspace));
-  const progress = createProgress(!options.json);
+  const progress = createProgress(options.json ? 'json-lines' : 'bar');
   try {
     const results = await scan(workspace, specs, ({ source, bytes, total }) => progress.update(`scanning ${source}`, bytes, total));
     progress.stop();
@@ -92,7 +92,7 @@ export async function generateCommand(
   const seed = positiveInteger('seed', options.seed, 1);
   if (users < 20 || groups < 12) throw usageError('generate needs at least --users 20 and --groups 12 to hold every kind of defect');
   fs.mkdirSync(options.out, { recursive: true });
-  const progress = createProgress(true);
+  const progress = createProgress('bar');
   try {
     const result = await generateEstate({
       users,

@@ -1,6 +1,7 @@
 /**
- * Progress on a terminal: a bar on stderr when stderr is a TTY, nothing otherwise (piped output stays
- * clean; `--json` output is never mixed with it).
+ * Progress of long commands. On a terminal: a bar on stderr. With `--json`: JSON lines on stderr
+ * (`{"event":"progress","task":…,"done":…,"total":…}`, at most one per percent), for scripts that want to
+ * follow along. Otherwise nothing, so that piped output stays clean.
  */
 import cliProgress from 'cli-progress';
 
@@ -11,8 +12,9 @@ export interface Progress {
 
 const silent: Progress = { update: () => undefined, stop: () => undefined };
 
-export function createProgress(enabled: boolean): Progress {
-  if (!enabled || !process.stderr.isTTY) return silent;
+export function createProgress(mode: 'bar' | 'json-lines'): Progress {
+  if (mode === 'json-lines') return jsonLines();
+  if (!process.stderr.isTTY) return silent;
   const bar = new cliProgress.SingleBar(
     { format: '{label} [{bar}] {percentage}% | ETA {eta_formatted}', stream: process.stderr, hideCursor: true, clearOnComplete: true },
     cliProgress.Presets.shades_classic,
@@ -34,5 +36,19 @@ export function createProgress(enabled: boolean): Progress {
       if (started) bar.stop();
       started = false;
     },
+  };
+}
+
+function jsonLines(): Progress {
+  let last = '';
+  return {
+    update(task, done, total) {
+      const percent = total > 0 ? Math.floor((done / total) * 100) : 0;
+      const key = `${task}:${percent}`;
+      if (key === last) return;
+      last = key;
+      process.stderr.write(`${JSON.stringify({ event: 'progress', task, done, total, percent })}\n`);
+    },
+    stop: () => undefined,
   };
 }
