@@ -26,6 +26,7 @@ export async function parseXmlStream(
   setup(parser);
   parser.on('opentagstart', () => {
     elementSeen = true;
+    parser.off('opentagstart'); // one is enough: spare the call on every element
   });
   stream.setEncoding('utf8');
   let bytes = 0;
