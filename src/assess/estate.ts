@@ -11,6 +11,8 @@ import type { EstateSnapshot, SourceSnapshot } from '../workspace/estate-loader.
 export interface EffectiveUser {
   index: number;
   source: string;
+  /** The source's stable key for the user (Jira's and Confluence's user key; the lower-case username if none). */
+  userKey: string;
   userName: string;
   lowerName: string;
   directoryId: string;
@@ -92,6 +94,8 @@ function buildSource(snapshot: SourceSnapshot): SourceEstate {
   const rankOf = (id: string) => rank.get(id) ?? Number.MAX_SAFE_INTEGER;
   const isActive = (id: string) => !knownDirectory(id) || activeDirectories.has(id);
 
+  const keyByName = new Map<string, string>();
+  for (const [key, name] of snapshot.userKeys) if (!keyByName.has(name)) keyByName.set(name, key);
   const rows = [...snapshot.users].sort((a, b) => rankOf(a[0]) - rankOf(b[0]));
   const users: EffectiveUser[] = [];
   const usersByLowerName = new Map<string, EffectiveUser>();
@@ -114,6 +118,7 @@ function buildSource(snapshot: SourceSnapshot): SourceEstate {
     const user: EffectiveUser = {
       index: users.length,
       source: snapshot.name,
+      userKey: keyByName.get(lowerName) ?? lowerName,
       userName,
       lowerName,
       directoryId,

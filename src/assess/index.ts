@@ -2,8 +2,10 @@
  * Assessment: every problem that would block or spoil the migration, computed as a pure function of the
  * estate. Each check lives in its own file under checks/.
  */
+import type { Decisions } from '../model/decision.js';
 import { SEVERITY_ORDER, type Finding } from '../model/finding.js';
 import type { EstateSnapshot } from '../workspace/estate-loader.js';
+import { checkDecisions } from './checks/decision-problems.js';
 import { checkCrossSourceIdentity } from './checks/cross-source-identity.js';
 import { checkDirectoryOrder } from './checks/directory-order.js';
 import { checkDomains } from './checks/domains.js';
@@ -18,6 +20,7 @@ import {
 } from './checks/groups.js';
 import { checkDirectoryLimits, checkLicences } from './checks/limits-and-licences.js';
 import { checkDeletedUsersReferenced, checkDisabledUsers, checkOwnersOfSharedObjects } from './checks/user-status.js';
+import { checkContext, type CheckContext } from './context.js';
 import { buildEstate, type Estate } from './estate.js';
 import { summarise, type AssessmentSummary } from './summary.js';
 
@@ -27,14 +30,15 @@ export interface Assessment {
 }
 
 export interface AssessOptions {
-  /** Domains the administrator trusts (decisions; none until the decide stage exists). */
-  trustedDomains?: ReadonlySet<string>;
+  /** The administrator's decisions; without them every problem is open. */
+  decisions?: Decisions;
 }
 
-const CHECKS: Array<(estate: Estate, options: AssessOptions) => Finding[]> = [
+const CHECKS: Array<(estate: Estate, context: CheckContext) => Finding[]> = [
+  checkDecisions,
   checkEmailValidity,
   checkDuplicatedEmails,
-  (estate, options) => checkDomains(estate, options.trustedDomains),
+  checkDomains,
   checkDirectoryOrder,
   checkCrossSourceIdentity,
   checkDisabledUsers,
@@ -51,7 +55,8 @@ const CHECKS: Array<(estate: Estate, options: AssessOptions) => Finding[]> = [
 ];
 
 export function assessEstate(estate: Estate, options: AssessOptions = {}): Assessment {
-  const findings = CHECKS.flatMap((check) => check(estate, options));
+  const context = checkContext(estate, options.decisions);
+  const findings = CHECKS.flatMap((check) => check(estate, context));
   findings.sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity));
   return { summary: summarise(estate), findings };
 }

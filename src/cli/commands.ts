@@ -3,15 +3,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { assess, hasBlockers, type Assessment } from '../assess/index.js';
+import { assessEstate, hasBlockers, type Assessment } from '../assess/index.js';
 import { generateEstate } from '../generate/index.js';
 import { usageError } from '../model/errors.js';
 import { writeAssessmentCsv } from '../report/assessment-csv.js';
 import { formatAssessment } from '../report/assessment-text.js';
 import { parseSourceSpecs, scan, type ScanResult } from '../scan.js';
-import { loadEstate } from '../workspace/estate-loader.js';
 import { openWorkspace, resolveWorkspaceDir } from '../workspace/workspace.js';
 import { createProgress } from './progress.js';
+import { withEstate } from './workspace-estate.js';
 
 export interface Output {
   out(text: string): void;
@@ -55,16 +55,7 @@ function describeScan(result: ScanResult): string {
 }
 
 export function runAssessment(workspaceDir: string): Assessment {
-  const workspace = openWorkspace(workspaceDir);
-  try {
-    const snapshot = loadEstate(workspace.db);
-    if (snapshot.sources.length === 0) {
-      throw usageError(`the workspace ${workspaceDir} has no sources yet; run usermig scan first`);
-    }
-    return assess(snapshot);
-  } finally {
-    workspace.close();
-  }
+  return withEstate(workspaceDir, ({ estate, decisions }) => assessEstate(estate, { decisions }));
 }
 
 export function assessCommand(options: { workspace?: string; json?: boolean; csv?: string }, io = stdout): number {

@@ -23,6 +23,8 @@ export interface Finding {
   subjects: Subject[];
   /** How to resolve it, for the readable report. */
   fix: string;
+  /** True when decisions resolve what would otherwise be a problem (the subjects say how). */
+  resolved?: boolean;
 }
 
 export const SEVERITY_ORDER: readonly Severity[] = ['blocker', 'warning', 'info'];

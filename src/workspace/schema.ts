@@ -66,6 +66,28 @@ export const MIGRATIONS: readonly string[] = [
     LEFT JOIN containers AS c ON c.source_id = r.source_id
          AND c.ref = COALESCE(r.container_ref, NULLIF(p.container_ref, ''), parent.container_ref);
   `,
+  // 2: decisions (per user, domain and group) and their log
+  `
+  CREATE TABLE user_decisions (
+    source TEXT NOT NULL, user_key TEXT NOT NULL, user_name TEXT NOT NULL,
+    action TEXT NOT NULL, new_email TEXT, target_source TEXT, target_key TEXT, target_name TEXT,
+    decided_by TEXT NOT NULL, decided_at TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '', applied_at TEXT,
+    PRIMARY KEY (source, user_key)
+  );
+  CREATE TABLE domain_decisions (
+    domain TEXT PRIMARY KEY, trusted INTEGER NOT NULL,
+    decided_by TEXT NOT NULL, decided_at TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '', applied_at TEXT
+  );
+  CREATE TABLE group_decisions (
+    source TEXT NOT NULL, group_name TEXT NOT NULL, action TEXT NOT NULL, value TEXT,
+    decided_by TEXT NOT NULL, decided_at TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '', applied_at TEXT,
+    PRIMARY KEY (source, group_name)
+  );
+  CREATE TABLE decision_log (
+    id INTEGER PRIMARY KEY, at TEXT NOT NULL, by TEXT NOT NULL, subject_type TEXT NOT NULL,
+    subject TEXT NOT NULL, decision TEXT NOT NULL, previous TEXT NOT NULL, reason TEXT NOT NULL
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,26 @@
+/** Opens the workspace and derives the estate and decisions that most commands work on. */
+import { buildEstate, type Estate } from '../assess/estate.js';
+import type { Decisions } from '../model/decision.js';
+import { usageError } from '../model/errors.js';
+import { loadDecisions } from '../workspace/decision-store.js';
+import { loadEstate } from '../workspace/estate-loader.js';
+import { openWorkspace, resolveWorkspaceDir, type Workspace } from '../workspace/workspace.js';
+
+export interface WorkspaceEstate {
+  workspace: Workspace;
+  estate: Estate;
+  decisions: Decisions;
+}
+
+/** Runs `work` with the workspace open; the estate must have at least one source. */
+export function withEstate<T>(workspaceOption: string | undefined, work: (context: WorkspaceEstate) => T): T {
+  const dir = resolveWorkspaceDir(workspaceOption);
+  const workspace = openWorkspace(dir);
+  try {
+    const snapshot = loadEstate(workspace.db);
+    if (snapshot.sources.length === 0) throw usageError(`the workspace ${dir} has no sources yet; run usermig scan first`);
+    return work({ workspace, estate: buildEstate(snapshot), decisions: loadDecisions(workspace.db) });
+  } finally {
+    workspace.close();
+  }
+}
