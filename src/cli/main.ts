@@ -7,6 +7,11 @@
 import { Command, CommanderError } from 'commander';
 import { exitCodeFor, isUsermigError } from '../model/errors.js';
 import { assessCommand, demoCommand, generateCommand, scanCommand } from './commands.js';
+import { registerDecisionCommands } from './decisions-commands.js';
+import { registerDomainCommands } from './domains-commands.js';
+import { registerGroupCommands } from './groups-commands.js';
+import { registerUserCommands } from './users-commands.js';
+import { registerUserCsvCommands } from './users-csv-commands.js';
 
 function program(): Command {
   const cli = new Command('usermig')
@@ -47,6 +52,13 @@ function program(): Command {
     .action(async (options) => {
       process.exitCode = await generateCommand(options);
     });
+
+  const users = cli.command('users').description('per-user decisions: show, decide, fix in bulk, export and import CSV');
+  registerUserCommands(users);
+  registerUserCsvCommands(users);
+  registerDomainCommands(cli.command('domains').description('email domains and their trust'));
+  registerGroupCommands(cli.command('groups').description('groups: list, map to a cloud group, rename, skip'));
+  registerDecisionCommands(cli.command('decisions').description('the decisions taken and their history'));
 
   cli
     .command('demo')
