@@ -1,4 +1,175 @@
-/** Placeholder: the commands arrive with the decide stage. */
+/**
+ * `usermig users show | decide | fix`: look at a user, decide for one user, decide for every user with an
+ * invalid or duplicated email at once.
+ */
 import type { Command } from 'commander';
+import { checkContext } from '../assess/context.js';
+import type { EffectiveUser, Estate } from '../assess/estate.js';
+import { planBulkFix, type DuplicatedFix, type InvalidFix } from '../decide/bulk-fix.js';
+import { findOneUser, findUsers } from '../decide/find-user.js';
+import { describeRef, refKey, resolveIdentities } from '../decide/identities.js';
+import { USER_ACTIONS, type Decisions, type UserAction } from '../model/decision.js';
+import { isValidEmail } from '../model/email.js';
+import { usageError } from '../model/errors.js';
+import { describeUserDecision, readDecisionLog, saveUserDecisions, type UserDecisionInput } from '../workspace/decision-store.js';
+import { withEstate } from './workspace-estate.js';
 
-export function registerUserCommands(_command: Command): void {}
+const out = (text: string) => void process.stdout.write(`${text}\n`);
+const ref = (user: EffectiveUser) => ({ source: user.source, userKey: user.userKey, userName: user.userName });
+
+export function registerUserCommands(users: Command): void {
+  users
+    .command('show')
+    .description('everything usermig knows about a user: entries, groups, the cloud account it becomes, decisions')
+    .argument('<user>', 'SOURCE:USERNAME, a username, a user key or an email')
+    .option('--workspace <dir>', 'workspace folder')
+    .action((text: string, options: { workspace?: string }) => {
+      process.exitCode = withEstate(options.workspace, ({ workspace, estate, decisions }) => {
+        const found = findUsers(estate, text);
+        if (found.length === 0) throw usageError(`no user "${text}" in the workspace`);
+        const identities = resolveIdentities(estate, decisions.users);
+        for (const user of found) out(describeUser(estate, decisions, identities, user, readDecisionLog(workspace.db, describeRef(user))));
+        return 0;
+      });
+    });
+
+  users
+    .command('decide')
+    .description(`decide for one user: ${USER_ACTIONS.join(' | ')} (new-email ADDRESS, merge-into USER)`)
+    .argument('<user>', 'SOURCE:USERNAME, a username, a user key or an email')
+    .argument('<action>', USER_ACTIONS.join(' | '))
+    .argument('[value]', 'the address for new-email, the surviving user for merge-into')
+    .option('--reason <text>', 'why (kept in the decision log)')
+    .option('--force', 'change a decision that an applied plan already used')
+    .option('--workspace <dir>', 'workspace folder')
+    .action((text: string, action: string, value: string | undefined, options: { reason?: string; force?: boolean; workspace?: string }) => {
+      process.exitCode = withEstate(options.workspace, ({ workspace, estate, decisions }) => {
+        const user = findOneUser(estate, text);
+        const input = decisionInput(estate, user, action, value);
+        const trial = [...decisions.users.filter((d) => refKey(d) !== refKey(user)), { ...input.user, ...stored(input) }];
+        const problem = resolveIdentities(estate, trial).problems.find((p) => refKey(p.decision) === refKey(user) || refKey(p.decision.target ?? p.decision) === refKey(user));
+        if (problem) throw usageError(problem.message);
+        const changed = saveUserDecisions(workspace.db, [input], { reason: options.reason, force: options.force });
+        out(changed ? `${describeRef(user)}: ${describeUserDecision(input)}` : `${describeRef(user)}: already ${describeUserDecision(input)}`);
+        return 0;
+      });
+    });
+
+  users
+    .command('fix')
+    .description('decide for every undecided user with an invalid or duplicated email')
+    .option('--invalid <fix>', 'former-user | new-email')
+    .option('--duplicated <fix>', 'merge | new-email | former-user')
+    .option('--email-template <template>', 'generated addresses: {username} {key} {source} {domain}', '{username}@{domain}')
+    .option('--email-domain <domain>', 'the domain of generated addresses')
+    .option('--dry-run', 'show the decisions without saving them')
+    .option('--reason <text>', 'why (kept in the decision log)')
+    .option('--workspace <dir>', 'workspace folder')
+    .action(
+      (options: { invalid?: string; duplicated?: string; emailTemplate?: string; emailDomain?: string; dryRun?: boolean; reason?: string; workspace?: string }) => {
+        if (options.invalid && !['former-user', 'new-email'].includes(options.invalid)) throw usageError(`--invalid takes former-user or new-email, not "${options.invalid}"`);
+        if (options.duplicated && !['merge', 'new-email', 'former-user'].includes(options.duplicated)) {
+          throw usageError(`--duplicated takes merge, new-email or former-user, not "${options.duplicated}"`);
+        }
+        process.exitCode = withEstate(options.workspace, ({ workspace, estate, decisions }) => {
+          const fix = planBulkFix(estate, checkContext(estate, decisions), {
+            invalid: options.invalid as InvalidFix | undefined,
+            duplicated: options.duplicated as DuplicatedFix | undefined,
+            emailTemplate: options.emailTemplate,
+            emailDomain: options.emailDomain,
+          });
+          for (const merge of fix.merges) {
+            out(
+              `merge ${merge.merged.map(describeRef).join(', ')} into ${describeRef(merge.survivor)} (${merge.survivor.email.normalised}): ` +
+                `groups ${merge.groups.join(', ') || 'none'}` +
+                (merge.droppedAdminGroups.length ? `; admin groups of disabled duplicates not carried over: ${merge.droppedAdminGroups.join(', ')}` : ''),
+            );
+          }
+          const counts = new Map<string, number>();
+          for (const input of fix.inputs) counts.set(input.action, (counts.get(input.action) ?? 0) + 1);
+          const summary = [...counts].map(([action, count]) => `${count} ${action}`).join(', ') || 'nothing to decide';
+          if (options.dryRun) {
+            for (const input of fix.inputs) out(`${input.user.source}:${input.user.userName}: ${describeUserDecision(input)}`);
+            out(`dry run: ${summary}; nothing saved`);
+            return 0;
+          }
+          const changed = saveUserDecisions(workspace.db, fix.inputs, { reason: options.reason ?? 'users fix' });
+          out(`${changed} decisions saved (${summary})`);
+          return 0;
+        });
+      },
+    );
+}
+
+/** What gets stored for an input, as a decision-shaped object (for trying it out before saving). */
+function stored(input: UserDecisionInput) {
+  return {
+    action: input.action,
+    newEmail: input.newEmail ?? null,
+    target: input.target ?? null,
+    decidedBy: '',
+    decidedAt: '',
+    reason: '',
+    appliedAt: null,
+  };
+}
+
+function decisionInput(estate: Estate, user: EffectiveUser, action: string, value: string | undefined): UserDecisionInput {
+  if (!USER_ACTIONS.includes(action as UserAction)) throw usageError(`"${action}" is not a decision; use one of ${USER_ACTIONS.join(', ')}`);
+  switch (action as UserAction) {
+    case 'new-email': {
+      const address = (value ?? '').trim();
+      if (!isValidEmail(address)) throw usageError(`new-email needs a valid address, not "${value ?? ''}"`);
+      return { user: ref(user), action: 'new-email', newEmail: address.toLowerCase() };
+    }
+    case 'merge-into': {
+      if (!value) throw usageError('merge-into needs the surviving user, e.g. merge-into jira:alice');
+      const target = findOneUser(estate, value);
+      if (target === user) throw usageError(`${describeRef(user)} cannot merge into itself`);
+      return { user: ref(user), action: 'merge-into', target: ref(target) };
+    }
+    default:
+      if (value !== undefined) throw usageError(`${action} takes no value`);
+      return { user: ref(user), action: action as UserAction };
+  }
+}
+
+function describeUser(
+  estate: Estate,
+  decisions: Decisions,
+  identities: ReturnType<typeof resolveIdentities>,
+  user: EffectiveUser,
+  log: ReturnType<typeof readDecisionLog>,
+): string {
+  const source = estate.sources.find((s) => s.name === user.source)!;
+  const identity = identities.byUser.get(user)!;
+  const direct = source.groups.filter((g) => g.directUsers.has(user.index)).map((g) => g.name);
+  const viaNesting = source.groups.filter((g) => !g.directUsers.has(user.index) && source.flattened(g).has(user.index)).map((g) => g.name);
+  const references = source.referencedKeys.find((r) => r.userKey === user.userKey)?.count ?? 0;
+  const decision = decisions.users.find((d) => refKey(d) === refKey(user));
+  const cloud =
+    identity.outcome === 'account'
+      ? identity.email
+        ? `an account ${identity.email}`
+        : 'no account yet: the email is missing or invalid (undecided)'
+      : identity.outcome === 'merged'
+        ? identity.mergedInto
+          ? `merged into ${describeRef(identity.mergedInto)} (${identity.email})`
+          : 'merged into a user who cannot take it (see assess)'
+        : identity.outcome === 'former-user'
+          ? 'a Former user: the data keeps "Former user", no account'
+          : 'skipped: not migrated';
+  const lines = [
+    `${describeRef(user)}`,
+    `  key            ${user.userKey}`,
+    `  directory      ${user.directoryId}`,
+    `  active         ${user.active ? 'yes' : 'no (disabled: no product access, not billed)'}`,
+    `  email          ${user.rawEmail || '(none)'}${user.email.valid ? '' : ' (invalid)'}`,
+    `  groups         ${direct.join(', ') || 'none'}${viaNesting.length ? `; through nested groups: ${viaNesting.join(', ')}` : ''}`,
+    `  references     ${references}`,
+    `  becomes        ${cloud}`,
+    `  decision       ${decision ? `${describeUserDecision(decision)} (by ${decision.decidedBy} on ${decision.decidedAt}${decision.reason ? `: ${decision.reason}` : ''}${decision.appliedAt ? `; applied ${decision.appliedAt}` : ''})` : 'none (migrate)'}`,
+  ];
+  for (const entry of log) lines.push(`  log            ${entry.at} ${entry.by}: ${entry.previous || '(none)'} → ${entry.decision}${entry.reason ? ` (${entry.reason})` : ''}`);
+  return lines.join('\n');
+}
