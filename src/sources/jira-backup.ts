@@ -81,7 +81,9 @@ class JiraEntityReader {
     parser.on('opentag', (tag) => {
       this.depth++;
       if (this.depth === 2) {
-        this.current = { name: tag.name, attributes: tag.attributes as Attributes, line: parser.line };
+        // Nearly every row is a self-closing element: handle it at once, without keeping it.
+        if (tag.isSelfClosing) this.row(tag.name, tag.attributes as Attributes, parser.line);
+        else this.current = { name: tag.name, attributes: tag.attributes as Attributes, line: parser.line };
       } else if (this.depth === 3) {
         this.childName = tag.name;
         this.childText = '';
@@ -119,6 +121,41 @@ class JiraEntityReader {
   }
 
   private row(element: string, a: Attributes, line: number): void {
+    const sink = this.sink;
+    switch (element) {
+      case 'Membership':
+        this.membership(a, line);
+        return;
+      case 'Action':
+        if ((a.type ?? 'comment') === 'comment') this.issueReferences(a.issue, 'comment-author', a.author, 'comment-updater', a.updateauthor);
+        return;
+      case 'Worklog':
+        this.issueReferences(a.issue, 'worklog-author', a.author, 'worklog-updater', a.updateauthor);
+        return;
+      case 'ChangeGroup':
+        this.issueReferences(a.issue, 'history-author', a.author);
+        return;
+      case 'FileAttachment':
+        this.issueReferences(a.issue, 'attachment-author', a.author);
+        return;
+      case 'UserAssociation':
+        if (a.sinkNodeEntity === 'Issue') {
+          const kind = a.associationType === 'WatchIssue' ? 'watcher' : a.associationType === 'VoteIssue' ? 'voter' : undefined;
+          if (kind) this.issueReferences(a.sinkNodeId, kind, a.sourceName);
+        }
+        return;
+      case 'CustomFieldValue': {
+        const field = this.userPickerFields.get(a.customfield ?? '');
+        if (field !== undefined) this.issueReferences(a.issue, `user-picker:${field}`, a.stringvalue);
+        return;
+      }
+      default:
+        this.configurationRow(element, a, line);
+    }
+  }
+
+  /** The rows that are not bulk data: few, so clarity wins over speed here. */
+  private configurationRow(element: string, a: Attributes, line: number): void {
     const need = (name: string) => this.required(a, name, element, line);
     const sink = this.sink;
     switch (element) {
@@ -153,9 +190,6 @@ class JiraEntityReader {
         sink.group({ directoryId, name });
         break;
       }
-      case 'Membership':
-        this.membership(a, line);
-        break;
       case 'GlobalPermissionEntry': {
         const group = a.group_id ?? '';
         if (group) sink.grant({ subjectType: 'group', subject: group, permission: need('permission'), scope: 'global', scopeKey: '' });
@@ -193,32 +227,9 @@ class JiraEntityReader {
       case 'Issue':
         this.issue(a, need);
         break;
-      case 'Action':
-        if ((a.type ?? 'comment') === 'comment') this.issueReferences(a.issue, [['comment-author', a.author], ['comment-updater', a.updateauthor]]);
-        break;
-      case 'Worklog':
-        this.issueReferences(a.issue, [['worklog-author', a.author], ['worklog-updater', a.updateauthor]]);
-        break;
-      case 'ChangeGroup':
-        this.issueReferences(a.issue, [['history-author', a.author]]);
-        break;
-      case 'FileAttachment':
-        this.issueReferences(a.issue, [['attachment-author', a.author]]);
-        break;
-      case 'UserAssociation':
-        if (a.sinkNodeEntity === 'Issue') {
-          const kind = a.associationType === 'WatchIssue' ? 'watcher' : a.associationType === 'VoteIssue' ? 'voter' : undefined;
-          if (kind) this.issueReferences(a.sinkNodeId, [[kind, a.sourceName]]);
-        }
-        break;
       case 'CustomField':
         if (USER_PICKER_TYPES.test(a.customfieldtypekey ?? '')) this.userPickerFields.set(need('id'), a.name ?? need('id'));
         break;
-      case 'CustomFieldValue': {
-        const field = this.userPickerFields.get(a.customfield ?? '');
-        if (field !== undefined) this.issueReferences(a.issue, [[`user-picker:${field}`, a.stringvalue]]);
-        break;
-      }
       case 'SearchRequest':
         if (a.author) sink.reference({ userKey: a.author, kind: 'filter-owner', container: '', item: a.name ?? a.id ?? '' });
         break;
@@ -266,25 +277,27 @@ class JiraEntityReader {
 
   private issue(a: Attributes, need: (name: string) => string): void {
     const id = need('id');
-    const ref = `issue:${id}`;
-    this.sink.place({ ref, containerRef: `project:${a.project ?? ''}`, item: a.key ?? `{key}-${a.number ?? id}` });
-    this.issueReferences(id, [
-      ['reporter', a.reporter],
-      ['assignee', a.assignee],
-      ['creator', a.creator],
-    ]);
+    this.sink.place({ ref: `issue:${id}`, containerRef: `project:${a.project ?? ''}`, item: a.key ?? `{key}-${a.number ?? id}` });
+    this.issueReferences(id, 'reporter', a.reporter, 'assignee', a.assignee, 'creator', a.creator);
   }
 
-  /** One reference per person and row: a creator who is also the reporter is recorded as the reporter. */
-  private issueReferences(issueId: string | undefined, pairs: Array<[string, string | undefined]>): void {
+  /**
+   * References of one row to an issue, as (kind, user key) pairs. One reference per person and row: a
+   * creator who is also the reporter is recorded as the reporter.
+   */
+  private issueReferences(
+    issueId: string | undefined,
+    kind1: string,
+    user1: string | undefined,
+    kind2?: string,
+    user2?: string,
+    kind3?: string,
+    user3?: string,
+  ): void {
     const itemRef = `issue:${issueId ?? ''}`;
-    for (let i = 0; i < pairs.length; i++) {
-      const [kind, userKey] = pairs[i] as [string, string | undefined];
-      if (!userKey) continue;
-      let seen = false;
-      for (let j = 0; j < i && !seen; j++) seen = pairs[j]?.[1] === userKey;
-      if (!seen) this.sink.reference({ userKey, kind, itemRef });
-    }
+    if (user1) this.sink.reference({ userKey: user1, kind: kind1, itemRef });
+    if (user2 && kind2 && user2 !== user1) this.sink.reference({ userKey: user2, kind: kind2, itemRef });
+    if (user3 && kind3 && user3 !== user1 && user3 !== user2) this.sink.reference({ userKey: user3, kind: kind3, itemRef });
   }
 
   /** Emits what could only be resolved once every row was read, and checks deferred references. */
