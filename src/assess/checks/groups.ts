@@ -1,10 +1,14 @@
 /**
  * Group checks: blocklisted admin groups (S-06), admin groups held for approval (S-10), nesting cycles
  * and flattened sizes over the limits (S-07), and dangling group references in grants (RULES.md SC-J06).
+ * A group skipped by decision creates no cloud group: its admin access and its size no longer matter, so
+ * those findings are reported as resolved.
  */
+import { cloudGroupNames } from '../../decide/cloud-group-names.js';
 import type { Finding, Subject } from '../../model/finding.js';
 import { isBlocklistedGroup } from '../../model/names.js';
 import { adminGroups } from '../access.js';
+import type { CheckContext } from '../context.js';
 import type { Estate, SourceEstate, SourceGroup } from '../estate.js';
 import { groupSubject, plural, userSubject } from '../subjects.js';
 
@@ -32,12 +36,30 @@ export function checkBlocklistedGroups(estate: Estate): Finding[] {
   return findings;
 }
 
-export function checkAdminGroups(estate: Estate): Finding[] {
+/** Is the group skipped by decision (it creates no cloud group)? */
+const skippedBy = (context?: Pick<CheckContext, 'decisions'>) => {
+  const names = cloudGroupNames(context?.decisions.groups ?? []);
+  return (source: SourceEstate, group: SourceGroup) => names.groupName(source.name, group).via === 'skip';
+};
+
+export function checkAdminGroups(estate: Estate, context?: Pick<CheckContext, 'decisions'>): Finding[] {
   const findings: Finding[] = [];
+  const skipped = skippedBy(context);
   for (const source of estate.sources) {
     for (const [group, permissions] of adminGroups(source)) {
       if (isBlocklistedGroup(group.name)) continue;
       const members = membersOf(source, group);
+      if (skipped(source, group)) {
+        findings.push({
+          code: 'group-admin-access',
+          severity: 'info',
+          resolved: true,
+          message: `${source.name} group ${group.name} grants administration (${permissions.join(', ')}) but is skipped by decision; no cloud group gets its admin access`,
+          subjects: [groupSubject(source, group, `${permissions.join(', ')}; skipped`)],
+          fix: 'Nothing to do; add the people who need admin access to a cloud admin group by hand.',
+        });
+        continue;
+      }
       findings.push({
         code: 'group-admin-access',
         severity: 'warning',
@@ -50,8 +72,9 @@ export function checkAdminGroups(estate: Estate): Finding[] {
   return findings;
 }
 
-export function checkNestedGroups(estate: Estate): Finding[] {
+export function checkNestedGroups(estate: Estate, context?: Pick<CheckContext, 'decisions'>): Finding[] {
   const findings: Finding[] = [];
+  const skipped = skippedBy(context);
   for (const source of estate.sources) {
     for (const cycle of source.cycles) {
       findings.push({
@@ -64,7 +87,16 @@ export function checkNestedGroups(estate: Estate): Finding[] {
     }
     for (const group of source.groups) {
       const size = source.flattened(group).size;
-      if (size > HARD_LIMIT_PER_GROUP) {
+      if (size > SYNC_LIMIT_PER_GROUP && skipped(source, group)) {
+        findings.push({
+          code: size > HARD_LIMIT_PER_GROUP ? 'group-over-limit' : 'group-over-sync-limit',
+          severity: 'info',
+          resolved: true,
+          message: `${source.name} group ${group.name} has ${plural(size, 'member')} once flattened, but is skipped by decision and creates no cloud group`,
+          subjects: [groupSubject(source, group, `${size} members; skipped`)],
+          fix: 'Nothing to do.',
+        });
+      } else if (size > HARD_LIMIT_PER_GROUP) {
         findings.push({
           code: 'group-over-limit',
           severity: 'blocker',
