@@ -156,6 +156,10 @@ describe('the CLI contract', () => {
     expect(result.stdout).toContain('scanned jira');
     expect(result.stdout).toContain('scanned confluence');
     expect(result.stdout).toContain('BLOCKERS (');
+    expect(result.stdout).toContain('after the decisions: 0 blockers');
+    // Run again: the demo starts afresh and tells the same story.
+    const again = usermig(['demo', '--workspace', path.join(dir, 'demo')]);
+    expect(again.stdout.replace(/in \d+\.\d s/g, '')).toBe(result.stdout.replace(/in \d+\.\d s/g, ''));
   });
 
   it('scans and assesses the real Jira 7.13.11 backup', () => {

@@ -142,6 +142,24 @@ describe('per-user decisions through the CLI', () => {
   });
 });
 
+describe('the journey to no blockers', () => {
+  it('passes assessment after users fix and domains trust --all on a generated estate', () => {
+    const dir = tempDir();
+    const workspace = path.join(dir, 'ws');
+    expect(usermig(['generate', '--users', '300', '--groups', '40', '--memberships', '1500', '--seed', '42', '--out', dir]).code).toBe(0);
+    expect(
+      usermig(['scan', `jira-backup:${path.join(dir, 'jira-backup.zip')}`, `confluence-backup:${path.join(dir, 'confluence-backup.zip')}`, '--workspace', workspace]).code,
+    ).toBe(0);
+    expect(usermig(['assess', '--workspace', workspace]).code).toBe(1);
+    expect(usermig(['users', 'fix', '--invalid', 'new-email', '--email-domain', 'migrated.acme.com', '--duplicated', 'merge', '--workspace', workspace]).code).toBe(0);
+    expect(usermig(['assess', '--workspace', workspace]).code).toBe(1); // the domains are not trusted yet
+    expect(usermig(['domains', 'trust', '--all', '--workspace', workspace]).code).toBe(0);
+    const final = usermig(['assess', '--workspace', workspace]);
+    expect(final.code, final.stdout).toBe(0);
+    expect(final.stdout).toContain('No blockers');
+  });
+});
+
 describe('merging duplicates (RULES.md AS-08, P7)', () => {
   const snapshot = estate({
     users: [

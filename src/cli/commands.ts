@@ -12,6 +12,10 @@ import { parseSourceSpecs, scan, type ScanResult } from '../scan.js';
 import { openWorkspace, resolveWorkspaceDir } from '../workspace/workspace.js';
 import { createProgress } from './progress.js';
 import { withEstate } from './workspace-estate.js';
+import { checkContext } from '../assess/context.js';
+import { planBulkFix } from '../decide/bulk-fix.js';
+import { domainRows } from '../decide/domains.js';
+import { saveDomainDecisions, saveUserDecisions } from '../workspace/decision-store.js';
 
 export interface Output {
   out(text: string): void;
@@ -101,10 +105,15 @@ export async function generateCommand(
   }
 }
 
-/** `usermig demo`: the journey so far (generate → scan → assess) on the bundled demo estate. */
+/**
+ * `usermig demo`: the journey so far on the bundled demo estate — generate, scan, assess, then decide
+ * (every invalid email becomes a Former user, duplicates merge, every domain is trusted) and assess again.
+ */
 export async function demoCommand(options: { workspace?: string }, io = stdout): Promise<number> {
   const workspaceDir = options.workspace ? path.resolve(options.workspace) : path.resolve('.usermig', 'demo');
   const estateDir = path.join(workspaceDir, 'demo-estate');
+  // The demo's workspace is its own: it starts afresh every time, so every run tells the same story.
+  for (const file of ['workspace.db', 'workspace.db-wal', 'workspace.db-shm']) fs.rmSync(path.join(workspaceDir, file), { force: true });
   fs.mkdirSync(estateDir, { recursive: true });
   io.out(`usermig demo: a generated estate of Jira and Confluence (seed 42) in ${estateDir}\n`);
   const generated = await generateEstate({ users: 300, groups: 40, memberships: 1500, seed: 42, outDir: estateDir });
@@ -114,12 +123,27 @@ export async function demoCommand(options: { workspace?: string }, io = stdout):
     io,
   );
   if (code !== 0) return code;
-  io.out('');
-  const assessment = runAssessment(workspaceDir);
-  io.out(formatAssessment(assessment));
+  io.out('\n== assess ==\n');
+  io.out(formatAssessment(runAssessment(workspaceDir)));
+
+  io.out('\n== decide: users fix --invalid former-user --duplicated merge; domains trust --all ==\n');
+  const example = withEstate(workspaceDir, ({ workspace, estate, decisions }) => {
+    const context = checkContext(estate, decisions);
+    const fix = planBulkFix(estate, context, { invalid: 'former-user', duplicated: 'merge' });
+    const users = saveUserDecisions(workspace.db, fix.inputs, { reason: 'usermig demo' });
+    const domains = domainRows(estate, context).map((row) => row.domain);
+    const trusted = saveDomainDecisions(workspace.db, domains, true, { reason: 'usermig demo' });
+    io.out(`${users} user decisions (${fix.inputs.filter((i) => i.action === 'former-user').length} Former users, ${fix.merges.length} merges), ${trusted} domains trusted`);
+    const merged = fix.merges[0]?.merged[0];
+    return merged ? `${merged.source}:${merged.userName}` : undefined;
+  });
+  const after = runAssessment(workspaceDir);
+  const count = (severity: string) => after.findings.filter((finding) => finding.severity === severity && !finding.resolved).length;
+  io.out(`after the decisions: ${count('blocker')} blockers, ${count('warning')} warnings (usermig assess --workspace ${workspaceDir} shows them)`);
   io.out(
     `\nThe demo's findings are seeded on purpose. Workspace: ${workspaceDir}\n` +
-      `Try: usermig assess --workspace ${workspaceDir} --json`,
+      `Try: usermig ${example ? `users show ${example}` : 'groups list'} --workspace ${workspaceDir}\n` +
+      `     usermig decisions log --workspace ${workspaceDir}`,
   );
   return 0;
 }
