@@ -1,23 +1,11 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import yazl from 'yazl';
-import type {
-  ContainerRecord,
-  DirectoryRecord,
-  GrantRecord,
-  GroupRecord,
-  MembershipRecord,
-  PlaceRecord,
-  ReferenceRecord,
-  SnapshotSink,
-  UserKeyRecord,
-  UserRecord,
-} from '../src/model/snapshot.js';
 import { readConfluenceBackup } from '../src/sources/confluence-backup.js';
 import { replaceSnapshot } from '../src/workspace/snapshot-store.js';
 import { openWorkspace } from '../src/workspace/workspace.js';
+import { tempDir, writeZip } from './support/files.js';
+import { RecordingSink } from './support/recording-sink.js';
 
 // --- fixtures ---------------------------------------------------------------------------------------
 
@@ -153,46 +141,9 @@ const SITE_EXPORT = `<?xml version="1.0" encoding="UTF-8"?>
 
 // --- harness ----------------------------------------------------------------------------------------
 
-interface Recorded {
-  directories: DirectoryRecord[];
-  users: UserRecord[];
-  userKeys: UserKeyRecord[];
-  groups: GroupRecord[];
-  memberships: MembershipRecord[];
-  grants: GrantRecord[];
-  containers: ContainerRecord[];
-  places: PlaceRecord[];
-  references: ReferenceRecord[];
-}
-
-function recordingSink(): { sink: SnapshotSink; recorded: Recorded } {
-  const recorded: Recorded = {
-    directories: [],
-    users: [],
-    userKeys: [],
-    groups: [],
-    memberships: [],
-    grants: [],
-    containers: [],
-    places: [],
-    references: [],
-  };
-  const sink: SnapshotSink = {
-    directory: (r) => recorded.directories.push(r),
-    user: (r) => recorded.users.push(r),
-    userKey: (r) => recorded.userKeys.push(r),
-    group: (r) => recorded.groups.push(r),
-    membership: (r) => recorded.memberships.push(r),
-    grant: (r) => recorded.grants.push(r),
-    container: (r) => recorded.containers.push(r),
-    place: (r) => recorded.places.push(r),
-    reference: (r) => recorded.references.push(r),
-  };
-  return { sink, recorded };
-}
-
-function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'usermig-confluence-'));
+function recordingSink(): { sink: RecordingSink; recorded: RecordingSink } {
+  const sink = new RecordingSink();
+  return { sink, recorded: sink };
 }
 
 function writeEntities(xml: string): string {
@@ -201,19 +152,10 @@ function writeEntities(xml: string): string {
   return file;
 }
 
-async function writeZip(xml: string): Promise<string> {
-  const file = path.join(tempDir(), 'Confluence-backup.zip');
-  const zip = new yazl.ZipFile();
-  zip.addBuffer(Buffer.from('<exportDescriptor/>'), 'exportDescriptor.properties');
-  zip.addBuffer(Buffer.from(xml), 'entities.xml');
-  zip.end();
-  await new Promise<void>((resolve, reject) => {
-    zip.outputStream.pipe(fs.createWriteStream(file)).on('close', resolve).on('error', reject);
-  });
-  return file;
-}
+const writeExportZip = (xml: string): Promise<string> =>
+  writeZip(path.join(tempDir(), 'Confluence-backup.zip'), { 'exportDescriptor.properties': '<exportDescriptor/>', 'entities.xml': xml });
 
-async function read(xml: string): Promise<Recorded> {
+async function read(xml: string): Promise<RecordingSink> {
   const { sink, recorded } = recordingSink();
   await readConfluenceBackup(writeEntities(xml), sink);
   return recorded;
@@ -258,7 +200,7 @@ describe('readConfluenceBackup', () => {
   });
 
   it('reads the same export from a zip and reports progress against the uncompressed size', async () => {
-    const file = await writeZip(SITE_EXPORT);
+    const file = await writeExportZip(SITE_EXPORT);
     const { sink, recorded } = recordingSink();
     const progress: Array<[number, number]> = [];
     await readConfluenceBackup(file, sink, (bytes, total) => progress.push([bytes, total]));
@@ -456,7 +398,7 @@ describe('readConfluenceBackup', () => {
   });
 
   it('stores the whole site export in the workspace, space permission references resolved', async () => {
-    const file = await writeZip(SITE_EXPORT);
+    const file = await writeExportZip(SITE_EXPORT);
     const workspace = openWorkspace(tempDir());
     try {
       const counts = await replaceSnapshot(

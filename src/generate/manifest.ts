@@ -4,22 +4,12 @@
  * grants) and applies RULES.md §6 (S-01…S-09) on its own, independently of src/assess. It also checks
  * that the defects the generator meant to inject are exactly the ones the records show.
  */
+import type { AssessmentSummary } from '../assess/summary.js';
 import { normaliseEmail } from '../model/email.js';
 import type { ConfluenceEstate, Estate, InjectedCounts, JiraEstate, People } from './estate-types.js';
 
-export interface ExpectedSummary {
-  sources: number;
-  users: number;
-  activeUsers: number;
-  groups: number;
-  directMemberships: number;
-  invalidEmails: number;
-  duplicatedEmails: number;
-  domains: number;
-  blocklistedGroups: number;
-  nestedGroups: number;
-  billableUsers: Record<string, number>;
-}
+/** The shape of `assess --json`'s summary; only the type is shared, the values are computed here. */
+export type ExpectedSummary = AssessmentSummary;
 
 export interface EstateManifest {
   seed: number;
