@@ -206,6 +206,14 @@ describe('bad Jira backups', () => {
     fs.writeFileSync(truncated, fs.readFileSync(whole).subarray(0, 400));
     await expect(readJiraBackup(truncated, new RecordingSink())).rejects.toThrow(/truncated\.zip: not a readable zip archive .*truncated or damaged/);
 
+    // Damage inside the compressed data: the zip opens, but entities.xml cannot be inflated.
+    const big = await writeZip(path.join(dir, 'big.zip'), { 'entities.xml': ENTITIES.repeat(1).replace('</entity-engine-xml>', `${'<Group groupName="g" directoryId="1"/>\n'.repeat(2000)}</entity-engine-xml>`) });
+    const damaged = fs.readFileSync(big);
+    for (let i = 200; i < 600; i++) damaged[i] = (damaged[i] as number) ^ 0x5a;
+    const damagedFile = path.join(dir, 'damaged.zip');
+    fs.writeFileSync(damagedFile, damaged);
+    await expect(readJiraBackup(damagedFile, new RecordingSink())).rejects.toThrow(/damaged\.zip!entities\.xml: (the file is truncated or damaged|malformed XML)/);
+
     const png = path.join(dir, 'picture.png');
     fs.writeFileSync(png, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]));
     await expect(readJiraBackup(png, new RecordingSink())).rejects.toThrow(/picture\.png: not an XML backup/);

@@ -51,19 +51,24 @@ export async function parseXmlStream(
   }
   if (failure) {
     stream.destroy();
-    if (!elementSeen && !isUsermigError(failure)) {
-      throw inputError(`${displayName}: not an XML backup (no XML element at the start of the file)`, failure);
+    if (isUsermigError(failure)) throw failure;
+    if (isDamage(failure)) {
+      throw inputError(`${displayName}: the file is truncated or damaged near line ${parser.line} (${failure.message.replace(/\r?\n/g, ' ')})`, failure);
     }
-    throw isUsermigError(failure) ? failure : describeFailure(failure, parser, displayName);
+    if (!elementSeen) throw inputError(`${displayName}: not an XML backup (no XML element at the start of the file)`, failure);
+    throw describeFailure(failure, parser, displayName);
   }
+}
+
+/** zlib and stream errors: the compressed data stops early or is damaged (not an XML problem). */
+function isDamage(error: Error): boolean {
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  if (code.startsWith('Z_') || code === 'ERR_STREAM_PREMATURE_CLOSE') return true;
+  return /unexpected end of file|invalid (stored block|distance|code|block type)|incorrect header|crc32|too short|compressed size/i.test(error.message) && !/:\d+:\d+:/.test(error.message);
 }
 
 function describeFailure(error: Error, parser: XmlParser, displayName: string) {
   const message = error.message.replace(/\r?\n/g, ' ');
-  if (/invalid|unexpected end|end of data|corrupt|incorrect header|unexpected eof|too short/i.test(message) && !/:\d+:\d+:/.test(message)) {
-    // zlib and stream errors: the compressed data stops or is damaged.
-    return inputError(`${displayName}: the file is truncated or damaged near line ${parser.line} (${message})`, error);
-  }
   if (message.startsWith(displayName)) {
     return inputError(`${message.replace(/^(.*?):(\d+):(\d+): /, '$1: malformed XML at line $2, column $3: ')}`, error);
   }
