@@ -158,14 +158,14 @@ function buildSource(snapshot: SourceSnapshot): SourceEstate {
   for (const row of snapshot.memberships) {
     const { directoryId } = row;
     if (!isActive(directoryId) || !groupDirectories.has(`${directoryId}\u0000${row.parentId}`)) continue;
-    const group = groups[groupByNameId[row.parentId] as number] as SourceGroup;
+    const group = groups[groupByNameId[row.parentId] ?? -1] as SourceGroup;
     for (const childId of row.groups) {
-      const child = groupByNameId[childId] as number;
+      const child = groupByNameId[childId] ?? -1;
       if (child >= 0) group.children.add(child);
     }
     for (const childId of row.users) {
       // Jira's default, non-aggregating membership: only the directory holding the effective entry counts.
-      const index = userByNameId[childId] as number;
+      const index = userByNameId[childId] ?? -1;
       if (index < 0 || (users[index] as EffectiveUser).directoryId !== directoryId) continue;
       const before = group.directUsers.size;
       group.directUsers.add(index);

@@ -60,7 +60,8 @@ function loadSource(
       type: string;
     }>
   ).map((row) => ({ ...row, active: row.active === 1 }));
-  const nameCount = (db.prepare('SELECT count(*) FROM names WHERE source_id = ?').pluck().get(id) as number) ?? 0;
+  const stats = JSON.parse((db.prepare('SELECT stats FROM sources WHERE id = ?').pluck().get(id) as string | undefined) ?? '{}') as { names?: number };
+  const nameCount = stats.names ?? 0;
   const users = jsonRows<SourceSnapshot['users'][number]>(
     db,
     'dir_id, user_name, name_id, active, display_name, email, updated',

@@ -3,6 +3,22 @@
  * migration runs once, in order, inside a transaction. Never edit a published migration: add one.
  */
 
+/**
+ * Indexes on the large snapshot tables. Building one by sorting, once a scan has written its rows, costs
+ * far less than keeping it up to date row by row; so a scan drops them first and creates them again
+ * before it commits, both inside its transaction (a failed scan gets them back as they were). Changing
+ * this list needs a migration for existing workspaces too.
+ */
+export const SNAPSHOT_INDEXES: readonly string[] = [
+  'CREATE INDEX places_ref ON places(source_id, ref)',
+  'CREATE INDEX containers_ref ON containers(source_id, ref)',
+  'CREATE INDEX refs_user ON refs(source_id, user_key)',
+  "CREATE INDEX refs_owned ON refs(source_id) WHERE kind IN ('filter-owner', 'board-owner')",
+];
+
+/** `CREATE INDEX name ON …` → name */
+export const indexName = (statement: string): string => statement.split(' ')[2] as string;
+
 export const MIGRATIONS: readonly string[] = [
   // 1: sources and their snapshots
   `
@@ -19,8 +35,8 @@ export const MIGRATIONS: readonly string[] = [
     source_id INTEGER NOT NULL, dir_id TEXT NOT NULL, name TEXT NOT NULL,
     position INTEGER NOT NULL, active INTEGER NOT NULL, type TEXT NOT NULL
   );
-  -- Every user and group name of a source, lower-cased, gets a number; memberships refer to those numbers.
-  CREATE TABLE names (source_id INTEGER NOT NULL, name_id INTEGER NOT NULL, lower_name TEXT NOT NULL);
+  -- Every user and group name of a source, lower-cased, gets a number (name_id; the source's stats hold
+  -- how many): memberships refer to those numbers.
   CREATE TABLE users (
     source_id INTEGER NOT NULL, dir_id TEXT NOT NULL, user_name TEXT NOT NULL, name_id INTEGER NOT NULL,
     active INTEGER NOT NULL, display_name TEXT NOT NULL, email TEXT NOT NULL, updated TEXT NOT NULL
@@ -48,12 +64,9 @@ export const MIGRATIONS: readonly string[] = [
     source_id INTEGER NOT NULL, user_key TEXT NOT NULL, kind TEXT NOT NULL,
     container TEXT, container_ref TEXT, item TEXT, item_ref TEXT
   );
-  -- Snapshot tables are written in bulk and mostly read whole, one source at a time; these indexes serve
-  -- the lookups that are not (the writer thread maintains them while the reader parses).
-  CREATE INDEX places_ref ON places(source_id, ref);
-  CREATE INDEX containers_ref ON containers(source_id, ref);
-  CREATE INDEX refs_user ON refs(source_id, user_key);
-  CREATE INDEX refs_owned ON refs(source_id) WHERE kind IN ('filter-owner', 'board-owner');
+  -- Snapshot tables are written in bulk and mostly read whole, one source at a time; the indexes in
+  -- SNAPSHOT_INDEXES serve the lookups that are not. A scan drops and rebuilds them (snapshot-writer.ts).
+  ${SNAPSHOT_INDEXES.join(';\n  ')};
   -- References with their container (project or space key) and item (TST-12, a page title) resolved
   -- through the places the readers recorded: a comment's place points to its page's place for the space.
   CREATE VIEW resolved_refs AS
@@ -94,7 +107,6 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /** The snapshot tables, in the order a re-scan clears them. */
 export const SNAPSHOT_TABLES = [
-  'names',
   'directories',
   'users',
   'user_keys',

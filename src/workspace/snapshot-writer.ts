@@ -8,7 +8,7 @@
  */
 import type { SourceSpec } from '../model/snapshot.js';
 import { IdList } from './id-list.js';
-import { SNAPSHOT_TABLES } from './schema.js';
+import { SNAPSHOT_INDEXES, SNAPSHOT_TABLES, indexName } from './schema.js';
 import type { Db } from './workspace.js';
 
 /** Separates the fields of a batch; XML documents cannot contain it. */
@@ -31,9 +31,9 @@ export class SnapshotWriter {
   ) {
     db.exec('BEGIN IMMEDIATE');
     this.sourceId = upsertSource(db, spec);
+    for (const index of SNAPSHOT_INDEXES) db.exec(`DROP INDEX IF EXISTS ${indexName(index)}`);
     for (const table of SNAPSHOT_TABLES) db.prepare(`DELETE FROM ${table} WHERE source_id = ?`).run(this.sourceId);
     this.insert = {
-      name: db.prepare('INSERT INTO names VALUES (?, ?, ?)'),
       directory: db.prepare('INSERT INTO directories VALUES (?, ?, ?, ?, ?, ?)'),
       user: db.prepare('INSERT INTO users VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
       userKey: db.prepare('INSERT INTO user_keys VALUES (?, ?, ?)'),
@@ -107,9 +107,10 @@ export class SnapshotWriter {
       }
     }
     this.members.clear();
+    for (const index of SNAPSHOT_INDEXES) this.db.exec(index);
     this.db
       .prepare('UPDATE sources SET stats = ?, scanned_at = ? WHERE id = ?')
-      .run(JSON.stringify(counts), new Date().toISOString(), this.sourceId);
+      .run(JSON.stringify({ ...counts, names: this.nameIds.size }), new Date().toISOString(), this.sourceId);
     this.db.exec('COMMIT');
   }
 
@@ -125,7 +126,6 @@ export class SnapshotWriter {
     if (id === undefined) {
       id = this.nameIds.size;
       this.nameIds.set(lower, id);
-      this.insert.name.run(this.sourceId, id, lower);
     }
     this.spellings.set(name, id);
     return id;
