@@ -96,7 +96,7 @@ function buildSource(snapshot: SourceSnapshot): SourceEstate {
 
   const keyByName = new Map<string, string>();
   for (const [key, name] of snapshot.userKeys) if (!keyByName.has(name)) keyByName.set(name, key);
-  const rows = [...snapshot.users].sort((a, b) => rankOf(a[0]) - rankOf(b[0]));
+  const rows = inDirectoryOrder(snapshot.users, rankOf);
   const users: EffectiveUser[] = [];
   const usersByLowerName = new Map<string, EffectiveUser>();
   /** Name id → index of the effective user of that name, or -1. */
@@ -104,15 +104,15 @@ function buildSource(snapshot: SourceSnapshot): SourceEstate {
   const shadowed: SourceEstate['shadowed'] = [];
   const inactiveRows: UserEntry[] = [];
   for (const [directoryId, userName, nameId, active, displayName, rawEmail, updated] of rows) {
-    const entry = { userName, directoryId, directoryName: directoryNames.get(directoryId) ?? directoryId, email: rawEmail, active: active === 1 };
+    const entry = (): UserEntry => ({ userName, directoryId, directoryName: directoryNames.get(directoryId) ?? directoryId, email: rawEmail, active: active === 1 });
     if (!isActive(directoryId)) {
-      inactiveRows.push(entry);
+      inactiveRows.push(entry());
       continue;
     }
     const lowerName = userName.toLowerCase();
     const winner = usersByLowerName.get(lowerName);
     if (winner) {
-      shadowed.push({ entry, winner });
+      shadowed.push({ entry: entry(), winner });
       continue;
     }
     const user: EffectiveUser = {
@@ -139,7 +139,7 @@ function buildSource(snapshot: SourceSnapshot): SourceEstate {
   /** Name id → index of the group of that name, or -1. */
   const groupByNameId = new Int32Array(snapshot.nameCount).fill(-1);
   const groupDirectories = new Set<string>();
-  for (const [directoryId, name, nameId] of [...snapshot.groups].sort((a, b) => rankOf(a[0]) - rankOf(b[0]))) {
+  for (const [directoryId, name, nameId] of inDirectoryOrder(snapshot.groups, rankOf)) {
     if (!isActive(directoryId)) continue;
     const lowerName = name.toLowerCase();
     groupDirectories.add(`${directoryId}\u0000${nameId}`);
@@ -191,6 +191,18 @@ function buildSource(snapshot: SourceSnapshot): SourceEstate {
     cycles,
     flattened: (group) => flattened[group.index] as ReadonlySet<number>,
   };
+}
+
+/** Rows in directory order, keeping their order within a directory (a bucket sort: directories are few). */
+function inDirectoryOrder<Row extends [string, ...unknown[]]>(rows: readonly Row[], rankOf: (directoryId: string) => number): Row[] {
+  const buckets = new Map<number, Row[]>();
+  for (const row of rows) {
+    const rank = rankOf(row[0]);
+    const bucket = buckets.get(rank);
+    if (bucket) bucket.push(row);
+    else buckets.set(rank, [row]);
+  }
+  return [...buckets.keys()].sort((a, b) => a - b).flatMap((rank) => buckets.get(rank) as Row[]);
 }
 
 /** Numeric ids compare as numbers, others as text. */
