@@ -1,0 +1,122 @@
+/**
+ * The cloud as it must look once everything in scope has migrated: accounts, groups and memberships,
+ * computed purely from the estate and the decisions (RULES.md §6 S-05 … S-10).
+ *
+ * - One account per cloud email (S-04): users of several sources with the same email, and users merged
+ *   into another, land in one account. Former users and skipped users get none.
+ * - Disabled users get an account without product access: their entries bring no group membership
+ *   (S-08), so admin groups of disabled duplicates never reach a merged account (P7). An account stays
+ *   in the groups its active entries bring (IN-01).
+ * - Groups carry their cloud names after decisions (renamed, mapped into another, skipped); nested groups
+ *   are flattened (S-07); empty groups are kept (GR-16). Blocklisted groups are never created (S-06): their
+ *   members are listed for the post-migration checklist instead.
+ * - Product access and admin access of a group are recorded as pending approval (GR-07, S-10).
+ */
+import { adminGroups, productAccessGroups, type ProductKey } from '../assess/access.js';
+import type { EffectiveUser, Estate } from '../assess/estate.js';
+import { cloudGroups, type GroupOccurrence } from '../decide/cloud-group-names.js';
+import { describeRef, resolveIdentities, type Identities } from '../decide/identities.js';
+import type { Decisions } from '../model/decision.js';
+import { isBlocklistedGroup } from '../model/names.js';
+
+export interface DesiredAccount {
+  email: string;
+  displayName: string;
+  /** False when every entry that lands in the account is disabled. */
+  active: boolean;
+  /** The source users that land in this account, and why each is there. */
+  users: Array<{ user: EffectiveUser; via: 'own' | 'merged' }>;
+}
+
+export interface DesiredGroup {
+  /** The cloud spelling (the first occurrence's). */
+  name: string;
+  occurrences: GroupOccurrence[];
+  /** True when a source group was mapped into it: a merge the administrator consented to. */
+  mapped: boolean;
+  /** Emails of the member accounts. */
+  members: Set<string>;
+  productAccess: Set<ProductKey>;
+  adminPermissions: Set<string>;
+}
+
+export interface DesiredState {
+  accounts: Map<string, DesiredAccount>;
+  /** Lower-case cloud name → group. */
+  groups: Map<string, DesiredGroup>;
+  /** Blocklisted groups: not created; these accounts need to be re-added by hand. */
+  blocklisted: Array<{ name: string; members: Set<string> }>;
+  formerUsers: EffectiveUser[];
+  skipped: EffectiveUser[];
+  identities: Identities;
+}
+
+export function desiredState(estate: Estate, decisions: Decisions): DesiredState {
+  const identities = resolveIdentities(estate, decisions.users);
+  const accounts = new Map<string, DesiredAccount>();
+  /** The account email of each user whose memberships count (active, with an account). */
+  const memberEmail = new Map<EffectiveUser, string>();
+  const formerUsers: EffectiveUser[] = [];
+  const skipped: EffectiveUser[] = [];
+
+  for (const identity of identities.byUser.values()) {
+    const { user } = identity;
+    if (identity.outcome === 'former-user') formerUsers.push(user);
+    else if (identity.outcome === 'skip') skipped.push(user);
+    if (!identity.email) continue; // Former users, skips, and users still without a usable email
+    let account = accounts.get(identity.email);
+    if (!account) {
+      account = { email: identity.email, displayName: user.displayName || user.userName, active: false, users: [] };
+      accounts.set(identity.email, account);
+    }
+    account.users.push({ user, via: identity.outcome === 'merged' ? 'merged' : 'own' });
+    if (user.active) {
+      account.active = true;
+      memberEmail.set(user, identity.email);
+    }
+  }
+  // A merged account is named after its survivor.
+  for (const account of accounts.values()) {
+    const own = account.users.find((entry) => entry.via === 'own');
+    if (own) account.displayName = own.user.displayName || own.user.userName;
+  }
+
+  const groups = new Map<string, DesiredGroup>();
+  const blocklisted: DesiredState['blocklisted'] = [];
+  const access = new Map(estate.sources.map((source) => [source, productAccessGroups(source)]));
+  const admins = new Map(estate.sources.map((source) => [source, adminGroups(source)]));
+  for (const [lower, occurrences] of cloudGroups(estate, decisions.groups)) {
+    const members = new Set<string>();
+    for (const { source, group } of occurrences) {
+      for (const index of source.flattened(group)) {
+        const email = memberEmail.get(source.users[index] as EffectiveUser);
+        if (email) members.add(email);
+      }
+    }
+    const first = occurrences[0] as GroupOccurrence;
+    if (isBlocklistedGroup(lower)) {
+      blocklisted.push({ name: first.cloud.name as string, members });
+      continue;
+    }
+    const productAccess = new Set<ProductKey>();
+    const adminPermissions = new Set<string>();
+    for (const { source, group } of occurrences) {
+      for (const [product, names] of access.get(source) ?? []) if (names.has(group.lowerName)) productAccess.add(product);
+      for (const permission of admins.get(source)?.get(group) ?? []) adminPermissions.add(permission);
+    }
+    groups.set(lower, {
+      name: first.cloud.name as string,
+      occurrences,
+      mapped: occurrences.some((occurrence) => occurrence.cloud.via === 'map'),
+      members,
+      productAccess,
+      adminPermissions,
+    });
+  }
+  return { accounts, groups, blocklisted, formerUsers, skipped, identities };
+}
+
+/** Why an account is in the desired state, one line per source user. */
+export function accountReasons(account: DesiredAccount): string[] {
+  return account.users.map(({ user, via }) => `${describeRef(user)}${via === 'merged' ? ' (merged)' : ''}${user.active ? '' : ' (disabled: no groups)'}`);
+}
