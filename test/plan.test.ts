@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildEstate } from '../src/assess/estate.js';
 import type { Decisions, UserDecision } from '../src/model/decision.js';
 import { accountReasons, desiredState } from '../src/plan/desired-state.js';
+import { planOperations, type CurrentCloud } from '../src/plan/operations.js';
 import { estate, groupGrant } from './support/snapshot.js';
 
 const provenance = { decidedBy: 'test', decidedAt: '2026-11-29T00:00:00Z', reason: '', appliedAt: null };
@@ -96,5 +97,47 @@ describe('the desired cloud state', () => {
     expect(renamed.groups.get('team')!.occurrences.map((o) => o.source.name)).toEqual(['jira']);
     expect([...renamed.groups.get('wiki-team')!.members]).toEqual(['ann@example.com']);
     expect(renamed.groups.has('empty')).toBe(false);
+  });
+});
+
+describe('the operations that reach the desired state', () => {
+  const state = () => desiredState(buildEstate(estate(jira, confluence)), none);
+
+  it('creates what is missing, links existing accounts, and adds members in chunks of 100', () => {
+    const many = {
+      name: 'jira',
+      product: 'jira' as const,
+      users: Array.from({ length: 250 }, (_, i) => ['1', `u${i}`, `u${i}@example.com`] as [string, string, string]),
+      groups: [['1', 'big']] as Array<[string, string]>,
+      memberships: Array.from({ length: 250 }, (_, i) => ['1', 'big', `u${i}`] as [string, string, string]),
+    };
+    const desired = desiredState(buildEstate(estate(many)), none);
+    const planned = planOperations(desired, { accounts: new Map([['u0@example.com', { id: 'a0', active: true }]]), groups: new Map() });
+    expect(planned.linked).toEqual(['u0@example.com']);
+    expect(planned.operations.filter((o) => o.kind === 'create-account')).toHaveLength(249);
+    const adds = planned.operations.filter((o) => o.kind === 'add-members');
+    expect(adds.map((o) => (o.kind === 'add-members' ? o.emails.length : 0))).toEqual([100, 100, 50]);
+    expect(planned.writes).toBe(249 + 1 + 3);
+  });
+
+  it('plans nothing when the cloud already holds the desired state', () => {
+    const desired = state();
+    const current: CurrentCloud = {
+      accounts: new Map([...desired.accounts.keys()].map((email, i) => [email, { id: `a${i}`, active: true }])),
+      groups: new Map([...desired.groups].map(([lower, group], i) => [lower, { id: `g${i}`, name: group.name, members: new Set(group.members) }])),
+    };
+    expect(planOperations(desired, current).operations).toEqual([]);
+  });
+
+  it('proposes removing only memberships an earlier apply added', () => {
+    const desired = state();
+    const current: CurrentCloud = {
+      accounts: new Map([...desired.accounts.keys()].map((email, i) => [email, { id: `a${i}`, active: true }])),
+      groups: new Map([...desired.groups].map(([lower, group], i) => [lower, { id: `g${i}`, name: group.name, members: new Set(group.members) }])),
+    };
+    current.groups.get('team')!.members.add('left@example.com');
+    current.groups.get('team')!.members.add('someone-else-added@example.com');
+    const planned = planOperations(desired, current, new Map([['team', new Set(['left@example.com'])]]));
+    expect(planned.operations).toEqual([{ kind: 'remove-members', group: 'team', emails: ['left@example.com'] }]);
   });
 });
