@@ -240,3 +240,28 @@ describe('references and status', () => {
     expect(codes(old.findings)).toContain('licence-projection');
   });
 });
+
+describe('limits (S-07, LIM-01..03)', () => {
+  it('warns when a flattened group passes the 35,000 members an identity provider syncs', () => {
+    const users = Array.from({ length: 35_001 }, (_, i) => ['1', `u${i}`, `u${i}@example.com`] as [string, string, string]);
+    const half = Math.floor(users.length / 2);
+    const result = assess(
+      estate({
+        users,
+        groups: [
+          ['1', 'everyone'],
+          ['1', 'first-half'],
+        ],
+        memberships: [
+          ['1', 'everyone', 'first-half', true],
+          ...users.slice(0, half).map(([, name]) => ['1', 'first-half', name] as [string, string, string]),
+          ...users.slice(half).map(([, name]) => ['1', 'everyone', name] as [string, string, string]),
+        ],
+      }),
+    );
+    const [limit] = find(result.findings, 'group-over-sync-limit');
+    expect(limit?.subjects).toEqual([{ type: 'group', id: 'everyone', source: 'jira', detail: '35001 members' }]);
+    expect(find(result.findings, 'group-over-limit')).toEqual([]);
+    expect(find(result.findings, 'directory-over-recommended-size')).toEqual([]);
+  });
+});
