@@ -5,11 +5,13 @@
  * USERMIG_DEBUG is set.
  */
 import { Command, CommanderError } from 'commander';
+import { registerCloudCommands } from '../cloud/commands.js';
 import { exitCodeFor, isUsermigError } from '../model/errors.js';
 import { assessCommand, demoCommand, generateCommand, scanCommand } from './commands.js';
 import { registerDecisionCommands } from './decisions-commands.js';
 import { registerDomainCommands } from './domains-commands.js';
 import { registerGroupCommands } from './groups-commands.js';
+import { registerPlanCommands } from './plan-commands.js';
 import { registerUserCommands } from './users-commands.js';
 import { registerUserCsvCommands } from './users-csv-commands.js';
 
@@ -59,6 +61,8 @@ function program(): Command {
   registerDomainCommands(cli.command('domains').description('email domains and their trust'));
   registerGroupCommands(cli.command('groups').description('groups: list, map to a cloud group, rename, skip'));
   registerDecisionCommands(cli.command('decisions').description('the decisions taken and their history'));
+  registerPlanCommands(cli);
+  registerCloudCommands(cli.command('cloud').description('the local cloud: an Atlassian-compatible organization on loopback'));
 
   cli
     .command('demo')

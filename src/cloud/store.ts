@@ -5,12 +5,12 @@
  * workspace (WAL, forward migrations through PRAGMA user_version); a fresh file becomes a fresh org with
  * random ids and tokens, which persist from then on.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { UsermigError } from '../model/errors.js';
 import { seedCatalog } from './catalog.js';
+import { newId, newToken, nowIso } from './ids.js';
 
 export type CloudDb = Database.Database;
 
@@ -37,6 +37,7 @@ const MIGRATIONS: readonly string[] = [
     id TEXT PRIMARY KEY, name TEXT NOT NULL, name_lower TEXT NOT NULL UNIQUE, description TEXT NOT NULL, kind TEXT NOT NULL,
     scim_directory_id TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL
   );
+  -- Members of groups the org API manages (never of a group synced from SCIM: see all_memberships).
   CREATE TABLE memberships (
     group_id TEXT NOT NULL REFERENCES groups(id) ON DELETE CASCADE, account_id TEXT NOT NULL REFERENCES accounts(account_id),
     added_at TEXT NOT NULL, PRIMARY KEY (group_id, account_id)
@@ -69,6 +70,15 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (scim_group_id, scim_user_id)
   );
   CREATE INDEX scim_members_by_user ON scim_members(scim_user_id);
+  -- Who is in which org group: members added through the org API, plus, for groups synced from the SCIM
+  -- directory, the accounts of their SCIM members (the identity provider alone owns those).
+  CREATE VIEW all_memberships AS
+    SELECT group_id, account_id FROM memberships
+    UNION
+    SELECT sg.group_id, su.account_id FROM scim_members sm
+      JOIN scim_groups sg ON sg.id = sm.scim_group_id
+      JOIN scim_users su ON su.id = sm.scim_user_id
+    WHERE sg.group_id IS NOT NULL;
   `,
 ];
 const SCHEMA_VERSION = MIGRATIONS.length;
@@ -102,12 +112,6 @@ export interface CloudStore {
   created: boolean;
   close(): void;
 }
-
-export const nowIso = (): string => new Date().toISOString();
-export const newId = (): string => randomUUID();
-/** Atlassian account ids of new accounts look like `712020:<uuid>`. */
-export const newAccountId = (): string => `712020:${randomUUID()}`;
-const newToken = (): string => randomBytes(24).toString('base64url');
 
 /** Opens (creating when absent) the local cloud in `dir`. Options of creation are ignored for an existing cloud. */
 export function openCloudStore(dir: string, options: CreateOptions = {}): CloudStore {
