@@ -12,14 +12,27 @@ export interface WorkspaceEstate {
   decisions: Decisions;
 }
 
+function load(workspace: Workspace): WorkspaceEstate {
+  const snapshot = loadEstate(workspace.db);
+  if (snapshot.sources.length === 0) throw usageError(`the workspace ${workspace.dir} has no sources yet; run usermig scan first`);
+  return { workspace, estate: buildEstate(snapshot), decisions: loadDecisions(workspace.db) };
+}
+
 /** Runs `work` with the workspace open; the estate must have at least one source. */
 export function withEstate<T>(workspaceOption: string | undefined, work: (context: WorkspaceEstate) => T): T {
-  const dir = resolveWorkspaceDir(workspaceOption);
-  const workspace = openWorkspace(dir);
+  const workspace = openWorkspace(resolveWorkspaceDir(workspaceOption));
   try {
-    const snapshot = loadEstate(workspace.db);
-    if (snapshot.sources.length === 0) throw usageError(`the workspace ${dir} has no sources yet; run usermig scan first`);
-    return work({ workspace, estate: buildEstate(snapshot), decisions: loadDecisions(workspace.db) });
+    return work(load(workspace));
+  } finally {
+    workspace.close();
+  }
+}
+
+/** The same, for work that waits on a target: the workspace stays open until it is done. */
+export async function withEstateAsync<T>(workspaceOption: string | undefined, work: (context: WorkspaceEstate) => Promise<T>): Promise<T> {
+  const workspace = openWorkspace(resolveWorkspaceDir(workspaceOption));
+  try {
+    return await work(load(workspace));
   } finally {
     workspace.close();
   }

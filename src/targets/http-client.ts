@@ -18,10 +18,21 @@ export interface ClientOptions {
   /** How to name the target in messages, e.g. "the local cloud". */
   label: string;
   maxConcurrency?: number;
-  /** Called once per request sent, for counting and logging (no secrets in it). */
-  onRequest?: (event: { method: string; path: string; status: number; ms: number }) => void;
+  /** Called once per answered request, for counting and logging (no secrets in it). */
+  onRequest?: (event: RequestEvent) => void;
   /** Injected for tests of pacing; defaults to real time. */
   sleep?: (ms: number) => Promise<void>;
+}
+
+export interface RequestEvent {
+  method: string;
+  path: string;
+  status: number;
+  /** When it was sent and answered (ms since the epoch). */
+  sentAt: number;
+  answeredAt: number;
+  /** The wait the answer asked for (429 and 503), in ms. */
+  requestedWaitMs?: number;
 }
 
 export interface Response<T = unknown> {
@@ -72,9 +83,10 @@ export class HttpClient {
     for (let attempt = 1; ; attempt++) {
       await this.acquire();
       let response: globalThis.Response;
-      const started = Date.now();
+      let sentAt = Date.now();
       try {
         await this.respectPause();
+        sentAt = Date.now();
         response = await fetch(`${this.base}${path}`, {
           method,
           headers: {
@@ -99,14 +111,16 @@ export class HttpClient {
       }
       this.release();
       this.sent.set(response.status, (this.sent.get(response.status) ?? 0) + 1);
-      this.options.onRequest?.({ method, path, status: response.status, ms: Date.now() - started });
+      const answeredAt = Date.now();
+      const wait = response.status === 429 || response.status === 503 ? requestedWait(response.headers, answeredAt) : undefined;
+      this.options.onRequest?.({ method, path, status: response.status, sentAt, answeredAt, ...(wait !== undefined ? { requestedWaitMs: wait } : {}) });
       const text = await response.text();
       const parsed = parseBody(text);
       if (response.status < 400) {
         this.grow();
         return { status: response.status, body: parsed as T, headers: response.headers };
       }
-      if (response.status === 429 || response.status === 503) this.shrink(response.headers);
+      if (response.status === 429 || response.status === 503) this.shrink(wait);
       if (response.status === 401 || response.status === 403) {
         throw new UsermigError('auth', `${this.options.label} refused the credentials for ${method} ${path} (${response.status})`);
       }
@@ -134,11 +148,10 @@ export class HttpClient {
     for (let wait = this.pausedUntil - Date.now(); wait > 0; wait = this.pausedUntil - Date.now()) await this.sleep(wait);
   }
 
-  private shrink(headers: Headers): void {
+  private shrink(requested: number | undefined): void {
     this.successes = 0;
     this.concurrency = Math.max(1, Math.floor(this.concurrency / 2));
-    const wait = requestedWait(headers, Date.now()) ?? backoff(1);
-    this.pausedUntil = Math.max(this.pausedUntil, Date.now() + wait);
+    this.pausedUntil = Math.max(this.pausedUntil, Date.now() + (requested ?? backoff(1)));
   }
 
   private grow(): void {

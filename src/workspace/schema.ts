@@ -101,6 +101,16 @@ export const MIGRATIONS: readonly string[] = [
     subject TEXT NOT NULL, decision TEXT NOT NULL, previous TEXT NOT NULL, reason TEXT NOT NULL
   );
   `,
+  // 3: the apply ledger: every operation's intent before it is sent and its outcome after
+  `
+  CREATE TABLE ledger (
+    plan_id TEXT NOT NULL, seq INTEGER NOT NULL, operation TEXT NOT NULL,
+    state TEXT NOT NULL, cloud_id TEXT, detail TEXT, updated_at TEXT NOT NULL,
+    PRIMARY KEY (plan_id, seq)
+  );
+  CREATE TABLE applied_memberships (group_name TEXT NOT NULL, email TEXT NOT NULL, plan_id TEXT NOT NULL, PRIMARY KEY (group_name, email));
+  CREATE TABLE applied_plans (plan_id TEXT PRIMARY KEY, started_at TEXT NOT NULL, finished_at TEXT, target TEXT NOT NULL, summary TEXT NOT NULL DEFAULT '{}');
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,74 @@
+/**
+ * The apply ledger: each operation's intent is written before it is sent and its outcome after, so that
+ * an apply that crashed or was killed resumes at the first unfinished operation.
+ */
+import type { Operation } from '../plan/operations.js';
+import type { Db } from '../workspace/workspace.js';
+
+export type LedgerState = 'intent' | 'done' | 'skipped' | 'failed';
+
+export class Ledger {
+  private readonly write;
+  private readonly states = new Map<number, LedgerState>();
+
+  constructor(
+    private readonly db: Db,
+    readonly planId: string,
+    target: string,
+  ) {
+    db.prepare('INSERT OR IGNORE INTO applied_plans (plan_id, started_at, target) VALUES (?, ?, ?)').run(planId, new Date().toISOString(), target);
+    for (const row of db.prepare('SELECT seq, state FROM ledger WHERE plan_id = ?').all(planId) as Array<{ seq: number; state: LedgerState }>) {
+      this.states.set(row.seq, row.state);
+    }
+    this.write = db.prepare(
+      `INSERT INTO ledger (plan_id, seq, operation, state, cloud_id, detail, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (plan_id, seq) DO UPDATE SET state = excluded.state, cloud_id = excluded.cloud_id, detail = excluded.detail, updated_at = excluded.updated_at`,
+    );
+  }
+
+  /** True when an earlier run of this plan finished the operation. */
+  finished(seq: number): boolean {
+    const state = this.states.get(seq);
+    return state === 'done' || state === 'skipped';
+  }
+
+  get resuming(): boolean {
+    return this.states.size > 0;
+  }
+
+  record(seq: number, operation: Operation, state: LedgerState, cloudId: string | null = null, detail = ''): void {
+    this.states.set(seq, state);
+    this.write.run(this.planId, seq, JSON.stringify(operation), state, cloudId, detail, new Date().toISOString());
+  }
+
+  memberships(group: string, emails: string[], added: boolean): void {
+    const add = this.db.prepare('INSERT OR IGNORE INTO applied_memberships (group_name, email, plan_id) VALUES (?, ?, ?)');
+    const remove = this.db.prepare('DELETE FROM applied_memberships WHERE group_name = ? AND email = ?');
+    this.db.transaction(() => {
+      for (const email of emails) {
+        if (added) add.run(group.toLowerCase(), email, this.planId);
+        else remove.run(group.toLowerCase(), email);
+      }
+    })();
+  }
+
+  finish(summary: Record<string, number>): void {
+    this.db.prepare('UPDATE applied_plans SET finished_at = ?, summary = ? WHERE plan_id = ?').run(new Date().toISOString(), JSON.stringify(summary), this.planId);
+    // The decisions this apply used are now sticky (RULES.md §6 S-14).
+    const at = new Date().toISOString();
+    for (const table of ['user_decisions', 'domain_decisions', 'group_decisions']) {
+      this.db.prepare(`UPDATE ${table} SET applied_at = ? WHERE applied_at IS NULL`).run(at);
+    }
+  }
+}
+
+/** Group (lower case) → emails that earlier applies added: the only memberships a plan may remove. */
+export function appliedMemberships(db: Db): Map<string, Set<string>> {
+  const result = new Map<string, Set<string>>();
+  for (const row of db.prepare('SELECT group_name, email FROM applied_memberships').all() as Array<{ group_name: string; email: string }>) {
+    const set = result.get(row.group_name) ?? new Set<string>();
+    set.add(row.email);
+    result.set(row.group_name, set);
+  }
+  return result;
+}

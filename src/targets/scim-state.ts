@@ -1,0 +1,39 @@
+/**
+ * What a SCIM directory holds, in the shape the planner compares with (CurrentCloud): accounts by email,
+ * groups by lower-case name with their members' emails. Two listings, paged: O(users + groups) requests
+ * divided by the page size, whatever the number of memberships.
+ */
+import type { CurrentCloud } from '../plan/operations.js';
+import type { ScimConnector, ScimUser } from './scim-connector.js';
+
+export const emailOf = (user: ScimUser): string =>
+  (user.emails?.find((email) => email.primary)?.value ?? user.emails?.[0]?.value ?? user.userName).trim().toLowerCase();
+
+export interface ScimState extends CurrentCloud {
+  /** SCIM user id → email, and email → SCIM user id. */
+  emailById: Map<string, string>;
+  idByEmail: Map<string, string>;
+}
+
+export async function readScimState(scim: ScimConnector): Promise<ScimState> {
+  const [users, groups] = await Promise.all([scim.listUsers(), scim.listGroups()]);
+  const accounts: CurrentCloud['accounts'] = new Map();
+  const emailById = new Map<string, string>();
+  const idByEmail = new Map<string, string>();
+  for (const user of users) {
+    const email = emailOf(user);
+    accounts.set(email, { id: user.id, active: user.active !== false });
+    emailById.set(user.id, email);
+    idByEmail.set(email, user.id);
+  }
+  const byName: CurrentCloud['groups'] = new Map();
+  for (const group of groups) {
+    const members = new Set<string>();
+    for (const member of group.members ?? []) {
+      const email = emailById.get(member.value);
+      if (email) members.add(email);
+    }
+    byName.set(group.displayName.toLowerCase(), { id: group.id, name: group.displayName, members });
+  }
+  return { accounts, groups: byName, emailById, idByEmail };
+}

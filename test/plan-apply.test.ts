@@ -1,0 +1,104 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { usermig, usermigAsync } from './support/cli.js';
+import { tempDir } from './support/files.js';
+
+/** A generated estate, scanned, with the blockers decided away; each test copies it. */
+let prepared: string;
+
+beforeAll(() => {
+  const dir = tempDir();
+  prepared = path.join(dir, 'ws');
+  expect(usermig(['generate', '--users', '120', '--groups', '20', '--memberships', '600', '--seed', '9', '--out', dir]).code).toBe(0);
+  const scan = usermig(['scan', `jira-backup:${path.join(dir, 'jira-backup.zip')}`, `confluence-backup:${path.join(dir, 'confluence-backup.zip')}`, '--workspace', prepared]);
+  expect(scan.code).toBe(0);
+});
+
+function workspaceCopy(): string {
+  const copy = path.join(tempDir(), 'ws');
+  fs.cpSync(prepared, copy, { recursive: true });
+  return copy;
+}
+
+const decideAll = (workspace: string) => {
+  expect(usermig(['users', 'fix', '--invalid', 'former-user', '--duplicated', 'merge', '--workspace', workspace]).code).toBe(0);
+  expect(usermig(['domains', 'trust', '--all', '--workspace', workspace]).code).toBe(0);
+};
+
+describe('plan and apply into the local cloud', () => {
+  it('refuses to plan while blockers remain, listing them', () => {
+    const result = usermig(['plan', '--workspace', workspaceCopy()]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/No plan: \d+ blockers remain/);
+    expect(result.stdout).toContain('[domain-untrusted]');
+  });
+
+  it('applies a plan, then plans no changes and sends zero writes', () => {
+    const workspace = workspaceCopy();
+    decideAll(workspace);
+    const planned = usermig(['plan', '--workspace', workspace]);
+    expect(planned.code, planned.stderr).toBe(0);
+    expect(planned.stdout).toMatch(/\d+ to create, 0 to link, \d+ memberships to add/);
+    const applied = usermig(['apply', '--yes', '--workspace', workspace]);
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(applied.stdout).toMatch(/applied plan-\S+ to the local cloud .*: \d+ accounts created, 0 adopted/);
+
+    const again = usermig(['plan', '--workspace', workspace]);
+    expect(again.stdout).toContain('No changes: the cloud matches the estate and the decisions.');
+    const second = usermig(['apply', '--yes', '--workspace', workspace]);
+    expect(second.stdout).toMatch(/; 0 write requests, \d+ reads$/m);
+    // The decisions the apply used are now sticky.
+    const change = usermig(['domains', 'untrust', 'acme.com', '--workspace', workspace]);
+    expect(change.code).toBe(2);
+    expect(change.stderr).toContain('--force');
+  });
+
+  it('refuses a stale plan and an applied plan', () => {
+    const workspace = workspaceCopy();
+    decideAll(workspace);
+    expect(usermig(['plan', '--workspace', workspace]).code).toBe(0);
+    expect(usermig(['domains', 'trust', 'partner.example.org', '--workspace', workspace]).code).toBe(0);
+    const stale = usermig(['apply', '--yes', '--workspace', workspace]);
+    expect(stale.code).toBe(2);
+    expect(stale.stderr).toContain('the plan is stale: sources were scanned or decisions changed since it was made');
+    expect(usermig(['apply', '--workspace', workspace]).stderr).toContain('repeat with --yes');
+
+    const file = path.join(workspace, 'fresh-plan.json');
+    expect(usermig(['plan', '--out', file, '--workspace', workspace]).code).toBe(0);
+    expect(usermig(['apply', file, '--yes', '--workspace', workspace]).code).toBe(0);
+    const twice = usermig(['apply', file, '--yes', '--workspace', workspace]);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toMatch(/was applied on .*; make a new one with usermig plan/);
+  });
+
+  it('resumes after being killed, and ends with exactly the desired cloud', async () => {
+    const workspace = workspaceCopy();
+    decideAll(workspace);
+    expect(usermig(['plan', '--workspace', workspace]).code).toBe(0);
+    const done = () => {
+      const db = new Database(path.join(workspace, 'workspace.db'), { readonly: true });
+      try {
+        return db.prepare("SELECT count(*) FROM ledger WHERE state = 'done'").pluck().get() as number;
+      } finally {
+        db.close();
+      }
+    };
+    // Kill it three times, each time after it has finished a few more operations.
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const before = done();
+      const child = usermigAsync(['apply', '--yes', '--workspace', workspace]);
+      const exited = new Promise((resolve) => child.on('close', resolve));
+      while (child.exitCode === null && done() < before + 20) await new Promise((resolve) => setTimeout(resolve, 5));
+      child.kill('SIGKILL');
+      await exited;
+    }
+    const finished = usermig(['apply', '--yes', '--workspace', workspace]);
+    expect(finished.code, finished.stderr).toBe(0);
+    expect(finished.stdout).toMatch(/resumed and applied plan-/);
+    const after = usermig(['plan', '--workspace', workspace]);
+    expect(after.stdout).toContain('No changes');
+    expect(after.stdout).toMatch(/= \d+ accounts exist already/);
+  });
+});
