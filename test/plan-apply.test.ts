@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { startCloud } from '../src/cloud/server.js';
 import { usermig, usermigAsync } from './support/cli.js';
 import { tempDir } from './support/files.js';
 
@@ -100,5 +101,24 @@ describe('plan and apply into the local cloud', () => {
     const after = usermig(['plan', '--workspace', workspace]);
     expect(after.stdout).toContain('No changes');
     expect(after.stdout).toMatch(/= \d+ accounts exist already/);
+  });
+});
+
+describe('same-name groups in the cloud (RULES.md P2, GR-01)', () => {
+  it('refuses to merge into groups that exist in the cloud without consent', async () => {
+    const workspace = workspaceCopy();
+    decideAll(workspace);
+    // A cloud whose default access groups carry the old, unsuffixed names: jira-software-users and friends.
+    const cloud = await startCloud({ dataDir: path.join(workspace, 'cloud'), port: 0, legacyGroupNames: true });
+    await cloud.close();
+    const refused = usermig(['plan', '--workspace', workspace]);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain('No plan: groups of the estate already exist in the cloud');
+    expect(refused.stdout).toMatch(/ {2}jira-software-users: merge only with consent/);
+    expect(refused.stdout).toMatch(/ {2}jira-software-users: exists outside the SCIM directory/);
+    expect(usermig(['groups', 'rename', '--suffix', '-dc', '--workspace', workspace]).code).toBe(0);
+    const planned = usermig(['plan', '--workspace', workspace]);
+    expect(planned.code, planned.stdout).toBe(0);
+    expect(planned.stdout).toContain('+ group jira-software-users-dc');
   });
 });

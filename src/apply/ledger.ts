@@ -72,3 +72,12 @@ export function appliedMemberships(db: Db): Map<string, Set<string>> {
   }
   return result;
 }
+
+/** Lower-case names of the groups that usermig created in the cloud (any plan). */
+export function groupsCreatedByUsermig(db: Db): Set<string> {
+  const names = db
+    .prepare("SELECT lower(json_extract(operation, '$.name')) FROM ledger WHERE state = 'done' AND json_extract(operation, '$.kind') = 'create-group'")
+    .pluck()
+    .all() as string[];
+  return new Set(names);
+}

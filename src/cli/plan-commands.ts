@@ -6,9 +6,10 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { assessEstate } from '../assess/index.js';
 import { applyPlan } from '../apply/executor.js';
-import { appliedMemberships } from '../apply/ledger.js';
+import { appliedMemberships, groupsCreatedByUsermig } from '../apply/ledger.js';
 import { usageError } from '../model/errors.js';
 import { desiredState } from '../plan/desired-state.js';
+import { groupConflicts } from '../plan/group-consent.js';
 import { planOperations, type Operation } from '../plan/operations.js';
 import { cloudFingerprint, newPlanId, PLAN_VERSION, readPlanFile, workspaceFingerprint, writePlanFile, type PlanFile } from '../plan/plan-file.js';
 import { readScimState } from '../targets/scim-state.js';
@@ -41,7 +42,18 @@ export function registerPlanCommands(cli: Command): void {
         const target = await openTarget(options.target, workspaceDir);
         try {
           const current = await readScimState(target.scim);
-          const changes = planOperations(desiredState(estate, decisions), current, appliedMemberships(workspace.db));
+          const desired = desiredState(estate, decisions);
+          const conflicts = groupConflicts(desired, new Set(current.groups.keys()), target.org ? await target.org.groupNames() : undefined, groupsCreatedByUsermig(workspace.db));
+          if (conflicts.needConsent.length > 0 || conflicts.outsideScim.length > 0) {
+            out('No plan: groups of the estate already exist in the cloud, and same-name groups merge (members inherit what the cloud group grants).');
+            for (const name of conflicts.needConsent) {
+              out(`  ${name}: merge only with consent (usermig groups map ${name} --to ${name}), or give it another name (usermig groups rename ${name} NEW)`);
+            }
+            for (const name of conflicts.outsideScim) out(`  ${name}: exists outside the SCIM directory, which cannot write to it; rename the source group`);
+            return undefined;
+          }
+          if (!target.org) out('note: USERMIG_ORG_ID and USERMIG_ORG_TOKEN are not set, so groups outside the SCIM directory could not be checked');
+          const changes = planOperations(desired, current, appliedMemberships(workspace.db));
           const count = (kind: Operation['kind']) => changes.operations.filter((o) => o.kind === kind);
           const plan: PlanFile = {
             version: PLAN_VERSION,
@@ -54,7 +66,7 @@ export function registerPlanCommands(cli: Command): void {
             linked: changes.linked,
             summary: {
               accounts: count('create-account').length + changes.linked.length,
-              groups: [...desiredState(estate, decisions).groups.keys()].length,
+              groups: desired.groups.size,
               creates: count('create-account').length + count('create-group').length,
               links: changes.linked.length,
               memberAdds: count('add-members').reduce((sum, o) => sum + (o.kind === 'add-members' ? o.emails.length : 0), 0),
