@@ -122,3 +122,41 @@ describe('same-name groups in the cloud (RULES.md P2, GR-01)', () => {
     expect(planned.stdout).toContain('+ group jira-software-users-dc');
   });
 });
+
+describe('later waves (RULES.md DIFF-02, GR-11, S-15)', () => {
+  const backup = (members: string[], users: string[]) => `<entity-engine-xml>
+<Directory id="1" directoryName="Internal" active="1" type="INTERNAL" position="0"/>
+<Group groupName="team" directoryId="1"/>
+${members.map((name) => `<Membership membershipType="GROUP_USER" parentName="team" childName="${name}" directoryId="1"/>`).join('\n')}
+${users.map((name, i) => `<User id="${i + 1}" directoryId="1" userName="${name}" active="1" emailAddress="${name}@example.com"/>`).join('\n')}
+</entity-engine-xml>`;
+
+  it('plans only the differences, and removes memberships only with --prune within the threshold', () => {
+    const dir = tempDir();
+    const workspace = path.join(dir, 'ws');
+    const file = path.join(dir, 'entities.xml');
+    fs.writeFileSync(file, backup(['ann', 'bob', 'cid'], ['ann', 'bob', 'cid']));
+    expect(usermig(['scan', `jira-backup:${file}`, '--workspace', workspace]).code).toBe(0);
+    expect(usermig(['domains', 'trust', 'example.com', '--workspace', workspace]).code).toBe(0);
+    expect(usermig(['plan', '--workspace', workspace]).code).toBe(0);
+    expect(usermig(['apply', '--yes', '--workspace', workspace]).code).toBe(0);
+
+    // Next wave: cid left the team, dan joined the company.
+    fs.writeFileSync(file, backup(['ann', 'bob'], ['ann', 'bob', 'cid', 'dan']));
+    expect(usermig(['scan', `jira-backup:${file}`, '--workspace', workspace]).code).toBe(0);
+    const wave = usermig(['plan', '--workspace', workspace]);
+    expect(wave.stdout).toContain('+ account dan@example.com  (jira:dan)');
+    expect(wave.stdout).toContain('- team: 1 members (only with --prune)');
+    expect(wave.stdout).toContain('= 3 accounts exist already and are linked, not created');
+    const applied = usermig(['apply', '--yes', '--workspace', workspace]);
+    expect(applied.stdout).toMatch(/1 accounts created.*0 removed, 1 removal operations skipped \(use --prune\)/);
+
+    expect(usermig(['plan', '--workspace', workspace]).stdout).toContain('- team: 1 members (only with --prune)');
+    const refused = usermig(['apply', '--yes', '--prune', '--workspace', workspace]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('more than the safety threshold of 0 (5 % of 4 migrated users, at most 100)');
+    const pruned = usermig(['apply', '--yes', '--prune', '--force', '--workspace', workspace]);
+    expect(pruned.stdout).toMatch(/1 removed/);
+    expect(usermig(['plan', '--workspace', workspace]).stdout).toContain('No changes');
+  });
+});

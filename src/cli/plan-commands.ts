@@ -97,13 +97,23 @@ export function registerPlanCommands(cli: Command): void {
     .option('--target <spec>', 'must be the target the plan was made for')
     .option('--yes', 'do not ask for confirmation (needed when not on a terminal)')
     .option('--prune', 'also run the membership removals the plan proposes')
+    .option('--force', 'with --prune: go beyond the safety threshold of removals')
     .option('--workspace <dir>', 'workspace folder')
-    .action(async (file: string | undefined, options: { target?: string; yes?: boolean; prune?: boolean; workspace?: string }) => {
+    .action(async (file: string | undefined, options: { target?: string; yes?: boolean; prune?: boolean; force?: boolean; workspace?: string }) => {
       const workspaceDir = resolveWorkspaceDir(options.workspace);
       const planFile = path.resolve(file ?? path.join(workspaceDir, 'plan.json'));
       const plan = readPlanFile(planFile);
       if (options.target && options.target !== plan.target) throw usageError(`the plan was made for the target ${plan.target}, not ${options.target}`);
       if (!options.yes) throw usageError('apply changes the cloud: repeat with --yes to confirm');
+      if (options.prune && !options.force) {
+        const removals = plan.operations.reduce((sum, o) => sum + (o.kind === 'remove-members' ? o.emails.length : 0), 0);
+        const threshold = pruneThreshold(plan.summary.accounts);
+        if (removals > threshold) {
+          throw usageError(
+            `the plan removes ${removals} memberships, more than the safety threshold of ${threshold} (5 % of ${plan.summary.accounts} migrated users, at most 100): review it, then repeat with --force`,
+          );
+        }
+      }
       const progress = createProgress('bar');
       const result = await withEstateAsync(options.workspace, async ({ workspace }) => {
         const resuming = (workspace.db.prepare('SELECT count(*) FROM ledger WHERE plan_id = ?').pluck().get(plan.id) as number) > 0;
@@ -143,6 +153,9 @@ export function registerPlanCommands(cli: Command): void {
       process.exitCode = 0;
     });
 }
+
+/** RULES.md §6 S-15: at most 5 % of the migrated users or 100 operations, whichever is smaller. */
+export const pruneThreshold = (migratedUsers: number): number => Math.min(100, Math.floor(migratedUsers * 0.05));
 
 function describePlan(plan: PlanFile, file: string, label: string): void {
   out(`Plan ${plan.id} against ${label}`);
