@@ -1,0 +1,45 @@
+/**
+ * The apply step as a library call: check that the plan is neither applied nor stale (unless resuming
+ * it), hold the prune safety threshold (RULES.md §6 S-15), then execute it.
+ */
+import { UsermigError, usageError } from '../model/errors.js';
+import { cloudFingerprint, workspaceFingerprint, type PlanFile } from '../plan/plan-file.js';
+import { readScimState } from '../targets/scim-state.js';
+import type { Target } from '../targets/target.js';
+import type { Workspace } from '../workspace/workspace.js';
+import { applyPlan, type ApplyResult } from './executor.js';
+
+/** At most 5 % of the migrated users or 100 operations, whichever is smaller. */
+export const pruneThreshold = (migratedUsers: number): number => Math.min(100, Math.floor(migratedUsers * 0.05));
+
+export interface RunApplyOptions {
+  prune?: boolean;
+  force?: boolean;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export async function runApply(workspace: Workspace, plan: PlanFile, target: Target, options: RunApplyOptions = {}): Promise<ApplyResult> {
+  if (options.prune && !options.force) {
+    const removals = plan.operations.reduce((sum, o) => sum + (o.kind === 'remove-members' ? o.emails.length : 0), 0);
+    const threshold = pruneThreshold(plan.summary.accounts);
+    if (removals > threshold) {
+      throw usageError(
+        `the plan removes ${removals} memberships, more than the safety threshold of ${threshold} (5 % of ${plan.summary.accounts} migrated users, at most 100): review it, then repeat with --force`,
+      );
+    }
+  }
+  const db = workspace.db;
+  const finished = db.prepare('SELECT finished_at FROM applied_plans WHERE plan_id = ?').pluck().get(plan.id) as string | null | undefined;
+  if (finished) throw usageError(`the plan ${plan.id} was applied on ${finished}; make a new one with usermig plan`);
+  const resuming = (db.prepare('SELECT count(*) FROM ledger WHERE plan_id = ?').pluck().get(plan.id) as number) > 0;
+  if (!resuming) {
+    if (workspaceFingerprint(db) !== plan.workspaceFingerprint) {
+      throw usageError('the plan is stale: sources were scanned or decisions changed since it was made; run usermig plan again');
+    }
+    if (cloudFingerprint(await readScimState(target.scim)) !== plan.cloudFingerprint) {
+      throw usageError('the plan is stale: the cloud changed since it was made; run usermig plan again');
+    }
+  }
+  if (target.spec !== plan.target) throw new UsermigError('usage', `the plan was made for the target ${plan.target}, not ${target.spec}`);
+  return applyPlan(db, plan, target, { prune: options.prune ?? false, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+}

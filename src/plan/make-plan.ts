@@ -1,0 +1,73 @@
+/**
+ * The plan step as a library call: refuse while blockers remain or same-name cloud groups lack consent,
+ * else read the target, compute the operations and return the plan (not yet saved).
+ */
+import { assessEstate } from '../assess/index.js';
+import type { Estate } from '../assess/estate.js';
+import { appliedMemberships, groupsCreatedByUsermig } from '../apply/ledger.js';
+import type { Decisions } from '../model/decision.js';
+import { readScimState } from '../targets/scim-state.js';
+import type { Target } from '../targets/target.js';
+import type { Workspace } from '../workspace/workspace.js';
+import { desiredState } from './desired-state.js';
+import { groupConflicts } from './group-consent.js';
+import { planOperations } from './operations.js';
+import { cloudFingerprint, newPlanId, PLAN_VERSION, workspaceFingerprint, type PlanFile } from './plan-file.js';
+
+export type PlanOutcome = { plan: PlanFile; notes: string[] } | { refused: string[] };
+
+export async function makePlan(workspace: Workspace, estate: Estate, decisions: Decisions, target: Target): Promise<PlanOutcome> {
+  const blockers = assessEstate(estate, { decisions }).findings.filter((finding) => finding.severity === 'blocker');
+  if (blockers.length > 0) {
+    return {
+      refused: [
+        `No plan: ${blockers.length} blocker${blockers.length === 1 ? '' : 's'} remain (usermig assess shows them):`,
+        ...blockers.map((blocker) => `  [${blocker.code}] ${blocker.message}`),
+      ],
+    };
+  }
+  const current = await readScimState(target.scim);
+  const desired = desiredState(estate, decisions);
+  const conflicts = groupConflicts(desired, new Set(current.groups.keys()), target.org ? await target.org.groupNames() : undefined, groupsCreatedByUsermig(workspace.db));
+  if (conflicts.needConsent.length > 0 || conflicts.outsideScim.length > 0) {
+    return {
+      refused: [
+        'No plan: groups of the estate already exist in the cloud, and same-name groups merge (members inherit what the cloud group grants).',
+        ...conflicts.needConsent.map(
+          (name) => `  ${name}: merge only with consent (usermig groups map ${name} --to ${name}), or give it another name (usermig groups rename ${name} NEW)`,
+        ),
+        ...conflicts.outsideScim.map((name) => `  ${name}: exists outside the SCIM directory, which cannot write to it; rename the source group`),
+      ],
+    };
+  }
+  const notes = target.org ? [] : ['note: USERMIG_ORG_ID and USERMIG_ORG_TOKEN are not set, so groups outside the SCIM directory could not be checked'];
+  const changes = planOperations(desired, current, appliedMemberships(workspace.db));
+  let creates = 0;
+  let memberAdds = 0;
+  let memberRemovals = 0;
+  for (const operation of changes.operations) {
+    if (operation.kind === 'create-account' || operation.kind === 'create-group') creates++;
+    else if (operation.kind === 'add-members') memberAdds += operation.emails.length;
+    else memberRemovals += operation.emails.length;
+  }
+  const plan: PlanFile = {
+    version: PLAN_VERSION,
+    id: newPlanId(),
+    createdAt: new Date().toISOString(),
+    target: target.spec,
+    workspaceFingerprint: workspaceFingerprint(workspace.db),
+    cloudFingerprint: cloudFingerprint(current),
+    operations: changes.operations,
+    linked: changes.linked,
+    summary: {
+      accounts: desired.accounts.size,
+      groups: desired.groups.size,
+      creates,
+      links: changes.linked.length,
+      memberAdds,
+      memberRemovals,
+      writes: changes.writes,
+    },
+  };
+  return { plan, notes };
+}
