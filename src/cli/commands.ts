@@ -11,7 +11,13 @@ import { formatAssessment } from '../report/assessment-text.js';
 import { parseSourceSpecs, scan, type ScanResult } from '../scan.js';
 import { openWorkspace, resolveWorkspaceDir } from '../workspace/workspace.js';
 import { createProgress } from './progress.js';
-import { withEstate } from './workspace-estate.js';
+import { withEstate, withEstateAsync } from './workspace-estate.js';
+import { runApply } from '../apply/run-apply.js';
+import { makePlan } from '../plan/make-plan.js';
+import { writePlanFile } from '../plan/plan-file.js';
+import { isWrite } from '../targets/http-client.js';
+import { openTarget } from '../targets/target.js';
+import { describeApply } from './plan-commands.js';
 import { checkContext } from '../assess/context.js';
 import { planBulkFix } from '../decide/bulk-fix.js';
 import { domainRows } from '../decide/domains.js';
@@ -106,14 +112,14 @@ export async function generateCommand(
 }
 
 /**
- * `usermig demo`: the journey so far on the bundled demo estate — generate, scan, assess, then decide
- * (every invalid email becomes a Former user, duplicates merge, every domain is trusted) and assess again.
+ * `usermig demo`: the journey on the bundled demo estate into the local cloud — generate, scan, assess,
+ * decide (every invalid email becomes a Former user, duplicates merge, every domain is trusted), assess
+ * again, plan, apply. Its workspace (with its local cloud) is kept: run twice, the second run finds
+ * nothing to decide and nothing to change.
  */
 export async function demoCommand(options: { workspace?: string }, io = stdout): Promise<number> {
   const workspaceDir = options.workspace ? path.resolve(options.workspace) : path.resolve('.usermig', 'demo');
   const estateDir = path.join(workspaceDir, 'demo-estate');
-  // The demo's workspace is its own: it starts afresh every time, so every run tells the same story.
-  for (const file of ['workspace.db', 'workspace.db-wal', 'workspace.db-shm']) fs.rmSync(path.join(workspaceDir, file), { force: true });
   fs.mkdirSync(estateDir, { recursive: true });
   io.out(`usermig demo: a generated estate of Jira and Confluence (seed 42) in ${estateDir}\n`);
   const generated = await generateEstate({ users: 300, groups: 40, memberships: 1500, seed: 42, outDir: estateDir });
@@ -133,17 +139,47 @@ export async function demoCommand(options: { workspace?: string }, io = stdout):
     const users = saveUserDecisions(workspace.db, fix.inputs, { reason: 'usermig demo' });
     const domains = domainRows(estate, context).map((row) => row.domain);
     const trusted = saveDomainDecisions(workspace.db, domains, true, { reason: 'usermig demo' });
-    io.out(`${users} user decisions (${fix.inputs.filter((i) => i.action === 'former-user').length} Former users, ${fix.merges.length} merges), ${trusted} domains trusted`);
-    const merged = fix.merges[0]?.merged[0];
+    io.out(`${users} new user decisions (${fix.inputs.filter((i) => i.action === 'former-user').length} Former users, ${fix.merges.length} merges), ${trusted} domains newly trusted`);
+    const merged = fix.merges[0]?.merged[0] ?? decisions.users.find((d) => d.action === 'merge-into');
     return merged ? `${merged.source}:${merged.userName}` : undefined;
   });
   const after = runAssessment(workspaceDir);
   const count = (severity: string) => after.findings.filter((finding) => finding.severity === severity && !finding.resolved).length;
   io.out(`after the decisions: ${count('blocker')} blockers, ${count('warning')} warnings (usermig assess --workspace ${workspaceDir} shows them)`);
+
+  io.out('\n== plan and apply into the local cloud ==\n');
+  const planFile = path.join(workspaceDir, 'plan.json');
+  const applied = await withEstateAsync(workspaceDir, async ({ workspace, estate, decisions }) => {
+    let writes = 0;
+    let reads = 0;
+    const target = await openTarget('local', workspaceDir, (event) => {
+      if (isWrite(event)) writes++;
+      else reads++;
+    });
+    try {
+      const outcome = await makePlan(workspace, estate, decisions, target);
+      if ('refused' in outcome) {
+        for (const line of outcome.refused) io.out(line);
+        return false;
+      }
+      writePlanFile(outcome.plan, planFile);
+      const s = outcome.plan.summary;
+      io.out(
+        outcome.plan.operations.length === 0
+          ? 'plan: no changes, the local cloud already matches the estate and the decisions'
+          : `plan: ${s.creates} to create, ${s.links} to link, ${s.memberAdds} memberships to add (${planFile})`,
+      );
+      const result = await runApply(workspace, outcome.plan, target);
+      io.out(describeApply(outcome.plan, result, target.label, writes, reads));
+      return true;
+    } finally {
+      await target.close();
+    }
+  });
   io.out(
-    `\nThe demo's findings are seeded on purpose. Workspace: ${workspaceDir}\n` +
+    `\nThe demo's findings are seeded on purpose. Workspace: ${workspaceDir}${applied ? '' : ' (nothing was applied)'}\n` +
       `Try: usermig ${example ? `users show ${example}` : 'groups list'} --workspace ${workspaceDir}\n` +
-      `     usermig decisions log --workspace ${workspaceDir}`,
+      `     usermig plan --workspace ${workspaceDir}   (run again: no changes)`,
   );
   return 0;
 }

@@ -10,6 +10,7 @@ import { usageError } from '../model/errors.js';
 import { makePlan } from '../plan/make-plan.js';
 import type { Operation } from '../plan/operations.js';
 import { readPlanFile, writePlanFile, type PlanFile } from '../plan/plan-file.js';
+import { isWrite } from '../targets/http-client.js';
 import { openTarget } from '../targets/target.js';
 import { resolveWorkspaceDir } from '../workspace/workspace.js';
 import { createProgress } from './progress.js';
@@ -68,9 +69,9 @@ export function registerPlanCommands(cli: Command): void {
       let writes = 0;
       let reads = 0;
       process.exitCode = await withEstateAsync(options.workspace, async ({ workspace }) => {
-        const target = await openTarget(plan.target, workspaceDir, ({ method }) => {
-          if (method === 'GET') reads++;
-          else writes++;
+        const target = await openTarget(plan.target, workspaceDir, (event) => {
+          if (isWrite(event)) writes++;
+          else reads++;
         });
         try {
           const outcome = await runApply(workspace, plan, target, {

@@ -35,6 +35,10 @@ export interface RequestEvent {
   requestedWaitMs?: number;
 }
 
+/** Reads are GETs and searches (POST …/search); everything else changes the target. */
+export const isWrite = (event: Pick<RequestEvent, 'method' | 'path'>): boolean =>
+  event.method !== 'GET' && !/\/search(\?|$)/.test(event.path);
+
 export interface Response<T = unknown> {
   status: number;
   body: T;
