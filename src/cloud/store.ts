@@ -7,8 +7,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { UsermigError } from '../model/errors.js';
+import { migrate, openDatabase } from '../workspace/sqlite.js';
 import { seedCatalog } from './catalog.js';
 import { newId, newToken, nowIso } from './ids.js';
 
@@ -81,7 +82,7 @@ const MIGRATIONS: readonly string[] = [
     WHERE sg.group_id IS NOT NULL;
   `,
 ];
-const SCHEMA_VERSION = MIGRATIONS.length;
+
 
 /** What identifies the org; fixed when the cloud is created. */
 export interface CloudIdentity {
@@ -123,12 +124,8 @@ export function openCloudStore(dir: string, options: CreateOptions = {}): CloudS
   const file = path.join(dir, 'cloud.db');
   let db: CloudDb | undefined;
   try {
-    db = new Database(file);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('busy_timeout = 5000');
-    db.pragma('foreign_keys = ON');
-    migrate(db, file);
+    db = openDatabase(file);
+    migrate(db, MIGRATIONS, `the local cloud ${file}`);
     const opened = db;
     const created = readMeta(opened).org_id === undefined;
     if (created) opened.transaction(() => createOrganization(opened, options))();
@@ -137,22 +134,6 @@ export function openCloudStore(dir: string, options: CreateOptions = {}): CloudS
     db?.close();
     if (error instanceof UsermigError) throw error;
     throw new UsermigError('workspace', `cannot open the local cloud ${file}: ${(error as Error).message}`);
-  }
-}
-
-function migrate(db: CloudDb, file: string): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > SCHEMA_VERSION) {
-    throw new UsermigError(
-      'workspace',
-      `the local cloud ${file} was written by a newer usermig (schema ${current}, this one knows ${SCHEMA_VERSION}); upgrade usermig`,
-    );
-  }
-  for (let version = current; version < SCHEMA_VERSION; version++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[version] as string);
-      db.pragma(`user_version = ${version + 1}`);
-    })();
   }
 }
 
