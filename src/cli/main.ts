@@ -12,6 +12,7 @@ import { registerDecisionCommands } from './decisions-commands.js';
 import { registerDomainCommands } from './domains-commands.js';
 import { registerGroupCommands } from './groups-commands.js';
 import { registerPlanCommands } from './plan-commands.js';
+import { registerReportCommands } from './report-commands.js';
 import { registerUserCommands } from './users-commands.js';
 import { registerUserCsvCommands } from './users-csv-commands.js';
 
@@ -62,6 +63,7 @@ function program(): Command {
   registerGroupCommands(cli.command('groups').description('groups: list, map to a cloud group, rename, skip'));
   registerDecisionCommands(cli.command('decisions').description('the decisions taken and their history'));
   registerPlanCommands(cli);
+  registerReportCommands(cli);
   registerCloudCommands(cli.command('cloud').description('the local cloud: an Atlassian-compatible organization on loopback'));
 
   cli
