@@ -18,6 +18,7 @@ import { writePlanFile } from '../plan/plan-file.js';
 import { isWrite } from '../targets/http-client.js';
 import { openTarget } from '../targets/target.js';
 import { describeApply } from './plan-commands.js';
+import { buildReport, describeReport, writeReport } from './report-commands.js';
 import { checkContext } from '../assess/context.js';
 import { planBulkFix } from '../decide/bulk-fix.js';
 import { domainRows } from '../decide/domains.js';
@@ -176,6 +177,12 @@ export async function demoCommand(options: { workspace?: string }, io = stdout):
       await target.close();
     }
   });
+  if (applied) {
+    io.out('\n== report ==\n');
+    const reportDir = path.join(workspaceDir, 'report');
+    const report = await withEstateAsync(workspaceDir, (context) => buildReport(context, workspaceDir));
+    for (const line of describeReport(report, reportDir, writeReport(report, reportDir, ['csv', 'json', 'html']))) io.out(line);
+  }
   io.out(
     `\nThe demo's findings are seeded on purpose. Workspace: ${workspaceDir}${applied ? '' : ' (nothing was applied)'}\n` +
       `Try: usermig ${example ? `users show ${example}` : 'groups list'} --workspace ${workspaceDir}\n` +

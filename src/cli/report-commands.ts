@@ -16,7 +16,7 @@ import { readScimState } from '../targets/scim-state.js';
 import { openTarget } from '../targets/target.js';
 import type { Db } from '../workspace/workspace.js';
 import { resolveWorkspaceDir } from '../workspace/workspace.js';
-import { withEstateAsync } from './workspace-estate.js';
+import { withEstateAsync, type WorkspaceEstate } from './workspace-estate.js';
 
 const out = (text: string) => void process.stdout.write(`${text}\n`);
 const FORMATS = ['csv', 'json', 'html'] as const;
@@ -95,6 +95,54 @@ export function writeReport(report: Report, dir: string, formats: readonly Forma
   return files;
 }
 
+/** Reads the ledger, the applies and the cloud of the last apply, and computes the report. */
+export async function buildReport({ workspace, estate, decisions }: WorkspaceEstate, workspaceDir: string): Promise<Report> {
+  const ledger = readLedger(workspace.db);
+  const applies = readApplies(workspace.db);
+  const last = applies[applies.length - 1];
+  let cloud: CurrentCloud | null = null;
+  let targetLabel: string | undefined;
+  if (last) {
+    const target = await openTarget(last.target, workspaceDir);
+    try {
+      cloud = await readScimState(target.scim);
+      targetLabel = last.target === 'local' ? target.label : redactTarget(target.label);
+    } finally {
+      await target.close();
+    }
+  }
+  return computeReport({
+    estate,
+    decisions,
+    desired: desiredState(estate, decisions),
+    ledger,
+    applies,
+    cloud,
+    ...(targetLabel ? { targetLabel } : {}),
+    generatedAt: new Date().toISOString(),
+  });
+}
+
+/** The lines `usermig report` prints: the summary, the checklist in brief, and the files. */
+export function describeReport(report: Report, dir: string, files: readonly string[]): string[] {
+  const s = report.summary;
+  const approvals = new Set(report.checklist.filter((item) => item.step === 1).map((item) => item.group)).size;
+  const readds = report.checklist.filter((item) => item.step === 2 && item.item !== '').length;
+  return [
+    ...report.notices,
+    `${s.users} source users: ${Object.entries(s.byOutcome)
+      .map(([outcome, count]) => `${count} ${outcome}`)
+      .join(', ')}; ${s.accounts.desired} accounts (${s.accounts.created} created, ${s.accounts.linked} linked, ${s.accounts.pending} pending); ` +
+      `${s.groups.desired} groups (${s.groups.created} created, ${s.groups.mergedIntoExisting} merged into existing, ${s.groups.pending} pending), ` +
+      `${s.groups.blocklisted} blocklisted, ${s.groups.skipped} skipped.`,
+    `Checklist: 1) approve access for ${approvals} group${approvals === 1 ? '' : 's'}; ` +
+      `2) re-add ${readds} member${readds === 1 ? '' : 's'} to ${s.groups.blocklisted} blocklisted group${s.groups.blocklisted === 1 ? '' : 's'}; ` +
+      `3) invite the users of ${s.accountsCreatedByLedger} created account${s.accountsCreatedByLedger === 1 ? '' : 's'}.`,
+    `Report written to ${dir}:`,
+    ...files.map((file) => `  ${file}`),
+  ];
+}
+
 export function registerReportCommands(cli: Command): void {
   cli
     .command('report')
@@ -106,58 +154,15 @@ export function registerReportCommands(cli: Command): void {
       const formats = parseFormats(options.format);
       const workspaceDir = resolveWorkspaceDir(options.workspace);
       const dir = path.resolve(options.out ?? path.join(workspaceDir, 'report'));
-      const report = await withEstateAsync(options.workspace, async ({ workspace, estate, decisions }) => {
-        const ledger = readLedger(workspace.db);
-        const applies = readApplies(workspace.db);
-        const last = applies[applies.length - 1];
-        let cloud: CurrentCloud | null = null;
-        let targetLabel: string | undefined;
-        if (last) {
-          const target = await openTarget(last.target, workspaceDir);
-          try {
-            cloud = await readScimState(target.scim);
-            targetLabel = last.target === 'local' ? target.label : redactTarget(target.label);
-          } finally {
-            await target.close();
-          }
-        }
-        return computeReport({
-          estate,
-          decisions,
-          desired: desiredState(estate, decisions),
-          ledger,
-          applies,
-          cloud,
-          ...(targetLabel ? { targetLabel } : {}),
-          generatedAt: new Date().toISOString(),
-        });
-      });
+      const report = await withEstateAsync(options.workspace, (context) => buildReport(context, workspaceDir));
       const files = writeReport(report, dir, formats);
       if (formats.length === 1 && formats[0] === 'json') {
         // Only the path on stdout, so that scripts can read it; the notices go to stderr.
         for (const notice of report.notices) process.stderr.write(`${notice}\n`);
         out(files[0] as string);
-        process.exitCode = 0;
-        return;
+      } else {
+        for (const line of describeReport(report, dir, files)) out(line);
       }
-      for (const notice of report.notices) out(notice);
-      const s = report.summary;
-      out(
-        `${s.users} source users: ${Object.entries(s.byOutcome)
-          .map(([outcome, count]) => `${count} ${outcome}`)
-          .join(', ')}; ${s.accounts.desired} accounts (${s.accounts.created} created, ${s.accounts.linked} linked, ${s.accounts.pending} pending); ` +
-          `${s.groups.desired} groups (${s.groups.created} created, ${s.groups.mergedIntoExisting} merged into existing, ${s.groups.pending} pending), ` +
-          `${s.groups.blocklisted} blocklisted, ${s.groups.skipped} skipped.`,
-      );
-      const approvals = new Set(report.checklist.filter((item) => item.step === 1).map((item) => item.group)).size;
-      const readds = report.checklist.filter((item) => item.step === 2 && item.item !== '').length;
-      out(
-        `Checklist: 1) approve access for ${approvals} group${approvals === 1 ? '' : 's'}; ` +
-          `2) re-add ${readds} member${readds === 1 ? '' : 's'} to ${s.groups.blocklisted} blocklisted group${s.groups.blocklisted === 1 ? '' : 's'}; ` +
-          `3) invite the users of ${s.accountsCreatedByLedger} created account${s.accountsCreatedByLedger === 1 ? '' : 's'}.`,
-      );
-      out(`Report written to ${dir}:`);
-      for (const file of files) out(`  ${file}`);
       process.exitCode = 0;
     });
 }
