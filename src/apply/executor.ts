@@ -3,8 +3,12 @@
  * written to the ledger before it is sent and after it is answered. A resumed apply skips what the ledger
  * says is done; what was only intended is done again safely (creates adopt what exists; adding a member
  * twice changes nothing). Removals run only with --prune.
+ *
+ * An operation that fails is recorded as failed and left for the next run, and the others go on, so that
+ * every run gets as far as it can (TARGETS.md §4.2.2: park the item); the run then fails naming what is
+ * left. Refused credentials, or a run of failures in a row (the target is down), stop the run at once.
  */
-import { UsermigError } from '../model/errors.js';
+import { isUsermigError, UsermigError } from '../model/errors.js';
 import type { Operation } from '../plan/operations.js';
 import type { PlanFile } from '../plan/plan-file.js';
 import { readScimState } from '../targets/scim-state.js';
@@ -27,7 +31,34 @@ export interface ApplyResult {
 }
 
 const PHASES: Array<Operation['kind']> = ['create-account', 'create-group', 'add-members', 'remove-members'];
-const PARALLEL = 8;
+/** Failures in a row after which the target is taken to be down and the run stops. */
+const FAILURES_IN_A_ROW = 10;
+
+interface Queued {
+  seq: number;
+  operation: Operation;
+}
+
+/**
+ * Membership chunks spread evenly over their phase instead of group after group, so that the requests in
+ * flight together change different groups: the chunks of one large group, all sent at once, would queue
+ * on that group at the server (every PATCH rewrites the group, at a cost that grows with its size).
+ */
+export function spreadByGroup(queue: Queued[]): Queued[] {
+  const chunks = new Map<string, number>();
+  for (const { operation } of queue) if ('group' in operation) chunks.set(operation.group, (chunks.get(operation.group) ?? 0) + 1);
+  const seen = new Map<string, number>();
+  const position = (operation: Operation): number => {
+    if (!('group' in operation)) return 0;
+    const index = seen.get(operation.group) ?? 0;
+    seen.set(operation.group, index + 1);
+    return (index + 0.5) / (chunks.get(operation.group) ?? 1);
+  };
+  return queue
+    .map((item) => ({ item, at: position(item.operation) }))
+    .sort((a, b) => a.at - b.at || a.item.seq - b.item.seq)
+    .map(({ item }) => item);
+}
 
 export async function applyPlan(db: Db, plan: PlanFile, target: Target, options: ApplyOptions = {}): Promise<ApplyResult> {
   const ledger = new Ledger(db, plan.id, target.spec);
@@ -43,6 +74,11 @@ export async function applyPlan(db: Db, plan: PlanFile, target: Target, options:
   };
   let done = 0;
   const total = plan.operations.length;
+  const failed: Array<{ operation: Operation; message: string }> = [];
+  /** What failed this run, by email or lower-case group name: memberships that need it wait for the next run. */
+  const missing = new Set<string>();
+  let inARow = 0;
+  let stop: unknown;
 
   const run = async (seq: number, operation: Operation): Promise<void> => {
     if (ledger.finished(seq)) return;
@@ -51,6 +87,8 @@ export async function applyPlan(db: Db, plan: PlanFile, target: Target, options:
       result.skipped++;
       return;
     }
+    // Adopting what an interrupted earlier run of this plan created is not adopting someone else's object.
+    const ours = ledger.intended(seq);
     ledger.record(seq, operation, 'intent');
     switch (operation.kind) {
       case 'create-account': {
@@ -58,7 +96,7 @@ export async function applyPlan(db: Db, plan: PlanFile, target: Target, options:
         state.idByEmail.set(operation.email, user.id);
         if (adopted) result.adopted.accounts++;
         else result.created.accounts++;
-        ledger.record(seq, operation, 'done', user.id);
+        ledger.record(seq, operation, 'done', user.id, adopted && !ours ? 'adopted: the account existed' : '');
         return;
       }
       case 'create-group': {
@@ -66,7 +104,7 @@ export async function applyPlan(db: Db, plan: PlanFile, target: Target, options:
         groupIds.set(operation.name.toLowerCase(), group.id);
         if (adopted) result.adopted.groups++;
         else result.created.groups++;
-        ledger.record(seq, operation, 'done', group.id);
+        ledger.record(seq, operation, 'done', group.id, adopted && !ours ? 'adopted: the group existed' : '');
         return;
       }
       case 'add-members':
@@ -92,16 +130,62 @@ export async function applyPlan(db: Db, plan: PlanFile, target: Target, options:
     }
   };
 
-  // Phases in order; inside a phase, operations run side by side (the HTTP client paces them).
+  const park = (seq: number, operation: Operation, message: string): void => {
+    ledger.record(seq, operation, 'failed', null, message);
+    failed.push({ operation, message });
+    if (operation.kind === 'create-account') missing.add(operation.email);
+    if (operation.kind === 'create-group') missing.add(operation.name.toLowerCase());
+  };
+
+  /** A membership change whose group or account could not be created this run waits for the next one. */
+  const waitsFor = (operation: Operation): string | undefined => {
+    if (operation.kind !== 'add-members' && operation.kind !== 'remove-members') return undefined;
+    if (missing.has(operation.group.toLowerCase())) return `waits for the group ${operation.group}, which could not be created`;
+    const email = operation.emails.find((candidate) => missing.has(candidate));
+    return email === undefined ? undefined : `waits for the account ${email}, which could not be created`;
+  };
+
+  /** Runs one operation; a failure is recorded and parked unless it means the whole run must stop. */
+  const attempt = async ({ seq, operation }: Queued): Promise<void> => {
+    const blocked = ledger.finished(seq) ? undefined : waitsFor(operation);
+    if (blocked !== undefined) {
+      park(seq, operation, blocked);
+      return;
+    }
+    try {
+      await run(seq, operation);
+      inARow = 0;
+    } catch (error) {
+      if (!isUsermigError(error) || error.kind !== 'unreachable' || ++inARow >= FAILURES_IN_A_ROW) {
+        stop ??= error;
+        return;
+      }
+      park(seq, operation, error.message);
+    }
+  };
+
+  // Phases in order; inside a phase, operations run side by side (the HTTP client paces them), as many at
+  // once as the client lets through.
   for (const phase of PHASES) {
-    const queue = plan.operations.map((operation, seq) => ({ operation, seq })).filter(({ operation }) => operation.kind === phase);
-    const workers = Array.from({ length: Math.min(PARALLEL, queue.length) }, async () => {
-      for (let next = queue.shift(); next; next = queue.shift()) {
-        await run(next.seq, next.operation);
+    const inPhase = plan.operations.map((operation, seq) => ({ operation, seq })).filter(({ operation }) => operation.kind === phase);
+    const queue = phase === 'add-members' || phase === 'remove-members' ? spreadByGroup(inPhase) : inPhase;
+    let cursor = 0;
+    const workers = Array.from({ length: Math.min(target.http.maxInFlight, queue.length) }, async () => {
+      for (let next = queue[cursor++]; next && stop === undefined; next = queue[cursor++]) {
+        await attempt(next);
         options.onProgress?.(++done, total);
       }
     });
     await Promise.all(workers);
+    if (stop !== undefined) throw stop;
+  }
+  if (failed.length > 0) {
+    const first = failed[0] as { operation: Operation; message: string };
+    throw new UsermigError(
+      'unreachable',
+      `${failed.length} of ${total} operations failed and were left for the next run (the first: ${describe(first.operation)}: ${first.message}); ` +
+        'run usermig apply again to resume',
+    );
   }
   ledger.finish({
     accountsCreated: result.created.accounts,
@@ -112,4 +196,17 @@ export async function applyPlan(db: Db, plan: PlanFile, target: Target, options:
     membersRemoved: result.membersRemoved,
   });
   return result;
+}
+
+function describe(operation: Operation): string {
+  switch (operation.kind) {
+    case 'create-account':
+      return `create the account ${operation.email}`;
+    case 'create-group':
+      return `create the group ${operation.name}`;
+    case 'add-members':
+      return `add ${operation.emails.length} members to ${operation.group}`;
+    case 'remove-members':
+      return `remove ${operation.emails.length} members from ${operation.group}`;
+  }
 }

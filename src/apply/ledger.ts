@@ -32,6 +32,11 @@ export class Ledger {
     return state === 'done' || state === 'skipped';
   }
 
+  /** True when an earlier run sent the operation but was stopped before its answer was recorded. */
+  intended(seq: number): boolean {
+    return this.states.get(seq) === 'intent';
+  }
+
   get resuming(): boolean {
     return this.states.size > 0;
   }

@@ -3,6 +3,9 @@
  * Retry-After window. One instance per (host, credential), shared by every request to it.
  *
  * - Concurrency adapts: halved on every 429, grown by one after a run of successes (AIMD).
+ * - The rate keeps under the limit the server announces (X-RateLimit-Limit, -Remaining, -Reset), before
+ *   any 429 (TARGETS.md §4.2.3): while more than a reserve of a tenth of the budget remains, requests go
+ *   as fast as the concurrency allows; below it, they are spaced at the refill rate the headers imply.
  * - A 429 or 503 with Retry-After pauses every request of the client until the window has passed.
  * - Transient failures of idempotent requests are retried with backoff; a create whose outcome is
  *   unknown (5xx, dropped connection) is never retried blindly: it fails with `outcome-unknown`, and the
@@ -58,6 +61,7 @@ export class OutcomeUnknownError extends Error {
 }
 
 const SUCCESSES_TO_GROW = 20;
+const DEFAULT_MAX_CONCURRENCY = 16;
 
 export class HttpClient {
   private readonly base: string;
@@ -68,13 +72,14 @@ export class HttpClient {
   private successes = 0;
   private pausedUntil = 0;
   private readonly waiting: Array<() => void> = [];
+  private readonly budget = new RateBudget();
   /** Requests sent, by status; for the report and the benchmark. */
   readonly sent = new Map<number, number>();
 
   constructor(private readonly options: ClientOptions) {
     this.base = options.baseUrl.replace(/\/+$/, '');
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
-    this.maxConcurrency = options.maxConcurrency ?? 8;
+    this.maxConcurrency = options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY;
     this.concurrency = Math.min(4, this.maxConcurrency);
   }
 
@@ -83,15 +88,20 @@ export class HttpClient {
     return this.concurrency;
   }
 
+  /** The most requests this client ever has in flight: callers need no more workers than this. */
+  get maxInFlight(): number {
+    return this.maxConcurrency;
+  }
+
   async request<T = unknown>(method: string, path: string, body?: unknown, safety: Safety = 'idempotent'): Promise<Response<T>> {
     for (let attempt = 1; ; attempt++) {
       await this.acquire();
-      let response: globalThis.Response;
-      let sentAt = Date.now();
+      let answer: { response: globalThis.Response; text: string } | undefined;
+      let failure: unknown;
       try {
-        await this.respectPause();
-        sentAt = Date.now();
-        response = await fetch(`${this.base}${path}`, {
+        await this.waitForTurn();
+        const sentAt = Date.now();
+        const response = await fetch(`${this.base}${path}`, {
           method,
           headers: {
             Authorization: `Bearer ${this.options.token}`,
@@ -100,31 +110,37 @@ export class HttpClient {
           },
           ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
         });
+        // The budget and any pause are settled before this request's slot goes to another one.
+        const answeredAt = Date.now();
+        this.budget.observe(response.headers, answeredAt);
+        const wait = response.status === 429 || response.status === 503 ? requestedWait(response.headers, answeredAt) : undefined;
+        if (response.status === 429 || response.status === 503) this.shrink(wait);
+        this.sent.set(response.status, (this.sent.get(response.status) ?? 0) + 1);
+        this.options.onRequest?.({ method, path, status: response.status, sentAt, answeredAt, ...(wait !== undefined ? { requestedWaitMs: wait } : {}) });
+        answer = { response, text: await response.text() };
       } catch (error) {
+        failure = error;
+      } finally {
         this.release();
-        const code = (error as { cause?: { code?: string } }).cause?.code;
+      }
+      if (!answer) {
+        const code = (failure as { cause?: { code?: string } }).cause?.code;
         if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
           throw new UsermigError('unreachable', `${this.options.label} at ${this.base} cannot be reached (${code})`);
         }
-        if (safety === 'create') throw new OutcomeUnknownError(method, path, error);
+        if (safety === 'create') throw new OutcomeUnknownError(method, path, failure);
         if (attempt >= MAX_ATTEMPTS) {
-          throw new UsermigError('unreachable', `${this.options.label}: ${method} ${path} failed ${attempt} times (${(error as Error).message})`);
+          throw new UsermigError('unreachable', `${this.options.label}: ${method} ${path} failed ${attempt} times (${(failure as Error).message})`);
         }
         await this.sleep(backoff(attempt));
         continue;
       }
-      this.release();
-      this.sent.set(response.status, (this.sent.get(response.status) ?? 0) + 1);
-      const answeredAt = Date.now();
-      const wait = response.status === 429 || response.status === 503 ? requestedWait(response.headers, answeredAt) : undefined;
-      this.options.onRequest?.({ method, path, status: response.status, sentAt, answeredAt, ...(wait !== undefined ? { requestedWaitMs: wait } : {}) });
-      const text = await response.text();
+      const { response, text } = answer;
       const parsed = parseBody(text);
       if (response.status < 400) {
         this.grow();
         return { status: response.status, body: parsed as T, headers: response.headers };
       }
-      if (response.status === 429 || response.status === 503) this.shrink(wait);
       if (response.status === 401 || response.status === 403) {
         throw new UsermigError('auth', `${this.options.label} refused the credentials for ${method} ${path} (${response.status})`);
       }
@@ -147,9 +163,22 @@ export class HttpClient {
     this.waiting.shift()?.();
   }
 
-  /** Never send inside a Retry-After window. */
-  private async respectPause(): Promise<void> {
-    for (let wait = this.pausedUntil - Date.now(); wait > 0; wait = this.pausedUntil - Date.now()) await this.sleep(wait);
+  /**
+   * Waits until a request may go: never inside a Retry-After window, and never faster than the rate
+   * budget refills once it runs low. A pause that began while waiting for the budget is waited out too.
+   */
+  private async waitForTurn(): Promise<void> {
+    for (;;) {
+      const paused = this.pausedUntil - Date.now();
+      if (paused > 0) {
+        await this.sleep(paused);
+        continue;
+      }
+      const spaced = this.budget.delay(Date.now());
+      if (spaced <= 0) return;
+      await this.sleep(spaced);
+      if (this.pausedUntil <= Date.now()) return;
+    }
   }
 
   private shrink(requested: number | undefined): void {
@@ -164,6 +193,59 @@ export class HttpClient {
       this.successes = 0;
       this.waiting.shift()?.();
     }
+  }
+}
+
+/**
+ * Below this share of X-RateLimit-Limit left, requests are spaced out. It must exceed the requests in
+ * flight, which the last Remaining does not count yet: 20 of a 200/s budget against at most 16 in flight.
+ * With a smaller budget than the requests in flight can cover, the moment it runs out can still meet a 429.
+ */
+const RESERVE = 0.1;
+/** The deficit (share of the limit) from which Remaining and Reset give a trustworthy refill rate. */
+const DEFICIT_TO_ESTIMATE = 0.5;
+/** The share of the refill rate used while spacing: the headers are a moment old and Remaining is rounded down. */
+const SPACING_SHARE = 0.97;
+/** The slowest spacing, as a share of the refill rate, when nothing at all remains. */
+const SPACING_FLOOR = 0.5;
+
+/**
+ * The server's rate budget as its X-RateLimit-* headers describe it: a limit, what remains of it, and when
+ * it is whole again (Reset), from which the refill rate follows. Without those headers it never holds a
+ * request back, and the 429 path alone paces the client.
+ */
+class RateBudget {
+  private limit = 0;
+  private remaining = Infinity;
+  /** Requests the server gives back per ms; assumed a per-second limit until Reset says otherwise. */
+  private refillPerMs = 0;
+  private nextSendAt = 0;
+
+  observe(headers: Headers, now: number): void {
+    const limit = Number(headers.get('x-ratelimit-limit'));
+    const remaining = Number(headers.get('x-ratelimit-remaining') ?? Number.NaN);
+    if (!(limit > 0) || !Number.isFinite(remaining)) return;
+    if (limit !== this.limit) this.refillPerMs = limit / 1000;
+    this.limit = limit;
+    this.remaining = remaining;
+    const resetHeader = headers.get('x-ratelimit-reset');
+    const reset = resetHeader === null ? Number.NaN : /^\d+$/.test(resetHeader) ? Number(resetHeader) * 1000 : Date.parse(resetHeader);
+    // Only a sizeable deficit gives a trustworthy rate (Remaining is rounded down); a clock apart from the
+    // server's could give any figure, so it is kept between a per-hour and a per-second limit.
+    if (Number.isFinite(reset) && reset > now && limit - remaining >= limit * DEFICIT_TO_ESTIMATE) {
+      const estimate = (limit - remaining) / (reset - now);
+      this.refillPerMs = Math.min(limit / 1000, Math.max(limit / 3_600_000, estimate));
+    }
+  }
+
+  /** How long the next request must wait (and books its slot). Zero while the budget is comfortable. */
+  delay(now: number): number {
+    const reserve = this.limit * RESERVE;
+    if (this.limit === 0 || this.remaining >= reserve) return 0;
+    const share = Math.min(SPACING_SHARE, SPACING_FLOOR + this.remaining / reserve);
+    const at = Math.max(now, this.nextSendAt);
+    this.nextSendAt = at + 1 / (this.refillPerMs * share);
+    return at - now;
   }
 }
 

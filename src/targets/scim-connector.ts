@@ -6,11 +6,14 @@
  */
 import { UsermigError } from '../model/errors.js';
 import { HttpClient, OutcomeUnknownError } from './http-client.js';
+import { backoff } from './retry-policy.js';
 
 const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const PATCH_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 export const PAGE_SIZE = 100;
+/** Creates sent at most, each only after a lookup showed the one before did not happen. */
+const CREATE_ATTEMPTS = 3;
 
 export interface ScimUser {
   id: string;
@@ -109,7 +112,7 @@ export class ScimConnector {
   async addMembers(groupId: string, userIds: string[]): Promise<void> {
     if (userIds.length === 0) return;
     const body = { schemas: [PATCH_SCHEMA], Operations: [{ op: 'add', path: 'members', value: userIds.map((value) => ({ value })) }] };
-    const response = await this.http.request('PATCH', `${this.prefix}/Groups/${encodeURIComponent(groupId)}`, body);
+    const response = await this.http.request('PATCH', this.groupPatchPath(groupId), body);
     this.expect(response.status, [200, 204], `add members to group ${groupId}`);
   }
 
@@ -119,26 +122,44 @@ export class ScimConnector {
       schemas: [PATCH_SCHEMA],
       Operations: userIds.map((id) => ({ op: 'remove', path: `members[value eq ${quote(id)}]` })),
     };
-    const response = await this.http.request('PATCH', `${this.prefix}/Groups/${encodeURIComponent(groupId)}`, body);
+    const response = await this.http.request('PATCH', this.groupPatchPath(groupId), body);
     this.expect(response.status, [200, 204], `remove members from group ${groupId}`);
   }
 
+  /**
+   * A membership PATCH answers with the whole group, which for a group of thousands is a large body the
+   * connector never reads; RFC 7644 §3.9 lets the client leave the members out of it.
+   */
+  private groupPatchPath(groupId: string): string {
+    return `${this.prefix}/Groups/${encodeURIComponent(groupId)}?excludedAttributes=members`;
+  }
+
+  /**
+   * A 409 means the object exists: adopt it. A create with no answer, or a 5xx, may or may not have
+   * happened: look the object up and adopt it if it is there; if it is not, the create surely did not
+   * happen, and only then is it sent again (TARGETS.md §4.2.4).
+   */
   private async createOrAdopt<T>(
     what: string,
     create: () => Promise<{ status: number; body: T }>,
     find: () => Promise<T | undefined>,
   ): Promise<{ value: T; adopted: boolean }> {
-    try {
-      const response = await create();
-      if (response.status === 201 || response.status === 200) return { value: response.body, adopted: false };
-      if (response.status !== 409) this.expect(response.status, [201], `create the ${what}`);
-    } catch (error) {
-      if (!(error instanceof OutcomeUnknownError)) throw error;
+    for (let attempt = 1; ; attempt++) {
+      let conflict = false;
+      try {
+        const response = await create();
+        if (response.status === 201 || response.status === 200) return { value: response.body, adopted: false };
+        if (response.status !== 409) this.expect(response.status, [201], `create the ${what}`);
+        conflict = true;
+      } catch (error) {
+        if (!(error instanceof OutcomeUnknownError)) throw error;
+      }
+      const existing = await find();
+      if (existing) return { value: existing, adopted: true };
+      if (conflict) throw new UsermigError('unreachable', `the ${what} could not be created: the directory says it exists (409) but it cannot be found`);
+      if (attempt >= CREATE_ATTEMPTS) throw new UsermigError('unreachable', `the ${what} could not be created after ${attempt} attempts and does not exist; try again`);
+      await new Promise((resolve) => setTimeout(resolve, backoff(attempt)));
     }
-    // 409, or no answer: the object may exist. Look it up; adopt it if it does, else fail loudly.
-    const existing = await find();
-    if (!existing) throw new UsermigError('unreachable', `the ${what} could not be created and does not exist; try again`);
-    return { value: existing, adopted: true };
   }
 
   private expect(status: number, allowed: number[], what: string): void {
