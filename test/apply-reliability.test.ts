@@ -8,28 +8,17 @@ import type { PlanFile } from '../src/plan/plan-file.js';
 import { HttpClient } from '../src/targets/http-client.js';
 import { ScimConnector } from '../src/targets/scim-connector.js';
 import { CLI, usermig, usermigAsync, type CliResult } from './support/cli.js';
+import { copyOf, decideAll, scannedEstate } from './support/estate-workspace.js';
 import { tempDir } from './support/files.js';
 
 /** A generated estate, scanned, with the blockers decided away; each test copies it. */
 let prepared: string;
-
 beforeAll(() => {
-  const dir = tempDir();
-  prepared = path.join(dir, 'ws');
-  expect(usermig(['generate', '--users', '120', '--groups', '20', '--memberships', '600', '--seed', '9', '--out', dir]).code).toBe(0);
-  const scan = usermig(['scan', `jira-backup:${path.join(dir, 'jira-backup.zip')}`, `confluence-backup:${path.join(dir, 'confluence-backup.zip')}`, '--workspace', prepared]);
-  expect(scan.code, scan.stderr).toBe(0);
-  expect(usermig(['users', 'fix', '--invalid', 'former-user', '--duplicated', 'merge', '--workspace', prepared]).code).toBe(0);
-  expect(usermig(['domains', 'trust', '--all', '--workspace', prepared]).code).toBe(0);
+  prepared = scannedEstate();
+  decideAll(prepared);
 });
+const workspaceCopy = () => copyOf(prepared);
 
-function workspaceCopy(): string {
-  const copy = path.join(tempDir(), 'ws');
-  fs.cpSync(prepared, copy, { recursive: true });
-  return copy;
-}
-
-/** mulberry32, so that the moments of the kills can be replayed. */
 function seeded(seed: number): () => number {
   let state = seed >>> 0;
   return () => {

@@ -4,29 +4,15 @@ import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startCloud } from '../src/cloud/server.js';
 import { usermig, usermigAsync } from './support/cli.js';
+import { copyOf, decideAll, scannedEstate } from './support/estate-workspace.js';
 import { tempDir } from './support/files.js';
 
-/** A generated estate, scanned, with the blockers decided away; each test copies it. */
+/** A generated estate, scanned; each test copies it. */
 let prepared: string;
-
 beforeAll(() => {
-  const dir = tempDir();
-  prepared = path.join(dir, 'ws');
-  expect(usermig(['generate', '--users', '120', '--groups', '20', '--memberships', '600', '--seed', '9', '--out', dir]).code).toBe(0);
-  const scan = usermig(['scan', `jira-backup:${path.join(dir, 'jira-backup.zip')}`, `confluence-backup:${path.join(dir, 'confluence-backup.zip')}`, '--workspace', prepared]);
-  expect(scan.code).toBe(0);
+  prepared = scannedEstate();
 });
-
-function workspaceCopy(): string {
-  const copy = path.join(tempDir(), 'ws');
-  fs.cpSync(prepared, copy, { recursive: true });
-  return copy;
-}
-
-const decideAll = (workspace: string) => {
-  expect(usermig(['users', 'fix', '--invalid', 'former-user', '--duplicated', 'merge', '--workspace', workspace]).code).toBe(0);
-  expect(usermig(['domains', 'trust', '--all', '--workspace', workspace]).code).toBe(0);
-};
+const workspaceCopy = () => copyOf(prepared);
 
 describe('plan and apply into the local cloud', () => {
   it('refuses to plan while blockers remain, listing them', () => {
