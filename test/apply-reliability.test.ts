@@ -10,6 +10,7 @@ import { ScimConnector } from '../src/targets/scim-connector.js';
 import { CLI, usermig, usermigAsync, type CliResult } from './support/cli.js';
 import { copyOf, decideAll, scannedEstate } from './support/estate-workspace.js';
 import { tempDir } from './support/files.js';
+import { Random } from '../src/generate/random.js';
 
 /** A generated estate, scanned, with the blockers decided away; each test copies it. */
 let prepared: string;
@@ -19,15 +20,10 @@ beforeAll(() => {
 });
 const workspaceCopy = () => copyOf(prepared);
 
+/** A seeded stream in [0, 1): the project's one PRNG (mulberry32), so runs repeat exactly. */
 function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = new Random(seed);
+  return () => random.next();
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -5,6 +5,7 @@
  * out, so the client cannot know whether it was), or a slow answer. Faults draw from a seeded generator
  * when a seed is given, so a chaos run can be replayed.
  */
+import { Random } from '../generate/random.js';
 
 export type FaultKind = '500' | '503' | 'drop' | 'slow';
 export const FAULT_KINDS: readonly FaultKind[] = ['500', '503', 'drop', 'slow'];
@@ -28,16 +29,10 @@ export type Admission =
   | { allowed: true; headers: Record<string, string> }
   | { allowed: false; retryAfterSeconds: number; headers: Record<string, string> };
 
-/** mulberry32: small, fast, good enough to pick faults reproducibly. */
+/** A seeded stream in [0, 1): the project's one PRNG (mulberry32), so runs repeat exactly. */
 function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = new Random(seed);
+  return () => random.next();
 }
 
 export class Pacer {
