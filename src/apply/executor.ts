@@ -11,7 +11,6 @@
 import { isUsermigError, UsermigError } from '../model/errors.js';
 import type { Operation } from '../plan/operations.js';
 import type { PlanFile } from '../plan/plan-file.js';
-import { readScimState } from '../targets/scim-state.js';
 import type { Target } from '../targets/target.js';
 import type { Db } from '../workspace/workspace.js';
 import { Ledger } from './ledger.js';
@@ -62,7 +61,7 @@ export function spreadByGroup(queue: Queued[]): Queued[] {
 
 export async function applyPlan(db: Db, plan: PlanFile, target: Target, options: ApplyOptions = {}): Promise<ApplyResult> {
   const ledger = new Ledger(db, plan.id, target.spec);
-  const state = await readScimState(target.scim);
+  const state = await target.writer.readState();
   const groupIds = new Map([...state.groups.entries()].map(([lower, group]) => [lower, group.id]));
   const result: ApplyResult = {
     created: { accounts: 0, groups: 0 },
@@ -92,19 +91,19 @@ export async function applyPlan(db: Db, plan: PlanFile, target: Target, options:
     ledger.record(seq, operation, 'intent');
     switch (operation.kind) {
       case 'create-account': {
-        const { user, adopted } = await target.scim.createUser({ email: operation.email, displayName: operation.displayName, active: true });
-        state.idByEmail.set(operation.email, user.id);
+        const { id, adopted } = await target.writer.createAccount({ email: operation.email, displayName: operation.displayName });
+        state.idByEmail.set(operation.email, id);
         if (adopted) result.adopted.accounts++;
         else result.created.accounts++;
-        ledger.record(seq, operation, 'done', user.id, adopted && !ours ? 'adopted: the account existed' : '');
+        ledger.record(seq, operation, 'done', id, adopted && !ours ? 'adopted: the account existed' : '');
         return;
       }
       case 'create-group': {
-        const { group, adopted } = await target.scim.createGroup(operation.name);
-        groupIds.set(operation.name.toLowerCase(), group.id);
+        const { id, adopted } = await target.writer.createGroup(operation.name);
+        groupIds.set(operation.name.toLowerCase(), id);
         if (adopted) result.adopted.groups++;
         else result.created.groups++;
-        ledger.record(seq, operation, 'done', group.id, adopted && !ours ? 'adopted: the group existed' : '');
+        ledger.record(seq, operation, 'done', id, adopted && !ours ? 'adopted: the group existed' : '');
         return;
       }
       case 'add-members':
@@ -117,11 +116,11 @@ export async function applyPlan(db: Db, plan: PlanFile, target: Target, options:
           return id;
         });
         if (operation.kind === 'add-members') {
-          await target.scim.addMembers(groupId, ids);
+          await target.writer.addMembers(groupId, ids);
           ledger.memberships(operation.group, operation.emails, true);
           result.membersAdded += ids.length;
         } else {
-          await target.scim.removeMembers(groupId, ids);
+          await target.writer.removeMembers(groupId, ids);
           ledger.memberships(operation.group, operation.emails, false);
           result.membersRemoved += ids.length;
         }

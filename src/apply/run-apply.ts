@@ -4,7 +4,6 @@
  */
 import { UsermigError, usageError } from '../model/errors.js';
 import { cloudFingerprint, workspaceFingerprint, type PlanFile } from '../plan/plan-file.js';
-import { readScimState } from '../targets/scim-state.js';
 import type { Target } from '../targets/target.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { applyPlan, type ApplyResult } from './executor.js';
@@ -28,6 +27,7 @@ export async function runApply(workspace: Workspace, plan: PlanFile, target: Tar
       );
     }
   }
+  if (target.via !== (plan.via ?? 'scim')) throw new UsermigError('usage', `the plan was made to write --via ${plan.via ?? 'scim'}, not ${target.via}`);
   const db = workspace.db;
   const finished = db.prepare('SELECT finished_at FROM applied_plans WHERE plan_id = ?').pluck().get(plan.id) as string | null | undefined;
   if (finished) throw usageError(`the plan ${plan.id} was applied on ${finished}; make a new one with usermig plan`);
@@ -36,7 +36,7 @@ export async function runApply(workspace: Workspace, plan: PlanFile, target: Tar
     if (workspaceFingerprint(db) !== plan.workspaceFingerprint) {
       throw usageError('the plan is stale: sources were scanned or decisions changed since it was made; run usermig plan again');
     }
-    if (cloudFingerprint(await readScimState(target.scim)) !== plan.cloudFingerprint) {
+    if (cloudFingerprint(await target.writer.readState()) !== plan.cloudFingerprint) {
       throw usageError('the plan is stale: the cloud changed since it was made; run usermig plan again');
     }
   }

@@ -10,6 +10,7 @@ import { usageError } from '../model/errors.js';
 import { makePlan } from '../plan/make-plan.js';
 import type { Operation } from '../plan/operations.js';
 import { readPlanFile, writePlanFile, type PlanFile } from '../plan/plan-file.js';
+import { parseVia } from '../targets/cloud-writer.js';
 import { isWrite } from '../targets/http-client.js';
 import { openTarget } from '../targets/target.js';
 import { resolveWorkspaceDir } from '../workspace/workspace.js';
@@ -24,13 +25,15 @@ export function registerPlanCommands(cli: Command): void {
     .command('plan')
     .description('compute what must change in the cloud, show it like a diff and save it (refused while blockers remain)')
     .option('--target <spec>', 'local (default), atlassian or atlassian:URL', 'local')
+    .option('--via <scim|org>', 'how apply writes: scim (default) or org (the organization API: invite without notification, groups, memberships)')
     .option('--out <file>', 'where to save the plan (default WORKSPACE/plan.json)')
     .option('--json', 'print the plan as JSON')
     .option('--workspace <dir>', 'workspace folder')
-    .action(async (options: { target: string; out?: string; json?: boolean; workspace?: string }) => {
+    .action(async (options: { target: string; via?: string; out?: string; json?: boolean; workspace?: string }) => {
       const workspaceDir = resolveWorkspaceDir(options.workspace);
+      const via = parseVia(options.via);
       process.exitCode = await withEstateAsync(options.workspace, async ({ workspace, estate, decisions }) => {
-        const target = await openTarget(options.target, workspaceDir);
+        const target = await openTarget(options.target, workspaceDir, undefined, via);
         try {
           const outcome = await makePlan(workspace, estate, decisions, target);
           if ('refused' in outcome) {
@@ -72,7 +75,7 @@ export function registerPlanCommands(cli: Command): void {
         const target = await openTarget(plan.target, workspaceDir, (event) => {
           if (isWrite(event)) writes++;
           else reads++;
-        });
+        }, parseVia(plan.via));
         try {
           const outcome = await runApply(workspace, plan, target, {
             prune: options.prune ?? false,
@@ -102,7 +105,7 @@ export function describeApply(plan: PlanFile, outcome: ApplyResult, label: strin
 }
 
 export function describePlan(plan: PlanFile, file: string, label: string): void {
-  out(`Plan ${plan.id} against ${label}`);
+  out(`Plan ${plan.id} against ${label}${plan.via === 'org' ? ', through the organization API' : ''}`);
   const lines: Record<Operation['kind'], string[]> = { 'create-account': [], 'create-group': [], 'add-members': [], 'remove-members': [] };
   for (const operation of plan.operations) {
     if (operation.kind === 'create-account') lines[operation.kind].push(`  + account ${operation.email}  (${operation.reasons.join(', ')})`);

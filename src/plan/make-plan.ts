@@ -6,7 +6,6 @@ import { assessEstate } from '../assess/index.js';
 import type { Estate } from '../assess/estate.js';
 import { appliedMemberships, groupsCreatedByUsermig } from '../apply/ledger.js';
 import type { Decisions } from '../model/decision.js';
-import { readScimState } from '../targets/scim-state.js';
 import type { Target } from '../targets/target.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { desiredState } from './desired-state.js';
@@ -26,10 +25,19 @@ export async function makePlan(workspace: Workspace, estate: Estate, decisions: 
       ],
     };
   }
-  const current = await readScimState(target.scim);
+  const current = await target.writer.readState();
   const desired = desiredState(estate, decisions);
-  const conflicts = groupConflicts(desired, new Set(current.groups.keys()), target.org ? await target.org.groupNames() : undefined, groupsCreatedByUsermig(workspace.db));
-  if (conflicts.needConsent.length > 0 || conflicts.outsideScim.length > 0) {
+  const viaScim = target.via === 'scim';
+  // Through SCIM, groups outside the SCIM directory cannot be written; through the org API, every group of
+  // the organization is listed already, and only those an identity provider syncs cannot be written.
+  const conflicts = groupConflicts(
+    desired,
+    new Set(current.groups.keys()),
+    viaScim && target.org ? await target.org.groupNames() : undefined,
+    groupsCreatedByUsermig(workspace.db),
+  );
+  const unwritable = viaScim ? [] : [...desired.groups.keys()].filter((lower) => current.unwritableGroups?.has(lower)).map((lower) => current.unwritableGroups?.get(lower) ?? lower).sort();
+  if (conflicts.needConsent.length > 0 || conflicts.outsideScim.length > 0 || unwritable.length > 0) {
     return {
       refused: [
         'No plan: groups of the estate already exist in the cloud, and same-name groups merge (members inherit what the cloud group grants).',
@@ -37,10 +45,11 @@ export async function makePlan(workspace: Workspace, estate: Estate, decisions: 
           (name) => `  ${name}: merge only with consent (usermig groups map ${name} --to ${name}), or give it another name (usermig groups rename ${name} NEW)`,
         ),
         ...conflicts.outsideScim.map((name) => `  ${name}: exists outside the SCIM directory, which cannot write to it; rename the source group`),
+        ...unwritable.map((name) => `  ${name}: is synced from an identity provider, which the organization API cannot write to; rename the source group or use --via scim`),
       ],
     };
   }
-  const notes = target.org ? [] : ['note: USERMIG_ORG_ID and USERMIG_ORG_TOKEN are not set, so groups outside the SCIM directory could not be checked'];
+  const notes = target.org || !viaScim ? [] : ['note: USERMIG_ORG_ID and USERMIG_ORG_TOKEN are not set, so groups outside the SCIM directory could not be checked'];
   const changes = planOperations(desired, current, appliedMemberships(workspace.db));
   let creates = 0;
   let memberAdds = 0;
@@ -55,6 +64,7 @@ export async function makePlan(workspace: Workspace, estate: Estate, decisions: 
     id: newPlanId(),
     createdAt: new Date().toISOString(),
     target: target.spec,
+    via: target.via,
     workspaceFingerprint: workspaceFingerprint(workspace.db),
     cloudFingerprint: cloudFingerprint(current),
     operations: changes.operations,

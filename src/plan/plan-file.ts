@@ -7,6 +7,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { UsermigError, inputError } from '../model/errors.js';
 import type { Db } from '../workspace/workspace.js';
+import type { Via } from '../targets/cloud-writer.js';
 import type { CurrentCloud, Operation } from './operations.js';
 
 export const PLAN_VERSION = 1;
@@ -16,6 +17,8 @@ export interface PlanFile {
   id: string;
   createdAt: string;
   target: string;
+  /** How apply writes: through SCIM (the default when absent) or the organization API. */
+  via?: Via;
   workspaceFingerprint: string;
   cloudFingerprint: string;
   operations: Operation[];
