@@ -16,21 +16,24 @@ export function createProgress(mode: 'bar' | 'json-lines'): Progress {
   if (mode === 'json-lines') return jsonLines();
   if (!process.stderr.isTTY) return silent;
   const bar = new cliProgress.SingleBar(
-    { format: '{label} [{bar}] {percentage}% | ETA {eta_formatted}', stream: process.stderr, hideCursor: true, clearOnComplete: true },
+    { format: '{label} [{bar}] {percentage}% | {value}/{total} | {rate}/s | ETA {eta_formatted}', stream: process.stderr, hideCursor: true, clearOnComplete: true },
     cliProgress.Presets.shades_classic,
   );
   let started = false;
   let currentLabel = '';
+  let startedAt = 0;
   return {
     update(label, done, total) {
       if (!started || label !== currentLabel) {
         if (started) bar.stop();
-        bar.start(Math.max(total, 1), 0, { label });
+        bar.start(Math.max(total, 1), 0, { label, rate: 0 });
         started = true;
         currentLabel = label;
+        startedAt = Date.now();
       }
+      const seconds = (Date.now() - startedAt) / 1000;
       bar.setTotal(Math.max(total, done, 1));
-      bar.update(done, { label });
+      bar.update(done, { label, rate: seconds > 0 ? Math.round(done / seconds) : 0 });
     },
     stop() {
       if (started) bar.stop();
