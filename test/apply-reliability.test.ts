@@ -8,7 +8,7 @@ import type { PlanFile } from '../src/plan/plan-file.js';
 import { HttpClient } from '../src/targets/http-client.js';
 import { ScimConnector } from '../src/targets/scim-connector.js';
 import { CLI, usermig, usermigAsync, type CliResult } from './support/cli.js';
-import { copyOf, decideAll, scannedEstate } from './support/estate-workspace.js';
+import { copyOf, decideAll, operationsDone, scannedEstate, teamBackup } from './support/estate-workspace.js';
 import { tempDir } from './support/files.js';
 import { Random } from '../src/generate/random.js';
 
@@ -129,14 +129,7 @@ describe('apply survives kills and faults, and keeps the credentials to itself',
     const planFile = path.join(workspace, 'plan.json');
     const desired = desiredOf(planFile);
     const total = (JSON.parse(fs.readFileSync(planFile, 'utf8')) as PlanFile).operations.length;
-    const done = () => {
-      const db = new Database(path.join(workspace, 'workspace.db'), { readonly: true });
-      try {
-        return db.prepare("SELECT count(*) FROM ledger WHERE state = 'done'").pluck().get() as number;
-      } finally {
-        db.close();
-      }
-    };
+    const done = () => operationsDone(workspace);
     const random = seeded(20261129);
     let kills = 0;
     // Each run is killed once it has finished 1 to 8 more operations, plus 0 to 15 ms: mid-request, between

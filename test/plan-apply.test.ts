@@ -1,10 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startCloud } from '../src/cloud/server.js';
 import { usermig, usermigAsync } from './support/cli.js';
-import { copyOf, decideAll, scannedEstate } from './support/estate-workspace.js';
+import { copyOf, decideAll, operationsDone, scannedEstate, teamBackup } from './support/estate-workspace.js';
 import { tempDir } from './support/files.js';
 
 /** A generated estate, scanned; each test copies it. */
@@ -64,14 +63,7 @@ describe('plan and apply into the local cloud', () => {
     const workspace = workspaceCopy();
     decideAll(workspace);
     expect(usermig(['plan', '--workspace', workspace]).code).toBe(0);
-    const done = () => {
-      const db = new Database(path.join(workspace, 'workspace.db'), { readonly: true });
-      try {
-        return db.prepare("SELECT count(*) FROM ledger WHERE state = 'done'").pluck().get() as number;
-      } finally {
-        db.close();
-      }
-    };
+    const done = () => operationsDone(workspace);
     // Kill it three times, each time after it has finished a few more operations.
     for (let attempt = 1; attempt <= 3; attempt++) {
       const before = done();
@@ -110,12 +102,7 @@ describe('same-name groups in the cloud (RULES.md P2, GR-01)', () => {
 });
 
 describe('later waves (RULES.md DIFF-02, GR-11, S-15)', () => {
-  const backup = (members: string[], users: string[]) => `<entity-engine-xml>
-<Directory id="1" directoryName="Internal" active="1" type="INTERNAL" position="0"/>
-<Group groupName="team" directoryId="1"/>
-${members.map((name) => `<Membership membershipType="GROUP_USER" parentName="team" childName="${name}" directoryId="1"/>`).join('\n')}
-${users.map((name, i) => `<User id="${i + 1}" directoryId="1" userName="${name}" active="1" emailAddress="${name}@example.com"/>`).join('\n')}
-</entity-engine-xml>`;
+  const backup = teamBackup;
 
   it('plans only the differences, and removes memberships only with --prune within the threshold', () => {
     const dir = tempDir();

@@ -3,14 +3,10 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startCloud } from '../src/cloud/server.js';
 import { usermig } from './support/cli.js';
+import { teamBackup } from './support/estate-workspace.js';
 import { tempDir } from './support/files.js';
 
-const backup = (members: string[], users: string[]) => `<entity-engine-xml>
-<Directory id="1" directoryName="Internal" active="1" type="INTERNAL" position="0"/>
-<Group groupName="team" directoryId="1"/>
-${members.map((name) => `<Membership membershipType="GROUP_USER" parentName="team" childName="${name}" directoryId="1"/>`).join('\n')}
-${users.map((name, i) => `<User id="${i + 1}" directoryId="1" userName="${name}" active="1" emailAddress="${name}@example.com"/>`).join('\n')}
-</entity-engine-xml>`;
+const backup = teamBackup;
 
 describe('plan and apply --via org (the organization API)', () => {
   it('invites the accounts, creates the group and its memberships, then plans no changes and writes nothing', async () => {

@@ -68,11 +68,14 @@ export class ScimDirectory {
   listUsers(filter: EqFilter | null, offset: number, limit: number): Page<StoredUser> {
     const where =
       filter === null ? '' : filter.attribute === 'userName' ? 'AND user_name_lower = @value' : 'AND external_id = @value';
-    const params = { directory: this.directoryId, value: filter?.attribute === 'userName' ? filter.value.toLowerCase() : filter?.value, limit, offset };
-    const total = (this.org.sql(`SELECT COUNT(*) AS n FROM scim_users WHERE directory_id = @directory ${where}`).get(params) as { n: number }).n;
-    const rows = this.org
-      .sql(`SELECT * FROM scim_users WHERE directory_id = @directory ${where} ORDER BY rowid LIMIT @limit OFFSET @offset`)
-      .all(params) as StoredUser[];
+    return this.page<StoredUser>('scim_users', where, filter?.attribute === 'userName' ? filter.value.toLowerCase() : filter?.value, offset, limit);
+  }
+
+  /** One page of the directory's rows of `table` (with an optional extra condition on @value), and the total. */
+  private page<Row>(table: 'scim_users' | 'scim_groups', where: string, value: string | undefined, offset: number, limit: number): Page<Row> {
+    const params = { directory: this.directoryId, value, limit, offset };
+    const total = (this.org.sql(`SELECT COUNT(*) AS n FROM ${table} WHERE directory_id = @directory ${where}`).get(params) as { n: number }).n;
+    const rows = this.org.sql(`SELECT * FROM ${table} WHERE directory_id = @directory ${where} ORDER BY rowid LIMIT @limit OFFSET @offset`).all(params) as Row[];
     return { total, rows };
   }
 
@@ -235,12 +238,7 @@ export class ScimDirectory {
 
   listGroups(filter: EqFilter | null, offset: number, limit: number): Page<StoredScimGroup> {
     const where = filter === null ? '' : 'AND display_name_lower = @value';
-    const params = { directory: this.directoryId, value: filter?.value.toLowerCase(), limit, offset };
-    const total = (this.org.sql(`SELECT COUNT(*) AS n FROM scim_groups WHERE directory_id = @directory ${where}`).get(params) as { n: number }).n;
-    const rows = this.org
-      .sql(`SELECT * FROM scim_groups WHERE directory_id = @directory ${where} ORDER BY rowid LIMIT @limit OFFSET @offset`)
-      .all(params) as StoredScimGroup[];
-    return { total, rows };
+    return this.page<StoredScimGroup>('scim_groups', where, filter?.value.toLowerCase(), offset, limit);
   }
 
   members(groupId: string): MemberRef[] {

@@ -1,5 +1,6 @@
 /** A small generated estate, scanned into a workspace once per test file; each test works on a copy. */
 import fs from 'node:fs';
+import Database from 'better-sqlite3';
 import path from 'node:path';
 import { expect } from 'vitest';
 import { usermig } from './cli.js';
@@ -25,4 +26,22 @@ export function copyOf(workspace: string): string {
   const copy = path.join(tempDir(), 'ws');
   fs.cpSync(workspace, copy, { recursive: true });
   return copy;
+}
+
+/** A one-directory Jira backup with the group `team`: its members, and the users (emails NAME@example.com). */
+export const teamBackup = (members: string[], users: string[]): string => `<entity-engine-xml>
+<Directory id="1" directoryName="Internal" active="1" type="INTERNAL" position="0"/>
+<Group groupName="team" directoryId="1"/>
+${members.map((name) => `<Membership membershipType="GROUP_USER" parentName="team" childName="${name}" directoryId="1"/>`).join('\n')}
+${users.map((name, i) => `<User id="${i + 1}" directoryId="1" userName="${name}" active="1" emailAddress="${name}@example.com"/>`).join('\n')}
+</entity-engine-xml>`;
+
+/** How many operations the apply ledger of the workspace records as done (read while apply runs). */
+export function operationsDone(workspace: string): number {
+  const db = new Database(path.join(workspace, 'workspace.db'), { readonly: true });
+  try {
+    return db.prepare("SELECT count(*) FROM ledger WHERE state = 'done'").pluck().get() as number;
+  } finally {
+    db.close();
+  }
 }
