@@ -111,6 +111,14 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE applied_memberships (group_name TEXT NOT NULL, email TEXT NOT NULL, plan_id TEXT NOT NULL, PRIMARY KEY (group_name, email));
   CREATE TABLE applied_plans (plan_id TEXT PRIMARY KEY, started_at TEXT NOT NULL, finished_at TEXT, target TEXT NOT NULL, summary TEXT NOT NULL DEFAULT '{}');
   `,
+  // 4: the workspace's record of each target's cloud (what a full read saw, kept up to date by apply), so
+  // that planning against an unchanged cloud does not read it all again
+  `
+  CREATE TABLE cloud_records (
+    target TEXT PRIMARY KEY, record_id TEXT NOT NULL, saved_at TEXT NOT NULL, read_at TEXT NOT NULL,
+    accounts_total INTEGER NOT NULL, groups_total INTEGER NOT NULL, state TEXT NOT NULL
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
