@@ -11,6 +11,7 @@
 import { isUsermigError, UsermigError } from '../model/errors.js';
 import type { Operation } from '../plan/operations.js';
 import type { PlanFile } from '../plan/plan-file.js';
+import type { CloudState } from '../targets/cloud-writer.js';
 import type { Target } from '../targets/target.js';
 import type { Db } from '../workspace/workspace.js';
 import { Ledger } from './ledger.js';
@@ -18,6 +19,10 @@ import { Ledger } from './ledger.js';
 export interface ApplyOptions {
   prune?: boolean;
   onProgress?: (done: number, total: number) => void;
+  /** The cloud as the plan's check saw it; apply keeps it up to date with what it does. Read when absent. */
+  state?: CloudState;
+  /** Called when apply adopts an account or group that neither the state nor this plan's earlier runs knew. */
+  onForeignAdoption?: () => void;
 }
 
 export interface ApplyResult {
@@ -61,7 +66,7 @@ export function spreadByGroup(queue: Queued[]): Queued[] {
 
 export async function applyPlan(db: Db, plan: PlanFile, target: Target, options: ApplyOptions = {}): Promise<ApplyResult> {
   const ledger = new Ledger(db, plan.id, target.spec);
-  const state = await target.writer.readState();
+  const state = options.state ?? (await target.writer.readState());
   const groupIds = new Map([...state.groups.entries()].map(([lower, group]) => [lower, group.id]));
   const result: ApplyResult = {
     created: { accounts: 0, groups: 0 },
@@ -93,6 +98,11 @@ export async function applyPlan(db: Db, plan: PlanFile, target: Target, options:
       case 'create-account': {
         const { id, adopted } = await target.writer.createAccount({ email: operation.email, displayName: operation.displayName });
         state.idByEmail.set(operation.email, id);
+        state.emailById.set(id, operation.email);
+        if (!state.accounts.has(operation.email)) {
+          state.accounts.set(operation.email, { id, active: true });
+          if (adopted && !ours) options.onForeignAdoption?.();
+        }
         if (adopted) result.adopted.accounts++;
         else result.created.accounts++;
         ledger.record(seq, operation, 'done', id, adopted && !ours ? 'adopted: the account existed' : '');
@@ -101,6 +111,10 @@ export async function applyPlan(db: Db, plan: PlanFile, target: Target, options:
       case 'create-group': {
         const { id, adopted } = await target.writer.createGroup(operation.name);
         groupIds.set(operation.name.toLowerCase(), id);
+        if (!state.groups.has(operation.name.toLowerCase())) {
+          state.groups.set(operation.name.toLowerCase(), { id, name: operation.name, members: new Set() });
+          if (adopted && !ours) options.onForeignAdoption?.();
+        }
         if (adopted) result.adopted.groups++;
         else result.created.groups++;
         ledger.record(seq, operation, 'done', id, adopted && !ours ? 'adopted: the group existed' : '');
@@ -117,10 +131,14 @@ export async function applyPlan(db: Db, plan: PlanFile, target: Target, options:
         });
         if (operation.kind === 'add-members') {
           await target.writer.addMembers(groupId, ids);
+          const members = state.groups.get(operation.group.toLowerCase())?.members;
+          for (const email of operation.emails) members?.add(email);
           ledger.memberships(operation.group, operation.emails, true);
           result.membersAdded += ids.length;
         } else {
           await target.writer.removeMembers(groupId, ids);
+          const members = state.groups.get(operation.group.toLowerCase())?.members;
+          for (const email of operation.emails) members?.delete(email);
           ledger.memberships(operation.group, operation.emails, false);
           result.membersRemoved += ids.length;
         }

@@ -67,21 +67,22 @@ export class Ledger {
   }
 }
 
-/** Group (lower case) → emails that earlier applies added: the only memberships a plan may remove. */
-export function appliedMemberships(db: Db): Map<string, Set<string>> {
-  const result = new Map<string, Set<string>>();
-  for (const row of db.prepare('SELECT group_name, email FROM applied_memberships').all() as Array<{ group_name: string; email: string }>) {
-    const set = result.get(row.group_name) ?? new Set<string>();
-    set.add(row.email);
-    result.set(row.group_name, set);
-  }
-  return result;
+/**
+ * Whether an earlier apply added the email to the group (lower case): the only memberships a plan may
+ * remove. Asked only for memberships the cloud holds and the estate no longer wants, usually none.
+ */
+export function appliedMembership(db: Db): (group: string, email: string) => boolean {
+  const statement = db.prepare('SELECT 1 FROM applied_memberships WHERE group_name = ? AND email = ?').pluck();
+  return (group, email) => statement.get(group, email) !== undefined;
 }
 
 /** Lower-case names of the groups that usermig created in the cloud (any plan). */
 export function groupsCreatedByUsermig(db: Db): Set<string> {
   const names = db
-    .prepare("SELECT lower(json_extract(operation, '$.name')) FROM ledger WHERE state = 'done' AND json_extract(operation, '$.kind') = 'create-group'")
+    .prepare(
+      `SELECT lower(json_extract(operation, '$.name')) FROM ledger
+       WHERE state = 'done' AND operation LIKE '{"kind":"create-group"%' AND json_extract(operation, '$.kind') = 'create-group'`,
+    )
     .pluck()
     .all() as string[];
   return new Set(names);

@@ -3,7 +3,8 @@
  * it), hold the prune safety threshold (RULES.md §6 S-15), then execute it.
  */
 import { UsermigError, usageError } from '../model/errors.js';
-import { cloudFingerprint, workspaceFingerprint, type PlanFile } from '../plan/plan-file.js';
+import { workspaceFingerprint, type PlanFile } from '../plan/plan-file.js';
+import { forgetCloudRecord, readCloud, recordAfterApply } from '../targets/cloud-view.js';
 import type { Target } from '../targets/target.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { applyPlan, type ApplyResult } from './executor.js';
@@ -32,14 +33,28 @@ export async function runApply(workspace: Workspace, plan: PlanFile, target: Tar
   const finished = db.prepare('SELECT finished_at FROM applied_plans WHERE plan_id = ?').pluck().get(plan.id) as string | null | undefined;
   if (finished) throw usageError(`the plan ${plan.id} was applied on ${finished}; make a new one with usermig plan`);
   const resuming = (db.prepare('SELECT count(*) FROM ledger WHERE plan_id = ?').pluck().get(plan.id) as number) > 0;
-  if (!resuming) {
-    if (workspaceFingerprint(db) !== plan.workspaceFingerprint) {
-      throw usageError('the plan is stale: sources were scanned or decisions changed since it was made; run usermig plan again');
-    }
-    if (cloudFingerprint(await target.writer.readState()) !== plan.cloudFingerprint) {
-      throw usageError('the plan is stale: the cloud changed since it was made; run usermig plan again');
-    }
-  }
   if (target.spec !== plan.target) throw new UsermigError('usage', `the plan was made for the target ${plan.target}, not ${target.spec}`);
-  return applyPlan(db, plan, target, { prune: options.prune ?? false, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+  if (!resuming && workspaceFingerprint(db) !== plan.workspaceFingerprint) {
+    throw usageError('the plan is stale: sources were scanned or decisions changed since it was made; run usermig plan again');
+  }
+  const cloud = await readCloud(db, target);
+  if (!resuming && cloud.fingerprint !== plan.cloudFingerprint) {
+    throw usageError('the plan is stale: the cloud changed since it was made; run usermig plan again');
+  }
+  forgetCloudRecord(db, target);
+  let complete = true;
+  try {
+    return await applyPlan(db, plan, target, {
+      prune: options.prune ?? false,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      state: cloud.state,
+      onForeignAdoption: () => {
+        complete = false;
+      },
+    });
+  } finally {
+    // What apply did is in the state, whether it finished or parked failures; a cloud that cannot be
+    // reached now simply leaves no record (the next plan reads it in full).
+    await recordAfterApply(db, target, cloud.state, cloud.readAt, complete).catch(() => undefined);
+  }
 }

@@ -28,14 +28,15 @@ export function registerPlanCommands(cli: Command): void {
     .option('--via <scim|org>', 'how apply writes: scim (default) or org (the organization API: invite without notification, groups, memberships)')
     .option('--out <file>', 'where to save the plan (default WORKSPACE/plan.json)')
     .option('--json', 'print the plan as JSON')
+    .option('--refresh', "read the whole cloud again instead of the workspace's record of it (used while the cloud's totals match it)")
     .option('--workspace <dir>', 'workspace folder')
-    .action(async (options: { target: string; via?: string; out?: string; json?: boolean; workspace?: string }) => {
+    .action(async (options: { target: string; via?: string; out?: string; json?: boolean; refresh?: boolean; workspace?: string }) => {
       const workspaceDir = resolveWorkspaceDir(options.workspace);
       const via = parseVia(options.via);
       process.exitCode = await withEstateAsync(options.workspace, async ({ workspace, estate, decisions }) => {
         const target = await openTarget(options.target, workspaceDir, undefined, via);
         try {
-          const outcome = await makePlan(workspace, estate, decisions, target);
+          const outcome = await makePlan(workspace, estate, decisions, target, { refresh: options.refresh ?? false });
           if ('refused' in outcome) {
             for (const line of outcome.refused) out(line);
             return 1;

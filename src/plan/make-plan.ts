@@ -4,18 +4,24 @@
  */
 import { assessEstate } from '../assess/index.js';
 import type { Estate } from '../assess/estate.js';
-import { appliedMemberships, groupsCreatedByUsermig } from '../apply/ledger.js';
+import { appliedMembership, groupsCreatedByUsermig } from '../apply/ledger.js';
 import type { Decisions } from '../model/decision.js';
+import { readCloud } from '../targets/cloud-view.js';
 import type { Target } from '../targets/target.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { desiredState } from './desired-state.js';
 import { groupConflicts } from './group-consent.js';
 import { planOperations } from './operations.js';
-import { cloudFingerprint, newPlanId, PLAN_VERSION, workspaceFingerprint, type PlanFile } from './plan-file.js';
+import { newPlanId, PLAN_VERSION, workspaceFingerprint, type PlanFile } from './plan-file.js';
 
 export type PlanOutcome = { plan: PlanFile; notes: string[] } | { refused: string[] };
 
-export async function makePlan(workspace: Workspace, estate: Estate, decisions: Decisions, target: Target): Promise<PlanOutcome> {
+export interface PlanOptions {
+  /** Read the whole cloud even when the workspace's record of it still matches its totals. */
+  refresh?: boolean;
+}
+
+export async function makePlan(workspace: Workspace, estate: Estate, decisions: Decisions, target: Target, options: PlanOptions = {}): Promise<PlanOutcome> {
   const blockers = assessEstate(estate, { decisions }).findings.filter((finding) => finding.severity === 'blocker');
   if (blockers.length > 0) {
     return {
@@ -25,15 +31,18 @@ export async function makePlan(workspace: Workspace, estate: Estate, decisions: 
       ],
     };
   }
-  const current = await target.writer.readState();
+  const cloud = await readCloud(workspace.db, target, { refresh: options.refresh ?? false });
+  const current = cloud.state;
   const desired = desiredState(estate, decisions);
   const viaScim = target.via === 'scim';
+  // Only a group that is not in the SCIM directory can exist outside it.
+  const lookOutside = viaScim && target.org !== undefined && [...desired.groups.keys()].some((lower) => !current.groups.has(lower));
   // Through SCIM, groups outside the SCIM directory cannot be written; through the org API, every group of
   // the organization is listed already, and only those an identity provider syncs cannot be written.
   const conflicts = groupConflicts(
     desired,
     new Set(current.groups.keys()),
-    viaScim && target.org ? await target.org.groupNames() : undefined,
+    lookOutside ? await target.org?.groupNames() : undefined,
     groupsCreatedByUsermig(workspace.db),
   );
   const unwritable = viaScim ? [] : [...desired.groups.keys()].filter((lower) => current.unwritableGroups?.has(lower)).map((lower) => current.unwritableGroups?.get(lower) ?? lower).sort();
@@ -50,7 +59,13 @@ export async function makePlan(workspace: Workspace, estate: Estate, decisions: 
     };
   }
   const notes = target.org || !viaScim ? [] : ['note: USERMIG_ORG_ID and USERMIG_ORG_TOKEN are not set, so groups outside the SCIM directory could not be checked'];
-  const changes = planOperations(desired, current, appliedMemberships(workspace.db));
+  if (cloud.source === 'record') {
+    notes.push(
+      `note: the cloud as the workspace recorded it (read in full ${cloud.readAt}, kept up to date by apply since; its totals, ` +
+        `${current.accounts.size} accounts and ${current.groups.size} groups, still match); plan --refresh reads it all again`,
+    );
+  }
+  const changes = planOperations(desired, current, appliedMembership(workspace.db));
   let creates = 0;
   let memberAdds = 0;
   let memberRemovals = 0;
@@ -66,7 +81,7 @@ export async function makePlan(workspace: Workspace, estate: Estate, decisions: 
     target: target.spec,
     via: target.via,
     workspaceFingerprint: workspaceFingerprint(workspace.db),
-    cloudFingerprint: cloudFingerprint(current),
+    cloudFingerprint: cloud.fingerprint,
     operations: changes.operations,
     linked: changes.linked,
     summary: {

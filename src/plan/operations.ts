@@ -40,15 +40,10 @@ const chunks = <T>(items: T[], size: number): T[][] => {
   return result;
 };
 
-/**
- * `appliedMemberships`: group (lower case) → emails that earlier applies added to it; only those may be
- * proposed for removal.
- */
-export function planOperations(
-  desired: DesiredState,
-  current: CurrentCloud,
-  appliedMemberships: ReadonlyMap<string, ReadonlySet<string>> = new Map(),
-): PlannedChanges {
+/** Whether an earlier apply added the email to the group (lower case): only such memberships may be removed. */
+export type AppliedMembership = (group: string, email: string) => boolean;
+
+export function planOperations(desired: DesiredState, current: CurrentCloud, applied: AppliedMembership = () => false): PlannedChanges {
   const operations: Operation[] = [];
   const linked: string[] = [];
   const byEmail = [...desired.accounts.values()].sort((a, b) => (a.email < b.email ? -1 : 1));
@@ -71,9 +66,8 @@ export function planOperations(
     const name = existing?.name ?? group.name;
     const missing = [...group.members].filter((email) => !existing?.members.has(email)).sort();
     for (const emails of chunks(missing, MEMBERS_PER_OPERATION)) operations.push({ kind: 'add-members', group: name, emails });
-    const applied = appliedMemberships.get(lower);
-    if (existing && applied) {
-      const stale = [...existing.members].filter((email) => applied.has(email) && !group.members.has(email)).sort();
+    if (existing) {
+      const stale = [...existing.members].filter((email) => !group.members.has(email) && applied(lower, email)).sort();
       for (const emails of chunks(stale, MEMBERS_PER_OPERATION)) operations.push({ kind: 'remove-members', group: name, emails });
     }
   }

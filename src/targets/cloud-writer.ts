@@ -28,6 +28,11 @@ export interface CloudState extends ScimState {
 export interface CloudWriter {
   readonly via: Via;
   readState(): Promise<CloudState>;
+  /**
+   * How many accounts and groups the cloud holds, cheaply; absent when the API cannot tell. With it, the
+   * workspace's record of the cloud can be checked instead of the cloud read again.
+   */
+  totals?(): Promise<{ accounts: number; groups: number }>;
   /** Creates the account, or adopts the one that exists with that email. */
   createAccount(account: { email: string; displayName: string }): Promise<{ id: string; adopted: boolean }>;
   /** Creates the group, or adopts the one that exists with that name. */
@@ -43,6 +48,10 @@ export class ScimWriter implements CloudWriter {
 
   readState(): Promise<CloudState> {
     return readScimState(this.scim);
+  }
+
+  totals(): Promise<{ accounts: number; groups: number }> {
+    return this.scim.totals();
   }
 
   async createAccount(account: { email: string; displayName: string }): Promise<{ id: string; adopted: boolean }> {

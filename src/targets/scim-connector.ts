@@ -64,6 +64,19 @@ export class ScimConnector {
     }
   }
 
+  /** How many users and groups the directory holds: one request each, a page of one. */
+  async totals(): Promise<{ accounts: number; groups: number }> {
+    const total = async (collection: 'Users' | 'Groups'): Promise<number> => {
+      const response = await this.http.request<ListResponse<unknown>>('GET', `${this.prefix}/${collection}?startIndex=1&count=1`);
+      this.expect(response.status, [200], `count ${collection}`);
+      const value = response.body.totalResults;
+      if (typeof value !== 'number') throw new UsermigError('unreachable', `the SCIM directory did not say how many ${collection} it holds (no totalResults)`);
+      return value;
+    };
+    const [accounts, groups] = await Promise.all([total('Users'), total('Groups')]);
+    return { accounts, groups };
+  }
+
   listUsers(): Promise<ScimUser[]> {
     return this.listAll<ScimUser>('Users');
   }

@@ -25,6 +25,8 @@ export interface Target {
   /** How plan reads the cloud and apply writes it. */
   via: Via;
   writer: CloudWriter;
+  /** Names this cloud and way of writing in the workspace's record of the cloud (no secret in it). */
+  recordKey: string;
   close(): Promise<void>;
 }
 
@@ -52,6 +54,7 @@ export async function openTarget(spec: string, workspaceDir: string, onRequest?:
       org,
       via,
       writer: via === 'org' ? new OrgWriter(org) : new ScimWriter(scim),
+      recordKey: `local ${via === 'org' ? `org ${cloud.orgId}` : `scim ${cloud.directoryId}`}`,
       close: () => cloud.close(),
     };
   }
@@ -63,7 +66,8 @@ export async function openTarget(spec: string, workspaceDir: string, onRequest?:
     const why = '--via org needs';
     const orgHttp = new HttpClient({ baseUrl, token: fromEnvironment('USERMIG_ORG_TOKEN', why), label: baseUrl, ...listen });
     // The v2 directory id comes from GET /admin/v2/orgs/{orgId}/directories, on first use.
-    const org = new OrgConnector(orgHttp, fromEnvironment('USERMIG_ORG_ID', why));
+    const orgId = fromEnvironment('USERMIG_ORG_ID', why);
+    const org = new OrgConnector(orgHttp, orgId);
     const scimToken = process.env.USERMIG_SCIM_TOKEN;
     const scimDirectory = process.env.USERMIG_SCIM_DIRECTORY_ID;
     const scim =
@@ -80,6 +84,7 @@ export async function openTarget(spec: string, workspaceDir: string, onRequest?:
       org,
       via,
       writer: new OrgWriter(org),
+      recordKey: `${baseUrl} org ${orgId}`,
       close: async () => undefined,
     };
   }
@@ -87,6 +92,8 @@ export async function openTarget(spec: string, workspaceDir: string, onRequest?:
   const orgId = process.env.USERMIG_ORG_ID;
   const orgToken = process.env.USERMIG_ORG_TOKEN;
   const org = orgId && orgToken ? new OrgConnector(new HttpClient({ baseUrl, token: orgToken, label: baseUrl, ...listen }), orgId) : undefined;
-  const scim = new ScimConnector(http, fromEnvironment('USERMIG_SCIM_DIRECTORY_ID'));
-  return { spec, label: baseUrl, http, scim, ...(org ? { org } : {}), via, writer: new ScimWriter(scim), close: async () => undefined };
+  const directoryId = fromEnvironment('USERMIG_SCIM_DIRECTORY_ID');
+  const scim = new ScimConnector(http, directoryId);
+  const recordKey = `${baseUrl} scim ${directoryId}`;
+  return { spec, label: baseUrl, http, scim, ...(org ? { org } : {}), via, writer: new ScimWriter(scim), recordKey, close: async () => undefined };
 }
