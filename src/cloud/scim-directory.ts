@@ -17,7 +17,7 @@ import { nowIso, newId } from './ids.js';
 import type { AccountProfile, AccountRow, CloudOrg } from './org-model.js';
 import { conflict, invalid, Refusal } from './refusal.js';
 import type { EqFilter } from './scim-filter.js';
-import { applyGroupPatch, applyUserPatch, type PatchOperation } from './scim-patch.js';
+import { applyGroupPatch, applyUserPatch, memberChanges, type PatchOperation } from './scim-patch.js';
 import {
   displayNameOf,
   field,
@@ -335,6 +335,21 @@ export class ScimDirectory {
   patchGroup(id: string, operations: readonly PatchOperation[]): StoredScimGroup {
     return this.org.transaction(() => {
       const current = this.requireGroup(id);
+      const changes = memberChanges(operations);
+      if (changes) {
+        // Members one by one: changed in place, without reading the whole group.
+        this.checkMembers(
+          changes.flatMap((change) => ('add' in change ? [change.add] : [])),
+          404,
+        );
+        const add = this.org.sql('INSERT OR IGNORE INTO scim_members (scim_group_id, scim_user_id) VALUES (?, ?)');
+        const remove = this.org.sql('DELETE FROM scim_members WHERE scim_group_id = ? AND scim_user_id = ?');
+        for (const change of changes) {
+          if ('add' in change) add.run(id, change.add);
+          else remove.run(id, change.remove);
+        }
+        return this.touchGroup(current, current.external_id);
+      }
       const state = { displayName: current.display_name, externalId: current.external_id, memberIds: this.members(id).map((member) => member.id) };
       const next = applyGroupPatch(state, operations);
       const before = new Set(state.memberIds);

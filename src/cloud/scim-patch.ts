@@ -226,3 +226,34 @@ function applyToGroup(group: GroupState, op: PatchOp, path: PatchPath, value: un
   }
   throw invalidPath(`unsupported path ${JSON.stringify(text)} for a group`);
 }
+
+/** One membership change of a PATCH that changes nothing but members one by one. */
+export type MemberChange = { add: string } | { remove: string };
+
+/**
+ * The membership changes of a PATCH made only of `add` to `members` and `remove` of
+ * `members[value eq "…"]` (what provisioning clients send), in order; undefined for anything else (a
+ * replace, a bulk remove, another attribute), which the caller then applies to the whole group. Lets a
+ * store change a group of 100,000 members by 100 without reading it.
+ */
+export function memberChanges(operations: readonly PatchOperation[]): MemberChange[] | undefined {
+  const changes: MemberChange[] = [];
+  for (const operation of operations) {
+    if (operation.path === null) return undefined;
+    const path = parsePath(operation.path);
+    if (path.attribute.toLowerCase() !== 'members' || path.sub !== null) return undefined;
+    if (operation.op === 'add' && path.filter === null) {
+      for (const id of memberValues(operation.value, operation.path)) changes.push({ add: id });
+    } else if (
+      operation.op === 'remove' &&
+      path.filter !== null &&
+      path.filter.attribute.toLowerCase() === 'value' &&
+      typeof path.filter.value === 'string'
+    ) {
+      changes.push({ remove: path.filter.value });
+    } else {
+      return undefined;
+    }
+  }
+  return changes;
+}

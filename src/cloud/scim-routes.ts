@@ -18,8 +18,14 @@ export function scimRoutes(directory: ScimDirectory): Route[] {
   const base = (context: RequestContext) => `${context.base}/scim/directory/${directory.directoryId}`;
   const user = (context: RequestContext, row: StoredUser): Record<string, unknown> =>
     project(renderUser(row, directory.groupsOfUser(row.id), base(context)), context.query.get('attributes'), context.query.get('excludedAttributes'));
-  const group = (context: RequestContext, row: StoredScimGroup): Record<string, unknown> =>
-    project(renderGroup(row, directory.members(row.id), base(context)), context.query.get('attributes'), context.query.get('excludedAttributes'));
+  const group = (context: RequestContext, row: StoredScimGroup): Record<string, unknown> => {
+    const attributes = context.query.get('attributes');
+    const excluded = context.query.get('excludedAttributes');
+    const named = (list: string | null) => (list ?? '').split(',').some((name) => name.trim().toLowerCase() === 'members');
+    // Members that the projection would drop are not read: a PATCH of a large group answers quickly.
+    const members = named(excluded) || (attributes !== null && attributes.trim() !== '' && !named(attributes)) ? [] : directory.members(row.id);
+    return project(renderGroup(row, members, base(context)), attributes, excluded);
+  };
   const objectBody = (context: RequestContext): Record<string, unknown> => {
     if (typeof context.body !== 'object' || context.body === null || Array.isArray(context.body)) {
       throw new Refusal(400, 'the body must be a JSON object', { scimType: 'invalidSyntax' });
