@@ -16,36 +16,18 @@
  * Other sizes: `npm run bench:apply -- --users 2000 --groups 200 --memberships 20000`; `-- --keep-log FILE`
  * keeps the cloud's request log.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { generateEstate } from '../generate/index.js';
 import type { PlanFile } from '../plan/plan-file.js';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const cli = path.join(here, '..', 'cli', 'main.js');
+import { benchEstate, cli, generatorSizes, option, scanAndDecide, usermig } from './bench-estate.js';
 
 const LATENCY_MS = 20;
 const RATE_LIMIT = 200;
 
-function option(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? Number(process.argv[index + 1]) : fallback;
-}
-
-// The sizes are those of the plan (Jira and Confluence together, blockers decided). Measured at seed 7, an
-// estate generated with N users, groups and memberships plans about 4 % more accounts, 1 % fewer groups and
-// 29 % more memberships (nested groups are flattened), so the generator is asked for correspondingly less
-// or more.
 const wanted = { users: option('users', 10_000), groups: option('groups', 1_000), memberships: option('memberships', 100_000) };
-const sizes = {
-  users: Math.round(wanted.users / 1.04),
-  groups: Math.round(wanted.groups / 0.99),
-  memberships: Math.round(wanted.memberships / 1.287),
-  seed: 7,
-};
+const sizes = generatorSizes(wanted);
 
 interface LogLine {
   time: string;
@@ -54,29 +36,6 @@ interface LogLine {
   status: number;
   durationMs: number;
   fault?: string;
-}
-
-async function estate(): Promise<string> {
-  const outDir = path.resolve('bench-out', `apply-u${wanted.users}-g${wanted.groups}-m${wanted.memberships}`);
-  // Generated once and reused; a marker written last says the generation completed.
-  const marker = path.join(outDir, 'bench-estate.json');
-  if (!fs.existsSync(marker) || fs.readFileSync(marker, 'utf8') !== JSON.stringify(sizes)) {
-    fs.rmSync(outDir, { recursive: true, force: true });
-    const started = Date.now();
-    await generateEstate({ ...sizes, outDir });
-    fs.writeFileSync(marker, JSON.stringify(sizes));
-    process.stdout.write(`generated ${outDir} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-  }
-  return outDir;
-}
-
-/** Runs the CLI; any exit but 0 stops the benchmark with its output. */
-function usermig(args: string[], env: Record<string, string> = {}): { stdout: string; seconds: number } {
-  const started = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, [cli, ...args], { env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 1 << 30 });
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (result.status !== 0) throw new Error(`usermig ${args[0]} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
-  return { stdout: result.stdout, seconds };
 }
 
 /** Starts `usermig cloud serve` and waits for its --print-env file; returns the USERMIG_* variables. */
@@ -136,16 +95,14 @@ function analyse(lines: LogLine[]) {
   return { writes: writes.length, rate: during.length / ((last - first) / 1000), seconds: (last - first) / 1000, refused: refused.length, inside: inside.length, byStatus, retryAfterMs };
 }
 
-const dir = await estate();
+const dir = await benchEstate(`apply-u${wanted.users}-g${wanted.groups}-m${wanted.memberships}`, sizes);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'usermig-bench-apply-'));
 const workspace = path.join(work, 'ws');
 const logFile = path.join(work, 'requests.jsonl');
 const planFile = path.join(work, 'plan.json');
 let cloud: ChildProcess | undefined;
 try {
-  usermig(['scan', `jira-backup:${path.join(dir, 'jira-backup.zip')}`, `confluence-backup:${path.join(dir, 'confluence-backup.zip')}`, '--workspace', workspace]);
-  usermig(['users', 'fix', '--invalid', 'former-user', '--duplicated', 'merge', '--workspace', workspace]);
-  usermig(['domains', 'trust', '--all', '--workspace', workspace]);
+  scanAndDecide(dir, workspace);
   const served = await serveCloud(path.join(work, 'cloud'), logFile, path.join(work, 'cloud.env'));
   cloud = served.child;
   const target = `atlassian:${served.env.USERMIG_CLOUD_URL}`;
