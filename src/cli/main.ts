@@ -10,6 +10,7 @@ import { exitCodeFor, isUsermigError } from '../model/errors.js';
 import { assessCommand, demoCommand, generateCommand, scanCommand } from './commands.js';
 import { registerDecisionCommands } from './decisions-commands.js';
 import { registerDomainCommands } from './domains-commands.js';
+import { registerExplainCommand } from './explain-commands.js';
 import { registerGroupCommands } from './groups-commands.js';
 import { registerPlanCommands } from './plan-commands.js';
 import { registerReportCommands } from './report-commands.js';
@@ -63,6 +64,7 @@ function program(): Command {
   registerGroupCommands(cli.command('groups').description('groups: list, map to a cloud group, rename, skip'));
   registerDecisionCommands(cli.command('decisions').description('the decisions taken and their history'));
   registerPlanCommands(cli);
+  registerExplainCommand(cli);
   registerReportCommands(cli);
   registerCloudCommands(cli.command('cloud').description('the local cloud: an Atlassian-compatible organization on loopback'));
 

@@ -10,6 +10,8 @@ import { usageError } from '../model/errors.js';
 import { makePlan } from '../plan/make-plan.js';
 import type { Operation } from '../plan/operations.js';
 import { readPlanFile, writePlanFile, type PlanFile } from '../plan/plan-file.js';
+import { recordScopeOfPlan, scopeLines } from '../scope/describe.js';
+import { parseScope, workspaceScope } from '../scope/index.js';
 import { parseVia } from '../targets/cloud-writer.js';
 import { isWrite } from '../targets/http-client.js';
 import { openTarget } from '../targets/target.js';
@@ -29,20 +31,30 @@ export function registerPlanCommands(cli: Command): void {
     .option('--out <file>', 'where to save the plan (default WORKSPACE/plan.json)')
     .option('--json', 'print the plan as JSON')
     .option('--refresh', "read the whole cloud again instead of the workspace's record of it (used while the cloud's totals match it)")
+    .option(
+      '--scope <spec>',
+      'all (default), jira:projects=KEY,KEY[+roles][+group-members], confluence:spaces=KEY,KEY[+group-members], jsm:customers=all|related; repeatable, combined',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .option('--group-members <mode>', 'groups of a scoped plan: scoped (only in-scope members, default) or all (whole groups: their members come in)')
     .option('--workspace <dir>', 'workspace folder')
-    .action(async (options: { target: string; via?: string; out?: string; json?: boolean; refresh?: boolean; workspace?: string }) => {
+    .action(async (options: { target: string; via?: string; out?: string; json?: boolean; refresh?: boolean; scope: string[]; groupMembers?: string; workspace?: string }) => {
       const workspaceDir = resolveWorkspaceDir(options.workspace);
       const via = parseVia(options.via);
+      const spec = parseScope(options.scope, options.groupMembers);
       process.exitCode = await withEstateAsync(options.workspace, async ({ workspace, estate, decisions }) => {
+        const scope = workspaceScope(workspace.db, estate, decisions, spec);
         const target = await openTarget(options.target, workspaceDir, undefined, via);
         try {
-          const outcome = await makePlan(workspace, estate, decisions, target, { refresh: options.refresh ?? false });
+          const outcome = await makePlan(workspace, estate, decisions, target, { refresh: options.refresh ?? false, ...(scope ? { scope } : {}) });
           if ('refused' in outcome) {
             for (const line of outcome.refused) out(line);
             return 1;
           }
           const file = path.resolve(options.out ?? path.join(workspaceDir, 'plan.json'));
           writePlanFile(outcome.plan, file);
+          recordScopeOfPlan(workspace.db, outcome.plan);
           if (options.json) out(JSON.stringify(outcome.plan));
           else {
             for (const note of outcome.notes) out(note);
@@ -125,6 +137,7 @@ export function describePlan(plan: PlanFile, file: string, label: string): void 
     if (list.length > SHOWN) out(`  … and ${list.length - SHOWN} more (plan --json lists them all)`);
   }
   if (plan.linked.length > 0) out(`  = ${plan.linked.length} accounts exist already and are linked, not created`);
+  for (const line of scopeLines(plan)) out(line);
   const s = plan.summary;
   out(
     plan.operations.length === 0

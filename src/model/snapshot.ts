@@ -67,9 +67,13 @@ export interface GrantRecord {
   scopeKey: string;
 }
 
-/** A place that holds data: a Jira project, a Confluence space, a JSM organization, a Bitbucket repo. */
+/**
+ * A place that holds data: a Jira project, a Confluence space, a JSM organization, a Bitbucket repo. A Jira
+ * service-desk project is a `jira-project` and also a `jsm-service-desk` of the same key (ref
+ * `service-desk:<project id>`), so that scoping can tell which requests JSM customers raised.
+ */
 export interface ContainerRecord {
-  kind: 'jira-project' | 'confluence-space' | 'jsm-organization' | 'bitbucket-repository';
+  kind: 'jira-project' | 'jsm-service-desk' | 'confluence-space' | 'jsm-organization' | 'bitbucket-repository';
   key: string;
   name: string;
   /** The source's internal id for it (e.g. `project:10000`), so that places and references can point to it. */

@@ -11,6 +11,9 @@
  *   are flattened (S-07); empty groups are kept (GR-16). Blocklisted groups are never created (S-06): their
  *   members are listed for the post-migration checklist instead.
  * - Product access and admin access of a group are recorded as pending approval (GR-07, S-10).
+ * - With a scope (src/scope), only the users and groups of the scope: accounts of in-scope users, Former
+ *   users and skips among them, and the scope's groups with the members whose accounts are in scope
+ *   (all active members for a group migrated whole, which the scope has brought in already).
  */
 import { adminGroups, productAccessGroups, type ProductKey } from '../assess/access.js';
 import type { EffectiveUser, Estate } from '../assess/estate.js';
@@ -18,6 +21,7 @@ import { cloudGroups, type GroupOccurrence } from '../decide/cloud-group-names.j
 import { describeRef, resolveIdentities, type Identities } from '../decide/identities.js';
 import type { Decisions } from '../model/decision.js';
 import { isBlocklistedGroup } from '../model/names.js';
+import type { ResolvedScope } from '../scope/resolve.js';
 
 export interface DesiredAccount {
   email: string;
@@ -49,9 +53,11 @@ export interface DesiredState {
   formerUsers: EffectiveUser[];
   skipped: EffectiveUser[];
   identities: Identities;
+  /** The scope the state was computed for; undefined: everything (`--scope all`). */
+  scope?: ResolvedScope;
 }
 
-export function desiredState(estate: Estate, decisions: Decisions): DesiredState {
+export function desiredState(estate: Estate, decisions: Decisions, scope?: ResolvedScope): DesiredState {
   const identities = resolveIdentities(estate, decisions.users);
   const accounts = new Map<string, DesiredAccount>();
   /** The account email of each user whose memberships count (active, with an account). */
@@ -61,6 +67,7 @@ export function desiredState(estate: Estate, decisions: Decisions): DesiredState
 
   for (const identity of identities.byUser.values()) {
     const { user } = identity;
+    if (scope && !scope.users.has(user)) continue;
     if (identity.outcome === 'former-user') formerUsers.push(user);
     else if (identity.outcome === 'skip') skipped.push(user);
     if (!identity.email) continue; // Former users, skips, and users still without a usable email
@@ -86,6 +93,7 @@ export function desiredState(estate: Estate, decisions: Decisions): DesiredState
   const access = new Map(estate.sources.map((source) => [source, productAccessGroups(source)]));
   const admins = new Map(estate.sources.map((source) => [source, adminGroups(source)]));
   for (const [lower, occurrences] of cloudGroups(estate, decisions.groups)) {
+    if (scope && !occurrences.some(({ group }) => scope.groups.has(group))) continue;
     const members = new Set<string>();
     for (const { source, group } of occurrences) {
       for (const index of source.flattened(group)) {
@@ -113,7 +121,7 @@ export function desiredState(estate: Estate, decisions: Decisions): DesiredState
       adminPermissions,
     });
   }
-  return { accounts, groups, blocklisted, formerUsers, skipped, identities };
+  return { accounts, groups, blocklisted, formerUsers, skipped, identities, ...(scope ? { scope } : {}) };
 }
 
 /** Why an account is in the desired state, one line per source user. */

@@ -9,6 +9,8 @@ import type { Decisions } from '../model/decision.js';
 import { readCloud } from '../targets/cloud-view.js';
 import type { Target } from '../targets/target.js';
 import type { Workspace } from '../workspace/workspace.js';
+import type { ResolvedScope } from '../scope/resolve.js';
+import { planScopeSection } from '../scope/plan-section.js';
 import { desiredState } from './desired-state.js';
 import { groupConflicts } from './group-consent.js';
 import { planOperations } from './operations.js';
@@ -19,6 +21,8 @@ export type PlanOutcome = { plan: PlanFile; notes: string[] } | { refused: strin
 export interface PlanOptions {
   /** Read the whole cloud even when the workspace's record of it still matches its totals. */
   refresh?: boolean;
+  /** Plan only the users and groups of this scope (src/scope); undefined: everything. */
+  scope?: ResolvedScope;
 }
 
 export async function makePlan(workspace: Workspace, estate: Estate, decisions: Decisions, target: Target, options: PlanOptions = {}): Promise<PlanOutcome> {
@@ -33,7 +37,7 @@ export async function makePlan(workspace: Workspace, estate: Estate, decisions: 
   }
   const cloud = await readCloud(workspace.db, target, { refresh: options.refresh ?? false });
   const current = cloud.state;
-  const desired = desiredState(estate, decisions);
+  const desired = desiredState(estate, decisions, options.scope);
   const viaScim = target.via === 'scim';
   // Only a group that is not in the SCIM directory can exist outside it.
   const lookOutside = viaScim && target.org !== undefined && [...desired.groups.keys()].some((lower) => !current.groups.has(lower));
@@ -65,7 +69,11 @@ export async function makePlan(workspace: Workspace, estate: Estate, decisions: 
         `${current.accounts.size} accounts and ${current.groups.size} groups, still match); plan --refresh reads it all again`,
     );
   }
-  const changes = planOperations(desired, current, appliedMembership(workspace.db));
+  // A scoped plan (a wave) speaks only for the people in its scope: memberships that earlier waves added for
+  // people outside it are never proposed for removal.
+  const applied = appliedMembership(workspace.db);
+  const scope = options.scope;
+  const changes = planOperations(desired, current, scope ? (group, email) => desired.accounts.has(email) && applied(group, email) : applied);
   let creates = 0;
   let memberAdds = 0;
   let memberRemovals = 0;
@@ -93,6 +101,7 @@ export async function makePlan(workspace: Workspace, estate: Estate, decisions: 
       memberRemovals,
       writes: changes.writes,
     },
+    ...(scope ? { scope: planScopeSection(desired, scope, current.accounts) } : {}),
   };
   return { plan, notes };
 }

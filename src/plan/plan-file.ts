@@ -9,6 +9,7 @@ import { UsermigError, inputError } from '../model/errors.js';
 import type { Db } from '../workspace/workspace.js';
 import type { Via } from '../targets/cloud-writer.js';
 import type { CurrentCloud, Operation } from './operations.js';
+import type { PlanScope } from '../scope/plan-section.js';
 
 export const PLAN_VERSION = 1;
 
@@ -24,6 +25,8 @@ export interface PlanFile {
   operations: Operation[];
   linked: string[];
   summary: { accounts: number; groups: number; creates: number; links: number; memberAdds: number; memberRemovals: number; writes: number };
+  /** A scoped plan's scope: specs, cascade per group, reasons per account, customers, Former users (src/scope). */
+  scope?: PlanScope;
 }
 
 const sha = (text: string): string => crypto.createHash('sha256').update(text).digest('hex').slice(0, 32);

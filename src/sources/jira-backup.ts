@@ -61,12 +61,17 @@ class JiraEntityReader {
   /** Directory → lower-case names of its groups. */
   private readonly groupsByDirectory = new Map<string, Set<string>>();
   private readonly pendingMemberships: Array<{ directoryId: string; parent: string; line: number }> = [];
+  /** The group (name as written, and directory) of the last membership found to exist. */
+  private checkedParent: string | undefined;
+  private checkedDirectory: string | undefined;
   private readonly schemeNames = new Map<string, string>();
   private readonly schemeGrants: Array<{ scheme: string; type: 'group' | 'user'; subject: string; permission: string }> = [];
   private readonly projects = new Map<string, string>();
   private readonly roles = new Map<string, string>();
   private readonly roleActors: Array<{ pid: string; roleId: string; type: 'group' | 'user'; subject: string }> = [];
   private readonly userPickerFields = new Map<string, string>();
+  /** Project id → permission scheme id (NodeAssociation ProjectScheme rows). */
+  private readonly projectSchemes = new Map<string, string>();
 
   constructor(
     private readonly displayName: string,
@@ -212,6 +217,7 @@ class JiraEntityReader {
         break;
       case 'Project':
         sink.container({ kind: 'jira-project', key: need('key'), name: a.name ?? '', ref: `project:${need('id')}` });
+        if (a.projecttype === 'service_desk') sink.container({ kind: 'jsm-service-desk', key: need('key'), name: a.name ?? '', ref: `service-desk:${need('id')}` });
         this.projects.set(need('id'), need('key'));
         if (a.lead) sink.reference({ userKey: a.lead, kind: 'project-lead', container: need('key'), item: need('key') });
         break;
@@ -230,6 +236,11 @@ class JiraEntityReader {
       case 'CustomField':
         if (USER_PICKER_TYPES.test(a.customfieldtypekey ?? '')) this.userPickerFields.set(need('id'), a.name ?? need('id'));
         break;
+      case 'NodeAssociation':
+        if (a.sourceNodeEntity === 'Project' && a.sinkNodeEntity === 'PermissionScheme' && a.sourceNodeId && a.sinkNodeId) {
+          this.projectSchemes.set(a.sourceNodeId, a.sinkNodeId);
+        }
+        break;
       case 'SearchRequest':
         if (a.author) sink.reference({ userKey: a.author, kind: 'filter-owner', container: '', item: a.name ?? a.id ?? '' });
         break;
@@ -244,9 +255,15 @@ class JiraEntityReader {
     const directoryId = this.required(a, 'directoryId', 'Membership', line);
     const parent = this.required(a, 'parentName', 'Membership', line);
     const child = this.required(a, 'childName', 'Membership', line);
-    if (!this.hasGroup(directoryId, a.lowerParentName ?? parent.toLowerCase())) {
-      // Jira writes Group rows before Membership rows; check any out-of-order row once the stream ends.
-      this.pendingMemberships.push({ directoryId, parent, line });
+    // Rows come grouped by parent: one lookup per run of rows of the same group and directory.
+    if (parent !== this.checkedParent || directoryId !== this.checkedDirectory) {
+      if (this.hasGroup(directoryId, a.lowerParentName ?? parent.toLowerCase())) {
+        this.checkedParent = parent;
+        this.checkedDirectory = directoryId;
+      } else {
+        // Jira writes Group rows before Membership rows; check any out-of-order row once the stream ends.
+        this.pendingMemberships.push({ directoryId, parent, line });
+      }
     }
     this.sink.membership({ directoryId, parent, child, childIsGroup: type === 'GROUP_GROUP' });
   }
@@ -316,6 +333,12 @@ class JiraEntityReader {
       if (grant.type === 'user') {
         this.sink.reference({ userKey: grant.subject, kind: 'permission-scheme-grant', container: '', item: `${scheme}: ${grant.permission}` });
       }
+    }
+    // A project's permission scheme, recorded as a place of the project named after the scheme, so that
+    // a scoped plan finds the users and groups the scheme grants permissions to in that project.
+    for (const [projectId, schemeId] of this.projectSchemes) {
+      const scheme = this.schemeNames.get(schemeId) ?? `scheme ${schemeId}`;
+      this.sink.place({ ref: `permission-scheme:${projectId}`, containerRef: `project:${projectId}`, item: scheme });
     }
     for (const actor of this.roleActors) {
       const project = actor.pid ? (this.projects.get(actor.pid) ?? `project ${actor.pid}`) : '*';

@@ -119,6 +119,25 @@ export const MIGRATIONS: readonly string[] = [
     accounts_total INTEGER NOT NULL, groups_total INTEGER NOT NULL, state TEXT NOT NULL
   );
   `,
+  // 5: scoping (src/scope, src/workspace/scope-store.ts). ref_summary: the references of each source
+  // counted per container, user and kind (first_ref: the rowid of one of them, for an example), built
+  // on first use after a scan and rebuilt when the source's scanned_at changes; plan_scopes and
+  // plan_scope_members: the scope of each plan and why each user is in it (the waves of the report).
+  `
+  CREATE TABLE ref_summary (
+    source_id INTEGER NOT NULL, container TEXT NOT NULL, user_key TEXT NOT NULL, kind TEXT NOT NULL,
+    count INTEGER NOT NULL, first_ref INTEGER NOT NULL
+  );
+  CREATE INDEX ref_summary_container ON ref_summary(source_id, container);
+  CREATE INDEX ref_summary_user ON ref_summary(source_id, user_key);
+  CREATE TABLE ref_summary_sources (source_id INTEGER PRIMARY KEY, scanned_at TEXT NOT NULL);
+  CREATE TABLE plan_scopes (plan_id TEXT PRIMARY KEY, created_at TEXT NOT NULL, scope TEXT NOT NULL, summary TEXT NOT NULL DEFAULT '{}');
+  CREATE TABLE plan_scope_members (
+    plan_id TEXT NOT NULL, source TEXT NOT NULL, user_key TEXT NOT NULL, user_name TEXT NOT NULL,
+    status TEXT NOT NULL, reasons TEXT NOT NULL, PRIMARY KEY (plan_id, source, user_key)
+  );
+  CREATE INDEX plan_scope_members_user ON plan_scope_members(source, user_key);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
