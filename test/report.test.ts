@@ -29,7 +29,7 @@ const readCsv = (file: string): Row[] => parse(fs.readFileSync(file, 'utf8'), { 
 const headerOf = (file: string): string => fs.readFileSync(file, 'utf8').split('\n')[0] as string;
 
 const USERS_HEADER =
-  'source,username,user_key,email,cloud_email,outcome,account_state,cloud_scim_user_id,active_in_source,cloud_groups,cloud_groups_via_nested,blocklisted_groups_to_readd,reasons';
+  'source,username,user_key,email,cloud_email,outcome,account_state,cloud_scim_user_id,active_in_source,cloud_groups,cloud_groups_via_nested,blocklisted_groups_to_readd,reasons,wave,wave_plan,wave_scope,wave_reasons';
 const GROUPS_HEADER =
   'cloud_group,source_groups,outcome,cloud_scim_group_id,members,members_via_nested_only,product_access_awaiting_approval,admin_access_awaiting_approval,reasons';
 const CHECKLIST_HEADER = 'step,task,group,item,people,billable,detail';

@@ -16,6 +16,7 @@ import { readScimState } from '../targets/scim-state.js';
 import { openTarget } from '../targets/target.js';
 import type { Db } from '../workspace/workspace.js';
 import { resolveWorkspaceDir } from '../workspace/workspace.js';
+import { planScopeMembers, planScopes } from '../workspace/scope-store.js';
 import { withEstateAsync, type WorkspaceEstate } from './workspace-estate.js';
 
 const out = (text: string) => void process.stdout.write(`${text}\n`);
@@ -119,6 +120,13 @@ export async function buildReport({ workspace, estate, decisions }: WorkspaceEst
     applies,
     cloud,
     ...(targetLabel ? { targetLabel } : {}),
+    waves: {
+      scopes: new Map(planScopes(workspace.db).map((scope) => [scope.planId, scope])),
+      members: planScopeMembers(
+        workspace.db,
+        applies.map((apply) => apply.planId),
+      ),
+    },
     generatedAt: new Date().toISOString(),
   });
 }

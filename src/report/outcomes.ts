@@ -21,6 +21,7 @@ import { describeRef, type CloudIdentity } from '../decide/identities.js';
 import type { Decisions, GroupDecision, UserDecision } from '../model/decision.js';
 import type { DesiredState } from '../plan/desired-state.js';
 import type { CurrentCloud, Operation } from '../plan/operations.js';
+import { computeWaves, type FormerUserInWave, type UserWave, type WaveInput } from './waves.js';
 
 export type UserOutcome = 'created' | 'linked' | 'pending' | `merged into ${string}` | 'former user' | 'skipped' | 'unresolved';
 export type AccountState = 'created' | 'linked' | 'pending';
@@ -57,6 +58,8 @@ export interface ReportInput {
   cloud: CurrentCloud | null;
   /** A label for the target (no credentials). */
   targetLabel?: string;
+  /** The recorded scopes of the plans (the waves); absent: every apply is an unscoped wave. */
+  waves?: Omit<WaveInput, 'appliedPlans'>;
   generatedAt: string;
 }
 
@@ -81,6 +84,8 @@ export interface UserRow {
   /** Blocklisted groups the account's source users were in: to re-add by hand (GR-05). */
   blocklistedGroups: string[];
   reasons: string[];
+  /** The first applied plan (wave) whose scope brought the user in, and why; null when none did yet. */
+  wave: UserWave | null;
 }
 
 export interface GroupSourceRow {
@@ -166,6 +171,8 @@ export interface Report {
   groups: GroupRow[];
   checklist: ChecklistItem[];
   phases: PhaseTiming[];
+  /** Former users the scoped waves listed (deleted, inactive-directory or decided), with their wave. */
+  formerUsers: FormerUserInWave[];
 }
 
 const KIND_ORDER: Array<Operation['kind']> = ['create-account', 'create-group', 'add-members', 'remove-members'];
@@ -216,6 +223,11 @@ export function computeReport(input: ReportInput): Report {
   const applied = last !== null && cloud !== null;
   const targetPlans = new Set(applies.filter((apply) => last && apply.target === last.target).map((apply) => apply.planId));
   const ledger = input.ledger.filter((row) => targetPlans.has(row.planId));
+  const waves = computeWaves({
+    appliedPlans: applies.filter((apply) => targetPlans.has(apply.planId)).map((apply) => apply.planId),
+    scopes: input.waves?.scopes ?? new Map(),
+    members: input.waves?.members ?? new Map(),
+  });
 
   // What the ledger created on the target: a create that was sent (intent) or answered (done). A create
   // answered by adopting what already existed (a ledger detail starting with "adopted") created nothing.
@@ -423,6 +435,7 @@ export function computeReport(input: ReportInput): Report {
       groupsViaNested: names.filter((lower) => groupsOfAccount.get(lower) === false).map((lower) => groupNameOf.get(lower) ?? lower),
       blocklistedGroups: email && account ? (blocklistedOf.get(email) ?? []) : [],
       reasons,
+      wave: waves.of(user.source, user.userKey),
     };
   }
 
@@ -540,6 +553,7 @@ export function computeReport(input: ReportInput): Report {
     groups: groupRows,
     checklist,
     phases: phaseTimings(ledger, applies),
+    formerUsers: waves.formerUsers,
   };
 }
 

@@ -22,6 +22,10 @@ export const USERS_CSV_COLUMNS = [
   'cloud_groups_via_nested',
   'blocklisted_groups_to_readd',
   'reasons',
+  'wave',
+  'wave_plan',
+  'wave_scope',
+  'wave_reasons',
 ] as const;
 
 export const GROUPS_CSV_COLUMNS = [
@@ -59,6 +63,10 @@ export function usersCsv(report: Report): string {
     list(row.groupsViaNested),
     list(row.blocklistedGroups),
     list(row.reasons),
+    row.wave ? String(row.wave.number) : '',
+    row.wave?.planId ?? '',
+    row.wave?.scope ?? '',
+    list(row.wave?.reasons ?? []),
   ]);
   return stringify(rows, { header: true, columns: [...USERS_CSV_COLUMNS] });
 }

@@ -129,7 +129,7 @@ ${table(
 
 <h2>Users</h2>
 ${table(
-  ['Source', 'Username', 'User key', 'Email', 'Cloud email', 'Outcome', 'Cloud SCIM user id', 'Active', 'Cloud groups', 'Via nested', 'Blocklisted groups to re-add', 'Reasons'],
+  ['Source', 'Username', 'User key', 'Email', 'Cloud email', 'Outcome', 'Cloud SCIM user id', 'Active', 'Cloud groups', 'Via nested', 'Blocklisted groups to re-add', 'Reasons', 'Wave'],
   report.users.map((row) => [
     row.source,
     row.userName,
@@ -143,7 +143,14 @@ ${table(
     row.groupsViaNested.join(', '),
     row.blocklistedGroups.join(', '),
     lines(row.reasons),
+    row.wave ? lines([`wave ${row.wave.number}: ${row.wave.planId} (${row.wave.scope})`, ...row.wave.reasons]) : '',
   ]),
+)}
+
+<h2>Former users in scope</h2>
+${table(
+  ['Wave', 'Source', 'Username', 'User key', 'Why', 'Referenced as'],
+  report.formerUsers.map((former) => [`${former.wave}: ${former.planId}`, former.source, former.userName, former.userKey, former.why, lines(former.reasons)]),
 )}
 
 <h2>Apply timing</h2>
