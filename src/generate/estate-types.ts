@@ -10,6 +10,11 @@ export interface EstateSize {
   groups: number;
   memberships: number;
   seed: number;
+  /**
+   * About how many user references the Jira data should hold (issues and the rows on them, about 5 per
+   * issue). Unset: half an issue per person, at most 50,000 issues (what the oracle tests use).
+   */
+  references?: number;
 }
 
 /** Every person of the estate; index = person number. */

@@ -26,6 +26,8 @@ export interface GenerateOptions {
   /** Group-user membership rows to write over both products. */
   memberships: number;
   seed: number;
+  /** About how many user references the Jira data holds (default: what the oracle tests use). */
+  references?: number;
   outDir: string;
   /** Called as rows are written: (rows done, rows in total). */
   onProgress?: (done: number, total: number) => void;
@@ -45,8 +47,8 @@ export interface GenerateResult {
 const ZIP_ENTRY_TIME = (): Date => new Date(2026, 10, 29, 10, 0, 0);
 
 export async function generateEstate(options: GenerateOptions): Promise<GenerateResult> {
-  const { users, groups, memberships, seed, outDir, onProgress } = options;
-  const estate = buildEstate({ users, groups, memberships, seed });
+  const { users, groups, memberships, seed, outDir, onProgress, references } = options;
+  const estate = buildEstate({ users, groups, memberships, seed, ...(references === undefined ? {} : { references }) });
   const manifest = buildManifest(estate);
 
   await fs.promises.mkdir(outDir, { recursive: true });

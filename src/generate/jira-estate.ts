@@ -63,6 +63,8 @@ export const DANGLING_GROUP = 'Jira Users Old';
 const FIXED_GROUP_COUNT = 15;
 
 const ISSUE_CAP = 50_000;
+/** References the rows of one issue hold on average (reporter, assignee, comments, watchers, …). */
+const REFERENCES_PER_ISSUE = 5.15;
 
 export interface JiraBuild {
   estate: JiraEstate;
@@ -325,7 +327,8 @@ export function buildJira(size: EstateSize, people: People, cast: Cast, membersh
     if (i < projectGroups.length) roleActors.push({ pid: project.id, roleId: 10000, kind: 'group', parameter: groups[projectGroups[i]!]!.name });
   });
 
-  const issueCount = Math.max(20, Math.min(Math.round(U / 2), ISSUE_CAP));
+  const issueCount =
+    size.references === undefined ? Math.max(20, Math.min(Math.round(U / 2), ISSUE_CAP)) : Math.max(20, Math.round(size.references / REFERENCES_PER_ISSUE));
   const issues = {
     project: new Int32Array(issueCount),
     number: new Int32Array(issueCount),
