@@ -12,6 +12,7 @@ import { inputError } from '../model/errors.js';
 import type { SnapshotSink } from '../model/snapshot.js';
 import { readActiveObjects } from './active-objects.js';
 import { openBackup } from './backup-file.js';
+import { MembershipTable, idNumber, type MembershipTableSink } from './membership-table.js';
 import { parseXmlStream, type XmlParser } from './xml-stream.js';
 
 type Attributes = Record<string, string>;
@@ -73,10 +74,15 @@ class JiraEntityReader {
   /** Project id → permission scheme id (NodeAssociation ProjectScheme rows). */
   private readonly projectSchemes = new Map<string, string>();
 
+  /** Memberships gathered for a sink that takes them as a table (see membership-table.ts). */
+  private readonly table: MembershipTable | undefined;
+
   constructor(
     private readonly displayName: string,
-    private readonly sink: SnapshotSink,
-  ) {}
+    private readonly sink: SnapshotSink & Partial<MembershipTableSink>,
+  ) {
+    this.table = sink.membershipTable ? new MembershipTable() : undefined;
+  }
 
   attach(parser: XmlParser): void {
     // Text matters only inside a row's child elements (long values); listening elsewhere costs time.
@@ -173,16 +179,19 @@ class JiraEntityReader {
           type: a.type ?? '',
         });
         break;
-      case 'User':
+      case 'User': {
+        const userName = need('userName');
         sink.user({
           directoryId: need('directoryId'),
-          userName: need('userName'),
+          userName,
           active: a.active === '1' || a.active === 'true',
           displayName: a.displayName ?? '',
           email: a.emailAddress ?? '',
           updated: a.updatedDate ?? '',
         });
+        this.table?.addUser(idNumber(a.id), userName);
         break;
+      }
       case 'ApplicationUser':
         sink.userKey({ userKey: need('userKey'), lowerUserName: need('lowerUserName').toLowerCase() });
         break;
@@ -265,7 +274,8 @@ class JiraEntityReader {
         this.pendingMemberships.push({ directoryId, parent, line });
       }
     }
-    this.sink.membership({ directoryId, parent, child, childIsGroup: type === 'GROUP_GROUP' });
+    if (this.table) this.table.add(directoryId, parent, child, type === 'GROUP_USER' ? idNumber(a.childId) : -1, type === 'GROUP_GROUP');
+    else this.sink.membership({ directoryId, parent, child, childIsGroup: type === 'GROUP_GROUP' });
   }
 
   private hasGroup(directoryId: string, lowerName: string): boolean {
@@ -327,6 +337,7 @@ class JiraEntityReader {
         );
       }
     }
+    if (this.table) this.sink.membershipTable?.(this.table.data());
     for (const grant of this.schemeGrants) {
       const scheme = this.schemeNames.get(grant.scheme) ?? `scheme ${grant.scheme}`;
       this.sink.grant({ subjectType: grant.type, subject: grant.subject, permission: grant.permission, scope: 'permission-scheme', scopeKey: scheme });

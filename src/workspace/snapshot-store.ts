@@ -9,6 +9,7 @@
 import { Worker } from 'node:worker_threads';
 import { UsermigError } from '../model/errors.js';
 import type { SnapshotSink, SourceSpec } from '../model/snapshot.js';
+import type { MembershipTableData, MembershipTableSink } from '../sources/membership-table.js';
 import { FIELD_SEPARATOR, NULL_FIELD } from './snapshot-writer.js';
 import type { Db, Workspace } from './workspace.js';
 
@@ -112,7 +113,10 @@ export async function replaceSnapshot(
  * A sink that packs records into one text per batch — a record code, then its fields, each preceded by
  * U+0001, a character XML cannot hold — which costs far less to build and send than arrays of values.
  */
-function batchingSink(beforePost: () => void, worker: Worker): { sink: SnapshotSink; counts: ScanCounts; send: () => void } {
+function batchingSink(
+  beforePost: () => void,
+  worker: Worker,
+): { sink: SnapshotSink & MembershipTableSink; counts: ScanCounts; send: () => void } {
   const counts = { directories: 0, users: 0, userKeys: 0, groups: 0, memberships: 0, grants: 0, containers: 0, references: 0 };
   const S = FIELD_SEPARATOR;
   const f = (value: string | number | null | undefined): string | number => value ?? NULL_FIELD;
@@ -128,7 +132,7 @@ function batchingSink(beforePost: () => void, worker: Worker): { sink: SnapshotS
   const added = () => {
     if (++records >= BATCH_RECORDS) send();
   };
-  const sink: SnapshotSink = {
+  const sink: SnapshotSink & MembershipTableSink = {
     directory: (r) => {
       counts.directories++;
       text += `${S}0${S}${r.id}${S}${r.name}${S}${r.position}${S}${r.active ? 1 : 0}${S}${r.type}`;
@@ -172,6 +176,13 @@ function batchingSink(beforePost: () => void, worker: Worker): { sink: SnapshotS
       counts.references++;
       text += `${S}8${S}${r.userKey}${S}${r.kind}${S}${f(r.container)}${S}${f(r.containerRef)}${S}${f(r.item)}${S}${f(r.itemRef)}`;
       added();
+    },
+    // A reader's memberships all at once, after its users: the arrays move to the worker, uncopied.
+    membershipTable: (table: MembershipTableData) => {
+      counts.memberships += table.rowCount;
+      send();
+      beforePost();
+      worker.postMessage({ type: 'membership-table', table }, [table.rows.buffer, table.chars.buffer, table.users.buffer]);
     },
   };
   return { sink, counts, send };

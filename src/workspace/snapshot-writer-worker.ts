@@ -1,11 +1,12 @@
 /**
  * The worker thread that writes a snapshot (SnapshotWriter) while the main thread parses the source.
- * Messages in: batch, commit, rollback. Messages out: ack (per batch), committed, rolled-back, failed.
+ * Messages in: batch, membership-table, commit, rollback. Messages out: ack (per batch), committed, rolled-back, failed.
  * If the process dies, the open transaction is never committed: the previous snapshot stays.
  */
 import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { SourceSpec } from '../model/snapshot.js';
+import type { MembershipTableData } from '../sources/membership-table.js';
 import { SnapshotWriter } from './snapshot-writer.js';
 import { openWorkspace } from './workspace.js';
 
@@ -18,13 +19,20 @@ const workspace = openWorkspace(path.resolve(dir));
 // A scan writes large indexes in one transaction; a bigger page cache spares re-reading their pages.
 workspace.db.pragma('cache_size = -131072');
 
-type Message = { type: 'batch'; records: string } | { type: 'commit'; counts: Record<string, number> } | { type: 'rollback' };
+type Message =
+  | { type: 'batch'; records: string }
+  | { type: 'membership-table'; table: MembershipTableData }
+  | { type: 'commit'; counts: Record<string, number> }
+  | { type: 'rollback' };
 
 port.on('message', (message: Message) => {
   try {
     writer ??= new SnapshotWriter(workspace.db, spec);
     if (message.type === 'batch') {
       writer.writeBatch(message.records);
+      port.postMessage({ type: 'ack' });
+    } else if (message.type === 'membership-table') {
+      writer.writeMembershipTable(message.table);
       port.postMessage({ type: 'ack' });
     } else if (message.type === 'commit') {
       writer.commit(message.counts);

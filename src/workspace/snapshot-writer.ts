@@ -7,6 +7,7 @@
  * rows. The lists grow with memberships (4 bytes each), never with the size of the backup.
  */
 import type { SourceSpec } from '../model/snapshot.js';
+import { CHILD_GROUP, ROW_FIELDS, memberName, memberSlots, type MembershipTableData } from '../sources/membership-table.js';
 import { IdList } from './id-list.js';
 import { SNAPSHOT_INDEXES, SNAPSHOT_TABLES, indexName } from './schema.js';
 import type { Db } from './workspace.js';
@@ -24,6 +25,12 @@ export class SnapshotWriter {
   private readonly nameIds = new Map<string, number>(); // lower-case name → id
   private readonly spellings = new Map<string, number>(); // name as written → id: spares lower-casing
   private readonly members = new Map<string, Map<number, Members>>(); // directory → parent name id → members
+  // The list of the last membership's group: memberships come grouped by group.
+  private lastList: Members | undefined;
+  private lastParentId = -1;
+  private lastDirectoryId = '';
+  /** The name id of each user written, in order (a membership table names users by this order). */
+  private readonly userNameIds: number[] = [];
 
   constructor(
     private readonly db: Db,
@@ -62,7 +69,11 @@ export class SnapshotWriter {
           i += 5;
           break;
         case '1':
-          this.insert.user.run(s, v[i], v[i + 1], this.intern(v[i + 1] as string), Number(v[i + 2]), v[i + 3], v[i + 4], v[i + 5]);
+          {
+            const nameId = this.intern(v[i + 1] as string);
+            this.userNameIds.push(nameId);
+            this.insert.user.run(s, v[i], v[i + 1], nameId, Number(v[i + 2]), v[i + 3], v[i + 4], v[i + 5]);
+          }
           i += 6;
           break;
         case '2':
@@ -74,7 +85,7 @@ export class SnapshotWriter {
           i += 2;
           break;
         case '4':
-          this.membership(v[i] as string, v[i + 1] as string, v[i + 2] as string, v[i + 3] === '1');
+          this.membership(v[i] as string, this.intern(v[i + 1] as string), this.intern(v[i + 2] as string), v[i + 3] === '1');
           i += 4;
           break;
         case '5':
@@ -96,6 +107,33 @@ export class SnapshotWriter {
         default:
           throw new Error(`unknown snapshot record code at field ${i - 1}`);
       }
+    }
+  }
+
+  /**
+   * Gathers the memberships of a table (see membership-table.ts), which comes after the users it names.
+   * A member found by id has that user's name id; any other is interned by name.
+   */
+  writeMembershipTable(table: MembershipTableData): void {
+    if (table.userCount > this.userNameIds.length) throw new Error(`the membership table names ${table.userCount} users; ${this.userNameIds.length} were written`);
+    const slots = memberSlots(table);
+    const { rows, rowCount } = table;
+    const parentIds = new Int32Array(table.parents.length).fill(-1);
+    const userNameIds = this.userNameIds;
+    let lastParent = -1;
+    let list: Members | undefined;
+    for (let row = 0, at = 0; row < rowCount; row++, at += ROW_FIELDS) {
+      const parent = rows[at + 1] as number;
+      if (parent !== lastParent || !list) {
+        // A parent index stands for one directory too (the table starts a new one when the directory changes).
+        let parentId = parentIds[parent] as number;
+        if (parentId < 0) parentIds[parent] = parentId = this.intern(table.parents[parent] as string);
+        list = this.membersOf(table.directories[rows[at] as number] as string, parentId);
+        lastParent = parent;
+      }
+      const slot = slots[row] as number;
+      if (slot >= 0) list.users.push(userNameIds[slot] as number);
+      else (rows[at + 2] === CHILD_GROUP ? list.groups : list.users).push(this.intern(memberName(table, at)));
     }
   }
 
@@ -131,13 +169,22 @@ export class SnapshotWriter {
     return id;
   }
 
-  private membership(directoryId: string, parent: string, child: string, childIsGroup: boolean): void {
-    const parentId = this.intern(parent);
+  private membership(directoryId: string, parentId: number, childId: number, childIsGroup: boolean): void {
+    let list = this.lastList;
+    if (!list || parentId !== this.lastParentId || directoryId !== this.lastDirectoryId) {
+      list = this.lastList = this.membersOf(directoryId, parentId);
+      this.lastParentId = parentId;
+      this.lastDirectoryId = directoryId;
+    }
+    (childIsGroup ? list.groups : list.users).push(childId);
+  }
+
+  private membersOf(directoryId: string, parentId: number): Members {
     let byParent = this.members.get(directoryId);
     if (!byParent) this.members.set(directoryId, (byParent = new Map()));
     let list = byParent.get(parentId);
     if (!list) byParent.set(parentId, (list = { users: new IdList(), groups: new IdList() }));
-    (childIsGroup ? list.groups : list.users).push(this.intern(child));
+    return list;
   }
 }
 
