@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import type { ApplyResult } from '../apply/executor.js';
 import { runApply } from '../apply/run-apply.js';
 import { usageError } from '../model/errors.js';
-import { makePlan } from '../plan/make-plan.js';
+import { makePlan, planFromSavedBasis } from '../plan/make-plan.js';
 import type { Operation } from '../plan/operations.js';
 import { readPlanFile, writePlanFile, type PlanFile } from '../plan/plan-file.js';
 import { recordScopeOfPlan, scopeLines } from '../scope/describe.js';
@@ -17,7 +17,7 @@ import { isWrite } from '../targets/http-client.js';
 import { openTarget } from '../targets/target.js';
 import { resolveWorkspaceDir } from '../workspace/workspace.js';
 import { createProgress } from './progress.js';
-import { withEstateAsync } from './workspace-estate.js';
+import { withWorkspaceAsync } from './workspace-estate.js';
 
 const out = (text: string) => void process.stdout.write(`${text}\n`);
 const SHOWN = 50;
@@ -43,11 +43,17 @@ export function registerPlanCommands(cli: Command): void {
       const workspaceDir = resolveWorkspaceDir(options.workspace);
       const via = parseVia(options.via);
       const spec = parseScope(options.scope, options.groupMembers);
-      process.exitCode = await withEstateAsync(options.workspace, async ({ workspace, estate, decisions }) => {
-        const scope = workspaceScope(workspace.db, estate, decisions, spec);
+      process.exitCode = await withWorkspaceAsync(options.workspace, async (workspace, loadEstate) => {
         const target = await openTarget(options.target, workspaceDir, undefined, via);
         try {
-          const outcome = await makePlan(workspace, estate, decisions, target, { refresh: options.refresh ?? false, ...(scope ? { scope } : {}) });
+          const refresh = options.refresh ?? false;
+          // A plan of everything with nothing changed in the workspace reuses the desired state computed last.
+          let outcome = spec.all ? await planFromSavedBasis(workspace, target, { refresh }) : undefined;
+          if (!outcome) {
+            const { estate, decisions } = loadEstate();
+            const scope = workspaceScope(workspace.db, estate, decisions, spec);
+            outcome = await makePlan(workspace, estate, decisions, target, { refresh, ...(scope ? { scope } : {}) });
+          }
           if ('refused' in outcome) {
             for (const line of outcome.refused) out(line);
             return 1;
@@ -84,7 +90,7 @@ export function registerPlanCommands(cli: Command): void {
       const progress = createProgress('bar');
       let writes = 0;
       let reads = 0;
-      process.exitCode = await withEstateAsync(options.workspace, async ({ workspace }) => {
+      process.exitCode = await withWorkspaceAsync(options.workspace, async (workspace) => {
         const target = await openTarget(plan.target, workspaceDir, (event) => {
           if (isWrite(event)) writes++;
           else reads++;

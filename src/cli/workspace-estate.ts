@@ -37,3 +37,20 @@ export async function withEstateAsync<T>(workspaceOption: string | undefined, wo
     workspace.close();
   }
 }
+
+/**
+ * The workspace open, and the estate loaded only if `work` asks for it (a plan with nothing changed does
+ * not need it; apply never does).
+ */
+export async function withWorkspaceAsync<T>(
+  workspaceOption: string | undefined,
+  work: (workspace: Workspace, estate: () => WorkspaceEstate) => Promise<T>,
+): Promise<T> {
+  const workspace = openWorkspace(resolveWorkspaceDir(workspaceOption));
+  let loaded: WorkspaceEstate | undefined;
+  try {
+    return await work(workspace, () => (loaded ??= load(workspace)));
+  } finally {
+    workspace.close();
+  }
+}

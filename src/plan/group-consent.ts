@@ -5,7 +5,7 @@
  * administrator's consent (`usermig groups map NAME --to NAME`) or another name; and a group that exists
  * outside the SCIM directory cannot be written through SCIM at all.
  */
-import type { DesiredState } from './desired-state.js';
+import type { BasisGroup } from './plan-basis.js';
 
 export interface GroupConflicts {
   /** Cloud group names that exist already and would absorb a source group without consent. */
@@ -15,14 +15,15 @@ export interface GroupConflicts {
 }
 
 export function groupConflicts(
-  desired: DesiredState,
+  desiredGroups: readonly BasisGroup[],
   scimGroups: ReadonlySet<string>,
   organizationGroups: ReadonlyMap<string, string> | undefined,
   createdByUsermig: ReadonlySet<string>,
 ): GroupConflicts {
   const needConsent: string[] = [];
   const outsideScim: string[] = [];
-  for (const [lower, group] of desired.groups) {
+  for (const group of desiredGroups) {
+    const lower = group.lower;
     const inScim = scimGroups.has(lower);
     const inOrganization = organizationGroups?.has(lower) ?? false;
     if (!inScim && !inOrganization) continue;

@@ -11,7 +11,9 @@ import type { Target } from '../targets/target.js';
 import type { Workspace } from '../workspace/workspace.js';
 import type { ResolvedScope } from '../scope/resolve.js';
 import { planScopeSection } from '../scope/plan-section.js';
-import { desiredState } from './desired-state.js';
+import { loadPlanBasis, savePlanBasis } from '../workspace/plan-basis-store.js';
+import { desiredState, type DesiredState } from './desired-state.js';
+import { planBasis, type PlanBasis } from './plan-basis.js';
 import { groupConflicts } from './group-consent.js';
 import { planOperations } from './operations.js';
 import { newPlanId, PLAN_VERSION, workspaceFingerprint, type PlanFile } from './plan-file.js';
@@ -25,6 +27,24 @@ export interface PlanOptions {
   scope?: ResolvedScope;
 }
 
+/** Bump when the plan basis is computed differently: saved bases of older versions are then not reused. */
+const BASIS_VERSION = 1;
+
+/** The key of the unscoped plan basis: the workspace's sources and decisions, and this version. */
+const basisKey = (workspace: Workspace): string => JSON.stringify({ workspace: workspaceFingerprint(workspace.db), basis: BASIS_VERSION, plan: PLAN_VERSION });
+
+/**
+ * The plan of everything when the sources and decisions have not changed since the last such plan: its
+ * saved basis against the cloud, without loading or assessing the estate (a plan was made from it, so
+ * it had no blockers). Undefined when anything changed: then plan with makePlan.
+ */
+export async function planFromSavedBasis(workspace: Workspace, target: Target, options: Omit<PlanOptions, 'scope'> = {}): Promise<PlanOutcome | undefined> {
+  const saved = loadPlanBasis(workspace.db, basisKey(workspace));
+  if (!saved) return undefined;
+  const note = `note: the sources and decisions are unchanged since ${saved.savedAt}: the desired state computed then is used`;
+  return againstCloud(workspace, target, saved.basis, options, [note]);
+}
+
 export async function makePlan(workspace: Workspace, estate: Estate, decisions: Decisions, target: Target, options: PlanOptions = {}): Promise<PlanOutcome> {
   const blockers = assessEstate(estate, { decisions }).findings.filter((finding) => finding.severity === 'blocker');
   if (blockers.length > 0) {
@@ -35,21 +55,40 @@ export async function makePlan(workspace: Workspace, estate: Estate, decisions: 
       ],
     };
   }
+  const desired = desiredState(estate, decisions, options.scope);
+  const basis = planBasis(desired);
+  if (!options.scope) savePlanBasis(workspace.db, basisKey(workspace), basis);
+  return againstCloud(workspace, target, basis, options, [], desired);
+}
+
+/** The basis against the cloud: refused for unconsented same-name groups, else the operations. */
+async function againstCloud(
+  workspace: Workspace,
+  target: Target,
+  basis: PlanBasis,
+  options: PlanOptions,
+  notes: string[],
+  desired?: DesiredState,
+): Promise<PlanOutcome> {
   const cloud = await readCloud(workspace.db, target, { refresh: options.refresh ?? false });
   const current = cloud.state;
-  const desired = desiredState(estate, decisions, options.scope);
   const viaScim = target.via === 'scim';
   // Only a group that is not in the SCIM directory can exist outside it.
-  const lookOutside = viaScim && target.org !== undefined && [...desired.groups.keys()].some((lower) => !current.groups.has(lower));
+  const lookOutside = viaScim && target.org !== undefined && basis.groups.some((group) => !current.groups.has(group.lower));
   // Through SCIM, groups outside the SCIM directory cannot be written; through the org API, every group of
   // the organization is listed already, and only those an identity provider syncs cannot be written.
   const conflicts = groupConflicts(
-    desired,
+    basis.groups,
     new Set(current.groups.keys()),
     lookOutside ? await target.org?.groupNames() : undefined,
     groupsCreatedByUsermig(workspace.db),
   );
-  const unwritable = viaScim ? [] : [...desired.groups.keys()].filter((lower) => current.unwritableGroups?.has(lower)).map((lower) => current.unwritableGroups?.get(lower) ?? lower).sort();
+  const unwritable = viaScim
+    ? []
+    : basis.groups
+        .filter((group) => current.unwritableGroups?.has(group.lower))
+        .map((group) => current.unwritableGroups?.get(group.lower) ?? group.lower)
+        .sort();
   if (conflicts.needConsent.length > 0 || conflicts.outsideScim.length > 0 || unwritable.length > 0) {
     return {
       refused: [
@@ -62,7 +101,7 @@ export async function makePlan(workspace: Workspace, estate: Estate, decisions: 
       ],
     };
   }
-  const notes = target.org || !viaScim ? [] : ['note: USERMIG_ORG_ID and USERMIG_ORG_TOKEN are not set, so groups outside the SCIM directory could not be checked'];
+  if (!target.org && viaScim) notes.push('note: USERMIG_ORG_ID and USERMIG_ORG_TOKEN are not set, so groups outside the SCIM directory could not be checked');
   if (cloud.source === 'record') {
     notes.push(
       `note: the cloud as the workspace recorded it (read in full ${cloud.readAt}, kept up to date by apply since; its totals, ` +
@@ -73,7 +112,8 @@ export async function makePlan(workspace: Workspace, estate: Estate, decisions: 
   // people outside it are never proposed for removal.
   const applied = appliedMembership(workspace.db);
   const scope = options.scope;
-  const changes = planOperations(desired, current, scope ? (group, email) => desired.accounts.has(email) && applied(group, email) : applied);
+  const inScope = scope ? new Set(basis.accounts.map((account) => account.email)) : undefined;
+  const changes = planOperations(basis, current, inScope ? (group, email) => inScope.has(email) && applied(group, email) : applied);
   let creates = 0;
   let memberAdds = 0;
   let memberRemovals = 0;
@@ -93,15 +133,15 @@ export async function makePlan(workspace: Workspace, estate: Estate, decisions: 
     operations: changes.operations,
     linked: changes.linked,
     summary: {
-      accounts: desired.accounts.size,
-      groups: desired.groups.size,
+      accounts: basis.accounts.length,
+      groups: basis.groups.length,
       creates,
       links: changes.linked.length,
       memberAdds,
       memberRemovals,
       writes: changes.writes,
     },
-    ...(scope ? { scope: planScopeSection(desired, scope, current.accounts) } : {}),
+    ...(scope && desired ? { scope: planScopeSection(desired, scope, current.accounts) } : {}),
   };
   return { plan, notes };
 }

@@ -10,6 +10,7 @@
  *   desired; they run only with --prune (S-15). Nothing else in the cloud is ever touched.
  */
 import type { DesiredState } from './desired-state.js';
+import { isPlanBasis, planBasis, type BasisAccount, type PlanBasis } from './plan-basis.js';
 
 export const MEMBERS_PER_OPERATION = 100;
 
@@ -43,31 +44,36 @@ const chunks = <T>(items: T[], size: number): T[][] => {
 /** Whether an earlier apply added the email to the group (lower case): only such memberships may be removed. */
 export type AppliedMembership = (group: string, email: string) => boolean;
 
-export function planOperations(desired: DesiredState, current: CurrentCloud, applied: AppliedMembership = () => false): PlannedChanges {
+/**
+ * The operations, from the desired state or its saved basis. Linear in accounts + memberships: a group
+ * whose cloud members are all desired is recognised by counting, without building a set of its members.
+ */
+export function planOperations(desired: DesiredState | PlanBasis, current: CurrentCloud, applied: AppliedMembership = () => false): PlannedChanges {
+  const basis = isPlanBasis(desired) ? desired : planBasis(desired);
   const operations: Operation[] = [];
   const linked: string[] = [];
-  const byEmail = [...desired.accounts.values()].sort((a, b) => (a.email < b.email ? -1 : 1));
-  for (const account of byEmail) {
+  for (const account of basis.accounts) {
     if (current.accounts.has(account.email)) {
       linked.push(account.email);
       continue;
     }
-    operations.push({
-      kind: 'create-account',
-      email: account.email,
-      displayName: account.displayName,
-      reasons: account.users.map(({ user, via }) => `${user.source}:${user.userName}${via === 'merged' ? ' (merged)' : ''}`),
-    });
+    operations.push({ kind: 'create-account', email: account.email, displayName: account.displayName, reasons: account.reasons });
   }
-  const groups = [...desired.groups.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
-  for (const [lower, group] of groups) {
-    const existing = current.groups.get(lower);
+  for (const group of basis.groups) {
+    const existing = current.groups.get(group.lower);
     if (!existing) operations.push({ kind: 'create-group', name: group.name });
     const name = existing?.name ?? group.name;
-    const missing = [...group.members].filter((email) => !existing?.members.has(email)).sort();
+    const missing: string[] = [];
+    let present = 0;
+    for (const at of group.members) {
+      const email = (basis.accounts[at] as BasisAccount).email;
+      if (existing?.members.has(email)) present++;
+      else missing.push(email);
+    }
     for (const emails of chunks(missing, MEMBERS_PER_OPERATION)) operations.push({ kind: 'add-members', group: name, emails });
-    if (existing) {
-      const stale = [...existing.members].filter((email) => !group.members.has(email) && applied(lower, email)).sort();
+    if (existing && existing.members.size > present) {
+      const wanted = new Set(group.members.map((at) => (basis.accounts[at] as BasisAccount).email));
+      const stale = [...existing.members].filter((email) => !wanted.has(email) && applied(group.lower, email)).sort();
       for (const emails of chunks(stale, MEMBERS_PER_OPERATION)) operations.push({ kind: 'remove-members', group: name, emails });
     }
   }

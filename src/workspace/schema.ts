@@ -138,6 +138,10 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX plan_scope_members_user ON plan_scope_members(source, user_key);
   `,
+  // 6: the last plan basis (src/plan/plan-basis.ts) under the workspace fingerprint it was computed for
+  `
+  CREATE TABLE plan_bases (key TEXT PRIMARY KEY, saved_at TEXT NOT NULL, basis TEXT NOT NULL);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

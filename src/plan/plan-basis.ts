@@ -1,0 +1,57 @@
+/**
+ * What a plan needs from the estate and the decisions, in a compact form that can be saved: the accounts
+ * in email order with their display names and the reasons they exist, and the groups in name order with
+ * their members as indexes into the accounts. The planner compares it with the cloud.
+ *
+ * It is a pure function of the workspace (sources and decisions), so the workspace keeps the last one
+ * under the workspace's fingerprint (src/workspace/plan-basis-store.ts): planning again with nothing
+ * changed neither loads nor assesses the estate.
+ */
+import type { DesiredState } from './desired-state.js';
+
+export interface BasisAccount {
+  email: string;
+  displayName: string;
+  reasons: string[];
+}
+
+export interface BasisGroup {
+  /** Lower-case cloud name. */
+  lower: string;
+  name: string;
+  /** A source group was mapped into it: a merge the administrator consented to. */
+  mapped: boolean;
+  /** Indexes into the accounts, ascending (so in email order). */
+  members: number[];
+}
+
+export interface PlanBasis {
+  accounts: BasisAccount[];
+  groups: BasisGroup[];
+}
+
+const byKey = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+export function planBasis(desired: DesiredState): PlanBasis {
+  const accounts = [...desired.accounts.values()]
+    .sort((a, b) => byKey(a.email, b.email))
+    .map((account) => ({
+      email: account.email,
+      displayName: account.displayName,
+      reasons: account.users.map(({ user, via }) => `${user.source}:${user.userName}${via === 'merged' ? ' (merged)' : ''}`),
+    }));
+  const index = new Map(accounts.map((account, at) => [account.email, at]));
+  const groups = [...desired.groups.entries()]
+    .sort((a, b) => byKey(a[0], b[0]))
+    .map(([lower, group]) => {
+      const members: number[] = [];
+      for (const email of group.members) {
+        const at = index.get(email);
+        if (at !== undefined) members.push(at);
+      }
+      return { lower, name: group.name, mapped: group.mapped, members: members.sort((a, b) => a - b) };
+    });
+  return { accounts, groups };
+}
+
+export const isPlanBasis = (value: PlanBasis | DesiredState): value is PlanBasis => Array.isArray(value.accounts);
