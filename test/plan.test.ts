@@ -135,8 +135,10 @@ describe('the operations that reach the desired state', () => {
       accounts: new Map([...desired.accounts.keys()].map((email, i) => [email, { id: `a${i}`, active: true }])),
       groups: new Map([...desired.groups].map(([lower, group], i) => [lower, { id: `g${i}`, name: group.name, members: new Set(group.members) }])),
     };
-    current.groups.get('team')!.members.add('left@example.com');
-    current.groups.get('team')!.members.add('someone-else-added@example.com');
+    for (const email of ['left@example.com', 'someone-else-added@example.com']) {
+      current.accounts.set(email, { id: email, active: true });
+      current.groups.get('team')!.members.add(email);
+    }
     const planned = planOperations(desired, current, (group, email) => group === 'team' && email === 'left@example.com');
     expect(planned.operations).toEqual([{ kind: 'remove-members', group: 'team', emails: ['left@example.com'] }]);
   });

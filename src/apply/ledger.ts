@@ -9,6 +9,7 @@ export type LedgerState = 'intent' | 'done' | 'skipped' | 'failed';
 
 export class Ledger {
   private readonly write;
+  private readonly createdGroup;
   private readonly states = new Map<number, LedgerState>();
 
   constructor(
@@ -20,6 +21,7 @@ export class Ledger {
     for (const row of db.prepare('SELECT seq, state FROM ledger WHERE plan_id = ?').all(planId) as Array<{ seq: number; state: LedgerState }>) {
       this.states.set(row.seq, row.state);
     }
+    this.createdGroup = db.prepare('INSERT OR IGNORE INTO created_groups (lower_name, plan_id) VALUES (?, ?)');
     this.write = db.prepare(
       `INSERT INTO ledger (plan_id, seq, operation, state, cloud_id, detail, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (plan_id, seq) DO UPDATE SET state = excluded.state, cloud_id = excluded.cloud_id, detail = excluded.detail, updated_at = excluded.updated_at`,
@@ -43,6 +45,13 @@ export class Ledger {
 
   record(seq: number, operation: Operation, state: LedgerState, cloudId: string | null = null, detail = ''): void {
     this.states.set(seq, state);
+    if (state === 'done' && operation.kind === 'create-group') {
+      this.db.transaction(() => {
+        this.write.run(this.planId, seq, JSON.stringify(operation), state, cloudId, detail, new Date().toISOString());
+        this.createdGroup.run(operation.name.toLowerCase(), this.planId);
+      })();
+      return;
+    }
     this.write.run(this.planId, seq, JSON.stringify(operation), state, cloudId, detail, new Date().toISOString());
   }
 
@@ -78,12 +87,5 @@ export function appliedMembership(db: Db): (group: string, email: string) => boo
 
 /** Lower-case names of the groups that usermig created in the cloud (any plan). */
 export function groupsCreatedByUsermig(db: Db): Set<string> {
-  const names = db
-    .prepare(
-      `SELECT lower(json_extract(operation, '$.name')) FROM ledger
-       WHERE state = 'done' AND operation LIKE '{"kind":"create-group"%' AND json_extract(operation, '$.kind') = 'create-group'`,
-    )
-    .pluck()
-    .all() as string[];
-  return new Set(names);
+  return new Set(db.prepare('SELECT lower_name FROM created_groups').pluck().all() as string[]);
 }

@@ -55,6 +55,6 @@ export async function runApply(workspace: Workspace, plan: PlanFile, target: Tar
   } finally {
     // What apply did is in the state, whether it finished or parked failures; a cloud that cannot be
     // reached now simply leaves no record (the next plan reads it in full).
-    await recordAfterApply(db, target, cloud.state, cloud.readAt, complete).catch(() => undefined);
+    await recordAfterApply(db, target, cloud.state, cloud.readAt, !complete).catch(() => undefined);
   }
 }

@@ -71,23 +71,25 @@ async function againstCloud(
   desired?: DesiredState,
 ): Promise<PlanOutcome> {
   const cloud = await readCloud(workspace.db, target, { refresh: options.refresh ?? false });
-  const current = cloud.state;
+  const current = cloud.compact;
+  const cloudGroups = new Map(current.groups.map((group) => [group.lower, group.name]));
+  const unwritableGroups = current.unwritable ? new Map(current.unwritable) : undefined;
   const viaScim = target.via === 'scim';
   // Only a group that is not in the SCIM directory can exist outside it.
-  const lookOutside = viaScim && target.org !== undefined && basis.groups.some((group) => !current.groups.has(group.lower));
+  const lookOutside = viaScim && target.org !== undefined && basis.groups.some((group) => !cloudGroups.has(group.lower));
   // Through SCIM, groups outside the SCIM directory cannot be written; through the org API, every group of
   // the organization is listed already, and only those an identity provider syncs cannot be written.
   const conflicts = groupConflicts(
     basis.groups,
-    new Set(current.groups.keys()),
+    new Set(cloudGroups.keys()),
     lookOutside ? await target.org?.groupNames() : undefined,
     groupsCreatedByUsermig(workspace.db),
   );
   const unwritable = viaScim
     ? []
     : basis.groups
-        .filter((group) => current.unwritableGroups?.has(group.lower))
-        .map((group) => current.unwritableGroups?.get(group.lower) ?? group.lower)
+        .filter((group) => unwritableGroups?.has(group.lower))
+        .map((group) => unwritableGroups?.get(group.lower) ?? group.lower)
         .sort();
   if (conflicts.needConsent.length > 0 || conflicts.outsideScim.length > 0 || unwritable.length > 0) {
     return {
@@ -105,7 +107,7 @@ async function againstCloud(
   if (cloud.source === 'record') {
     notes.push(
       `note: the cloud as the workspace recorded it (read in full ${cloud.readAt}, kept up to date by apply since; its totals, ` +
-        `${current.accounts.size} accounts and ${current.groups.size} groups, still match); plan --refresh reads it all again`,
+        `${current.emails.length} accounts and ${current.groups.length} groups, still match); plan --refresh reads it all again`,
     );
   }
   // A scoped plan (a wave) speaks only for the people in its scope: memberships that earlier waves added for
@@ -141,7 +143,7 @@ async function againstCloud(
       memberRemovals,
       writes: changes.writes,
     },
-    ...(scope && desired ? { scope: planScopeSection(desired, scope, current.accounts) } : {}),
+    ...(scope && desired ? { scope: planScopeSection(desired, scope, cloud.state.accounts) } : {}),
   };
   return { plan, notes };
 }

@@ -10,6 +10,7 @@
  *   desired; they run only with --prune (S-15). Nothing else in the cloud is ever touched.
  */
 import type { DesiredState } from './desired-state.js';
+import { compactCloud, isCompactCloud, type CompactCloud } from './compact-cloud.js';
 import { isPlanBasis, planBasis, type BasisAccount, type PlanBasis } from './plan-basis.js';
 
 export const MEMBERS_PER_OPERATION = 100;
@@ -45,35 +46,54 @@ const chunks = <T>(items: T[], size: number): T[][] => {
 export type AppliedMembership = (group: string, email: string) => boolean;
 
 /**
- * The operations, from the desired state or its saved basis. Linear in accounts + memberships: a group
- * whose cloud members are all desired is recognised by counting, without building a set of its members.
+ * The operations, from the desired state or its saved basis, against the cloud or its compact form.
+ * Linear in accounts + memberships, on integers: each group's cloud members are marked in an array, and
+ * the desired members looked up in it.
  */
-export function planOperations(desired: DesiredState | PlanBasis, current: CurrentCloud, applied: AppliedMembership = () => false): PlannedChanges {
+export function planOperations(
+  desired: DesiredState | PlanBasis,
+  current: CurrentCloud | CompactCloud,
+  applied: AppliedMembership = () => false,
+): PlannedChanges {
   const basis = isPlanBasis(desired) ? desired : planBasis(desired);
+  const cloud = isCompactCloud(current) ? current : compactCloud(current);
   const operations: Operation[] = [];
   const linked: string[] = [];
-  for (const account of basis.accounts) {
-    if (current.accounts.has(account.email)) {
-      linked.push(account.email);
-      continue;
-    }
-    operations.push({ kind: 'create-account', email: account.email, displayName: account.displayName, reasons: account.reasons });
-  }
+  const cloudIndex = new Map<string, number>();
+  cloud.emails.forEach((email, at) => cloudIndex.set(email, at));
+  /** Basis account index → cloud account index, or -1. */
+  const inCloud = new Int32Array(basis.accounts.length);
+  basis.accounts.forEach((account, at) => {
+    const found = cloudIndex.get(account.email);
+    inCloud[at] = found ?? -1;
+    if (found !== undefined) linked.push(account.email);
+    else operations.push({ kind: 'create-account', email: account.email, displayName: account.displayName, reasons: account.reasons });
+  });
+  const cloudGroups = new Map(cloud.groups.map((group) => [group.lower, group]));
+  const member = new Int32Array(cloud.emails.length);
+  const wanted = new Int32Array(cloud.emails.length);
+  let stamp = 0;
   for (const group of basis.groups) {
-    const existing = current.groups.get(group.lower);
+    stamp++;
+    const existing = cloudGroups.get(group.lower);
     if (!existing) operations.push({ kind: 'create-group', name: group.name });
+    else for (const at of existing.members) member[at] = stamp;
     const name = existing?.name ?? group.name;
     const missing: string[] = [];
     let present = 0;
     for (const at of group.members) {
-      const email = (basis.accounts[at] as BasisAccount).email;
-      if (existing?.members.has(email)) present++;
-      else missing.push(email);
+      const there = inCloud[at] as number;
+      if (there >= 0 && member[there] === stamp) present++;
+      else missing.push((basis.accounts[at] as BasisAccount).email);
     }
     for (const emails of chunks(missing, MEMBERS_PER_OPERATION)) operations.push({ kind: 'add-members', group: name, emails });
-    if (existing && existing.members.size > present) {
-      const wanted = new Set(group.members.map((at) => (basis.accounts[at] as BasisAccount).email));
-      const stale = [...existing.members].filter((email) => !wanted.has(email) && applied(group.lower, email)).sort();
+    if (existing && existing.members.length > present) {
+      for (const at of group.members) if ((inCloud[at] as number) >= 0) wanted[inCloud[at] as number] = stamp;
+      const stale = existing.members
+        .filter((at) => wanted[at] !== stamp)
+        .map((at) => cloud.emails[at] as string)
+        .filter((email) => applied(group.lower, email))
+        .sort();
       for (const emails of chunks(stale, MEMBERS_PER_OPERATION)) operations.push({ kind: 'remove-members', group: name, emails });
     }
   }

@@ -142,6 +142,14 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE plan_bases (key TEXT PRIMARY KEY, saved_at TEXT NOT NULL, basis TEXT NOT NULL);
   `,
+  // 7: the groups usermig created in a cloud (a done create-group of the ledger), kept apart so that plan
+  // need not search every ledger operation for them
+  `
+  CREATE TABLE created_groups (lower_name TEXT PRIMARY KEY, plan_id TEXT NOT NULL);
+  INSERT OR IGNORE INTO created_groups (lower_name, plan_id)
+    SELECT lower(json_extract(operation, '$.name')), plan_id FROM ledger
+    WHERE state = 'done' AND json_extract(operation, '$.kind') = 'create-group';
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
