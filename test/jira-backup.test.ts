@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readJiraBackup } from '../src/sources/jira-backup.js';
+import { buildEstate } from '../src/assess/estate.js';
+import { loadEstate } from '../src/workspace/estate-loader.js';
 import { replaceSnapshot } from '../src/workspace/snapshot-store.js';
 import { openWorkspace } from '../src/workspace/workspace.js';
 import { tempDir, writeZip } from './support/files.js';
@@ -127,6 +129,42 @@ describe('the Jira backup reader', () => {
       ]),
     );
     expect(rows.filter((row) => (row as { kind: string }).kind.startsWith('user-picker'))).toHaveLength(1);
+  });
+
+  it('stores the same memberships through the workspace as by name, whatever the ids say', async () => {
+    // Membership rows name their member by childId too; the workspace finds users that way, but only
+    // where the User row spells the name as the membership does. Here: admin by id; Bob by id under a
+    // different case ("bob"); carol by an id that is someone else's; dave by an id no row has; erin by none.
+    const entities = `<?xml version="1.0" encoding="UTF-8"?>
+<entity-engine-xml>
+    <Directory id="1" directoryName="Jira Internal Directory" active="1" type="INTERNAL" position="0"/>
+    <Group id="10000" groupName="team" lowerGroupName="team" active="1" directoryId="1"/>
+    <Group id="10001" groupName="all" lowerGroupName="all" active="1" directoryId="1"/>
+    <Membership id="1" parentId="10000" childId="10000" membershipType="GROUP_USER" parentName="team" childName="admin" directoryId="1"/>
+    <Membership id="2" parentId="10000" childId="10001" membershipType="GROUP_USER" parentName="team" childName="bob" directoryId="1"/>
+    <Membership id="3" parentId="10000" childId="10000" membershipType="GROUP_USER" parentName="team" childName="carol" directoryId="1"/>
+    <Membership id="4" parentId="10000" childId="99999" membershipType="GROUP_USER" parentName="team" childName="dave" directoryId="1"/>
+    <Membership id="5" parentId="10000" membershipType="GROUP_USER" parentName="team" childName="erin" directoryId="1"/>
+    <Membership id="6" parentId="10001" childId="10000" membershipType="GROUP_GROUP" parentName="all" childName="team" directoryId="1"/>
+    <Membership id="7" parentId="10001" childId="10002" membershipType="GROUP_USER" parentName="all" childName="carol" directoryId="1"/>
+    <User id="10000" directoryId="1" userName="admin" lowerUserName="admin" active="1" emailAddress="admin@example.com"/>
+    <User id="10001" directoryId="1" userName="Bob" lowerUserName="bob" active="1" emailAddress="bob@example.com"/>
+    <User id="10002" directoryId="1" userName="carol" lowerUserName="carol" active="1" emailAddress="carol@example.com"/>
+    <User id="10003" directoryId="1" userName="dave" lowerUserName="dave" active="1" emailAddress="dave@example.com"/>
+    <User id="10004" directoryId="1" userName="erin" lowerUserName="erin" active="1" emailAddress="erin@example.com"/>
+</entity-engine-xml>
+`;
+    const dir = tempDir();
+    const file = await writeZip(path.join(dir, 'backup.zip'), { 'entities.xml': entities });
+    const workspace = openWorkspace(path.join(dir, 'ws'));
+    await replaceSnapshot(workspace, { name: 'jira', kind: 'jira-backup', location: file, product: 'jira' }, (sink) => readJiraBackup(file, sink));
+    const estate = buildEstate(loadEstate(workspace.db));
+    workspace.close();
+    const source = estate.sources[0]!;
+    const members = (group: string) => [...source.groupsByLowerName.get(group)!.directUsers].map((index) => source.users[index]!.userName);
+    expect(members('team')).toEqual(['admin', 'Bob', 'carol', 'dave', 'erin']);
+    expect(members('all')).toEqual(['carol']);
+    expect([...source.flattened(source.groupsByLowerName.get('all')!)].length).toBe(5);
   });
 
   it('reads a bare entities.xml as well as a zip', async () => {
