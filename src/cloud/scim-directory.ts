@@ -75,7 +75,17 @@ export class ScimDirectory {
   private page<Row>(table: 'scim_users' | 'scim_groups', where: string, value: string | undefined, offset: number, limit: number): Page<Row> {
     const params = { directory: this.directoryId, value, limit, offset };
     const total = (this.org.sql(`SELECT COUNT(*) AS n FROM ${table} WHERE directory_id = @directory ${where}`).get(params) as { n: number }).n;
-    const rows = this.org.sql(`SELECT * FROM ${table} WHERE directory_id = @directory ${where} ORDER BY rowid LIMIT @limit OFFSET @offset`).all(params) as Row[];
+    // Unfiltered: the page's rowids from the directory index alone (in rowid order within a directory), then
+    // only those rows. Filtered: the filter's own index finds the few rows.
+    const rows = this.org
+      .sql(
+        where === ''
+          ? `SELECT * FROM ${table} WHERE rowid IN (
+               SELECT rowid FROM ${table} INDEXED BY ${table}_by_directory WHERE directory_id = @directory ORDER BY rowid LIMIT @limit OFFSET @offset
+             ) ORDER BY rowid`
+          : `SELECT * FROM ${table} WHERE directory_id = @directory ${where} ORDER BY rowid LIMIT @limit OFFSET @offset`,
+      )
+      .all(params) as Row[];
     return { total, rows };
   }
 

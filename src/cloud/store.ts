@@ -81,6 +81,11 @@ const MIGRATIONS: readonly string[] = [
       JOIN scim_users su ON su.id = sm.scim_user_id
     WHERE sg.group_id IS NOT NULL;
   `,
+  // 2: pages of a directory in creation order without sorting the directory for every page
+  `
+  CREATE INDEX scim_users_by_directory ON scim_users(directory_id);
+  CREATE INDEX scim_groups_by_directory ON scim_groups(directory_id);
+  `,
 ];
 
 

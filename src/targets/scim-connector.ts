@@ -48,20 +48,31 @@ export class ScimConnector {
     this.prefix = `/scim/directory/${encodeURIComponent(directoryId)}`;
   }
 
-  /** Every resource of a collection, page by page; never trusts `count`, stops on an empty page. */
-  private async listAll<T>(collection: 'Users' | 'Groups', filter?: string): Promise<T[]> {
-    const all: T[] = [];
+  /**
+   * Every resource of a collection, page by page, each page handed over as it arrives (so that a caller
+   * that keeps only what it needs never holds the whole directory's JSON); never trusts `count`, stops on
+   * an empty page.
+   */
+  async eachPage<T>(collection: 'Users' | 'Groups', onPage: (page: T[]) => void, filter?: string): Promise<void> {
+    let seen = 0;
     for (let startIndex = 1; ; ) {
       const query = new URLSearchParams({ startIndex: String(startIndex), count: String(PAGE_SIZE) });
       if (filter) query.set('filter', filter);
       const response = await this.http.request<ListResponse<T>>('GET', `${this.prefix}/${collection}?${query}`);
       this.expect(response.status, [200], `list ${collection}`);
       const page = response.body.Resources ?? [];
-      all.push(...page);
-      const total = response.body.totalResults ?? all.length;
-      if (page.length === 0 || all.length >= total) return all;
+      onPage(page);
+      seen += page.length;
+      const total = response.body.totalResults ?? seen;
+      if (page.length === 0 || seen >= total) return;
       startIndex += page.length;
     }
+  }
+
+  private async listAll<T>(collection: 'Users' | 'Groups', filter?: string): Promise<T[]> {
+    const all: T[] = [];
+    await this.eachPage<T>(collection, (page) => all.push(...page), filter);
+    return all;
   }
 
   /** How many users and groups the directory holds: one request each, a page of one. */

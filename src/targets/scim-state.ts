@@ -4,7 +4,7 @@
  * divided by the page size, whatever the number of memberships.
  */
 import type { CurrentCloud } from '../plan/operations.js';
-import type { ScimConnector, ScimUser } from './scim-connector.js';
+import type { ScimConnector, ScimGroup, ScimUser } from './scim-connector.js';
 
 export const emailOf = (user: ScimUser): string =>
   (user.emails?.find((email) => email.primary)?.value ?? user.emails?.[0]?.value ?? user.userName).trim().toLowerCase();
@@ -15,25 +15,32 @@ export interface ScimState extends CurrentCloud {
   idByEmail: Map<string, string>;
 }
 
+/**
+ * Users first, then groups, each page reduced to what the planner keeps as it arrives: members become
+ * emails at once, so the memory held is the state, not the directory's JSON.
+ */
 export async function readScimState(scim: ScimConnector): Promise<ScimState> {
-  const [users, groups] = await Promise.all([scim.listUsers(), scim.listGroups()]);
   const accounts: CurrentCloud['accounts'] = new Map();
   const emailById = new Map<string, string>();
   const idByEmail = new Map<string, string>();
-  for (const user of users) {
-    const email = emailOf(user);
-    accounts.set(email, { id: user.id, active: user.active !== false });
-    emailById.set(user.id, email);
-    idByEmail.set(email, user.id);
-  }
-  const byName: CurrentCloud['groups'] = new Map();
-  for (const group of groups) {
-    const members = new Set<string>();
-    for (const member of group.members ?? []) {
-      const email = emailById.get(member.value);
-      if (email) members.add(email);
+  await scim.eachPage<ScimUser>('Users', (page) => {
+    for (const user of page) {
+      const email = emailOf(user);
+      accounts.set(email, { id: user.id, active: user.active !== false });
+      emailById.set(user.id, email);
+      idByEmail.set(email, user.id);
     }
-    byName.set(group.displayName.toLowerCase(), { id: group.id, name: group.displayName, members });
-  }
+  });
+  const byName: CurrentCloud['groups'] = new Map();
+  await scim.eachPage<ScimGroup>('Groups', (page) => {
+    for (const group of page) {
+      const members = new Set<string>();
+      for (const member of group.members ?? []) {
+        const email = emailById.get(member.value);
+        if (email) members.add(email);
+      }
+      byName.set(group.displayName.toLowerCase(), { id: group.id, name: group.displayName, members });
+    }
+  });
   return { accounts, groups: byName, emailById, idByEmail };
 }
