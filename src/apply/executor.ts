@@ -34,7 +34,7 @@ export interface ApplyResult {
   resumed: boolean;
 }
 
-const PHASES: Array<Operation['kind']> = ['create-account', 'create-group', 'add-members', 'remove-members'];
+const PHASES: Array<Operation['kind']> = ['change-email', 'create-account', 'create-group', 'add-members', 'remove-members'];
 /** Failures in a row after which the target is taken to be down and the run stops. */
 const FAILURES_IN_A_ROW = 10;
 
@@ -105,7 +105,17 @@ export async function applyPlan(db: Db, plan: PlanFile, target: Target, options:
         }
         if (adopted) result.adopted.accounts++;
         else result.created.accounts++;
+        ledger.migrated(operation.email, plan.keys?.[operation.email] ?? []);
         ledger.record(seq, operation, 'done', id, adopted && !ours ? 'adopted: the account existed' : '');
+        return;
+      }
+      case 'change-email': {
+        const id = state.idByEmail.get(operation.from) ?? state.idByEmail.get(operation.email);
+        if (!id) throw new UsermigError('unreachable', `the account ${operation.from} is not in the cloud; plan again`);
+        await target.writer.changeEmail(id, { email: operation.email, displayName: operation.displayName });
+        renameAccount(state, operation.from, operation.email, id);
+        ledger.migrated(operation.email, plan.keys?.[operation.email] ?? []);
+        ledger.record(seq, operation, 'done', id);
         return;
       }
       case 'create-group': {
@@ -150,7 +160,7 @@ export async function applyPlan(db: Db, plan: PlanFile, target: Target, options:
   const park = (seq: number, operation: Operation, message: string): void => {
     ledger.record(seq, operation, 'failed', null, message);
     failed.push({ operation, message });
-    if (operation.kind === 'create-account') missing.add(operation.email);
+    if (operation.kind === 'create-account' || operation.kind === 'change-email') missing.add(operation.email);
     if (operation.kind === 'create-group') missing.add(operation.name.toLowerCase());
   };
 
@@ -204,6 +214,8 @@ export async function applyPlan(db: Db, plan: PlanFile, target: Target, options:
         'run usermig apply again to resume',
     );
   }
+  // Linked accounts belong to these source users too: a later email change is followed for them as well.
+  for (const email of plan.linked) ledger.migrated(email, plan.keys?.[email] ?? []);
   ledger.finish({
     accountsCreated: result.created.accounts,
     accountsAdopted: result.adopted.accounts,
@@ -215,8 +227,24 @@ export async function applyPlan(db: Db, plan: PlanFile, target: Target, options:
   return result;
 }
 
+/** The state after an account's email changed: same id, same memberships, under the new email. */
+function renameAccount(state: CloudState, from: string, to: string, id: string): void {
+  if (from === to || !state.accounts.has(from)) return;
+  const account = state.accounts.get(from) as { id: string; active: boolean };
+  state.accounts.delete(from);
+  state.accounts.set(to, account);
+  state.idByEmail.delete(from);
+  state.idByEmail.set(to, id);
+  state.emailById.set(id, to);
+  for (const group of state.groups.values()) {
+    if (group.members.delete(from)) group.members.add(to);
+  }
+}
+
 function describe(operation: Operation): string {
   switch (operation.kind) {
+    case 'change-email':
+      return `change the email of ${operation.from} to ${operation.email}`;
     case 'create-account':
       return `create the account ${operation.email}`;
     case 'create-group':

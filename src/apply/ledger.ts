@@ -55,6 +55,17 @@ export class Ledger {
     this.write.run(this.planId, seq, JSON.stringify(operation), state, cloudId, detail, new Date().toISOString());
   }
 
+  /** The account of these source users now has this email in the cloud. */
+  migrated(email: string, keys: readonly string[]): void {
+    const write = this.db.prepare(
+      `INSERT INTO migrated_accounts (source_user, email, plan_id) VALUES (?, ?, ?)
+       ON CONFLICT (source_user) DO UPDATE SET email = excluded.email, plan_id = excluded.plan_id`,
+    );
+    this.db.transaction(() => {
+      for (const key of keys) write.run(key, email, this.planId);
+    })();
+  }
+
   memberships(group: string, emails: string[], added: boolean): void {
     const add = this.db.prepare('INSERT OR IGNORE INTO applied_memberships (group_name, email, plan_id) VALUES (?, ?, ?)');
     const remove = this.db.prepare('DELETE FROM applied_memberships WHERE group_name = ? AND email = ?');
@@ -83,6 +94,18 @@ export class Ledger {
 export function appliedMembership(db: Db): (group: string, email: string) => boolean {
   const statement = db.prepare('SELECT 1 FROM applied_memberships WHERE group_name = ? AND email = ?').pluck();
   return (group, email) => statement.get(group, email) !== undefined;
+}
+
+/** The email an earlier apply gave the account of these source users (`source:userKey`): the first known. */
+export function migratedEmail(db: Db): (keys: readonly string[]) => string | undefined {
+  const statement = db.prepare('SELECT email FROM migrated_accounts WHERE source_user = ?').pluck();
+  return (keys) => {
+    for (const key of keys) {
+      const email = statement.get(key) as string | undefined;
+      if (email !== undefined) return email;
+    }
+    return undefined;
+  };
 }
 
 /** Lower-case names of the groups that usermig created in the cloud (any plan). */

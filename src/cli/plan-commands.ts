@@ -125,9 +125,12 @@ export function describeApply(plan: PlanFile, outcome: ApplyResult, label: strin
 
 export function describePlan(plan: PlanFile, file: string, label: string): void {
   out(`Plan ${plan.id} against ${label}${plan.via === 'org' ? ', through the organization API' : ''}`);
-  const lines: Record<Operation['kind'], string[]> = { 'create-account': [], 'create-group': [], 'add-members': [], 'remove-members': [] };
+  const lines: Record<Operation['kind'], string[]> = { 'change-email': [], 'create-account': [], 'create-group': [], 'add-members': [], 'remove-members': [] };
   for (const operation of plan.operations) {
     if (operation.kind === 'create-account') lines[operation.kind].push(`  + account ${operation.email}  (${operation.reasons.join(', ')})`);
+    else if (operation.kind === 'change-email') {
+      lines[operation.kind].push(`  ~ account ${operation.from} → ${operation.email}  (${operation.reasons.join(', ')}: email changed at the source; same account, same groups)`);
+    }
     else if (operation.kind === 'create-group') lines[operation.kind].push(`  + group ${operation.name}`);
   }
   // Memberships per group (operations hold at most 100 each).
@@ -148,7 +151,7 @@ export function describePlan(plan: PlanFile, file: string, label: string): void 
   out(
     plan.operations.length === 0
       ? 'No changes: the cloud matches the estate and the decisions.'
-      : `${s.creates} to create, ${s.links} to link, ${s.memberAdds} memberships to add, ${s.memberRemovals} to remove: ${s.writes} write requests.`,
+      : `${s.creates} to create, ${s.links} to link, ${s.emailChanges ? `${s.emailChanges} emails to change, ` : ''}${s.memberAdds} memberships to add, ${s.memberRemovals} to remove: ${s.writes} write requests.`,
   );
   out(`Saved to ${file}. Apply it with: usermig apply ${file} --yes`);
 }

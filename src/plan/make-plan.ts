@@ -4,7 +4,7 @@
  */
 import { assessEstate } from '../assess/index.js';
 import type { Estate } from '../assess/estate.js';
-import { appliedMembership, groupsCreatedByUsermig } from '../apply/ledger.js';
+import { appliedMembership, groupsCreatedByUsermig, migratedEmail } from '../apply/ledger.js';
 import type { Decisions } from '../model/decision.js';
 import { readCloud } from '../targets/cloud-view.js';
 import type { Target } from '../targets/target.js';
@@ -28,7 +28,7 @@ export interface PlanOptions {
 }
 
 /** Bump when the plan basis is computed differently: saved bases of older versions are then not reused. */
-const BASIS_VERSION = 1;
+const BASIS_VERSION = 2;
 
 /** The key of the unscoped plan basis: the workspace's sources and decisions, and this version. */
 const basisKey = (workspace: Workspace): string => JSON.stringify({ workspace: workspaceFingerprint(workspace.db), basis: BASIS_VERSION, plan: PLAN_VERSION });
@@ -115,14 +115,29 @@ async function againstCloud(
   const applied = appliedMembership(workspace.db);
   const scope = options.scope;
   const inScope = scope ? new Set(basis.accounts.map((account) => account.email)) : undefined;
-  const changes = planOperations(basis, current, inScope ? (group, email) => inScope.has(email) && applied(group, email) : applied);
+  const changes = planOperations(
+    basis,
+    current,
+    inScope ? (group, email) => inScope.has(email) && applied(group, email) : applied,
+    migratedEmail(workspace.db),
+  );
+  const emailChanges = changes.operations.filter((operation) => operation.kind === 'change-email');
+  if (emailChanges.length > 0 && target.via === 'org') {
+    return {
+      refused: [
+        'No plan: emails changed at the source for accounts usermig migrated, and the organization API cannot change an account\'s email:',
+        ...emailChanges.map((operation) => `  ${operation.from} → ${operation.email} (${operation.reasons.join(', ')})`),
+        '  plan with --via scim, or change these emails in admin.atlassian.com first',
+      ],
+    };
+  }
   let creates = 0;
   let memberAdds = 0;
   let memberRemovals = 0;
   for (const operation of changes.operations) {
     if (operation.kind === 'create-account' || operation.kind === 'create-group') creates++;
     else if (operation.kind === 'add-members') memberAdds += operation.emails.length;
-    else memberRemovals += operation.emails.length;
+    else if (operation.kind === 'remove-members') memberRemovals += operation.emails.length;
   }
   const plan: PlanFile = {
     version: PLAN_VERSION,
@@ -134,11 +149,13 @@ async function againstCloud(
     cloudFingerprint: cloud.fingerprint,
     operations: changes.operations,
     linked: changes.linked,
+    keys: changes.keys,
     summary: {
       accounts: basis.accounts.length,
       groups: basis.groups.length,
       creates,
       links: changes.linked.length,
+      emailChanges: emailChanges.length,
       memberAdds,
       memberRemovals,
       writes: changes.writes,

@@ -24,12 +24,16 @@ export interface CurrentCloud {
 
 export type Operation =
   | { kind: 'create-account'; email: string; displayName: string; reasons: string[] }
+  /** An account an earlier apply made or linked for these source users, whose email changed at the source. */
+  | { kind: 'change-email'; from: string; email: string; displayName: string; reasons: string[] }
   | { kind: 'create-group'; name: string }
   | { kind: 'add-members'; group: string; emails: string[] }
   | { kind: 'remove-members'; group: string; emails: string[] };
 
 export interface PlannedChanges {
   operations: Operation[];
+  /** Every account of the plan (created, changed or linked) → the `source:userKey` of its source users. */
+  keys: Record<string, string[]>;
   /** Accounts that exist already and are linked, not created. */
   linked: string[];
   /** Write requests the operations need: one per account, group and chunk of members. */
@@ -45,6 +49,9 @@ const chunks = <T>(items: T[], size: number): T[][] => {
 /** Whether an earlier apply added the email to the group (lower case): only such memberships may be removed. */
 export type AppliedMembership = (group: string, email: string) => boolean;
 
+/** The email an earlier apply gave the account of these source users (`source:userKey`), if any. */
+export type MigratedEmail = (keys: readonly string[]) => string | undefined;
+
 /**
  * The operations, from the desired state or its saved basis, against the cloud or its compact form.
  * Linear in accounts + memberships, on integers: each group's cloud members are marked in an array, and
@@ -54,6 +61,7 @@ export function planOperations(
   desired: DesiredState | PlanBasis,
   current: CurrentCloud | CompactCloud,
   applied: AppliedMembership = () => false,
+  migrated: MigratedEmail = () => undefined,
 ): PlannedChanges {
   const basis = isPlanBasis(desired) ? desired : planBasis(desired);
   const cloud = isCompactCloud(current) ? current : compactCloud(current);
@@ -63,11 +71,30 @@ export function planOperations(
   cloud.emails.forEach((email, at) => cloudIndex.set(email, at));
   /** Basis account index → cloud account index, or -1. */
   const inCloud = new Int32Array(basis.accounts.length);
+  const keys: Record<string, string[]> = {};
+  let desiredEmails: Set<string> | undefined;
+  const claimed = new Set<number>();
   basis.accounts.forEach((account, at) => {
+    keys[account.email] = account.keys;
     const found = cloudIndex.get(account.email);
     inCloud[at] = found ?? -1;
-    if (found !== undefined) linked.push(account.email);
-    else operations.push({ kind: 'create-account', email: account.email, displayName: account.displayName, reasons: account.reasons });
+    if (found !== undefined) {
+      linked.push(account.email);
+      return;
+    }
+    // Its source users were migrated before under another email, which the cloud still has and no other
+    // account of the plan wants: the same person, whose email changed at the source. Change it; never a
+    // second account.
+    const before = migrated(account.keys);
+    const previous = before === undefined ? undefined : cloudIndex.get(before);
+    desiredEmails ??= previous === undefined ? undefined : new Set(basis.accounts.map((candidate) => candidate.email));
+    if (before !== undefined && previous !== undefined && !claimed.has(previous) && !desiredEmails?.has(before)) {
+      claimed.add(previous);
+      inCloud[at] = previous;
+      operations.push({ kind: 'change-email', from: before, email: account.email, displayName: account.displayName, reasons: account.reasons });
+      return;
+    }
+    operations.push({ kind: 'create-account', email: account.email, displayName: account.displayName, reasons: account.reasons });
   });
   const cloudGroups = new Map(cloud.groups.map((group) => [group.lower, group]));
   const member = new Int32Array(cloud.emails.length);
@@ -97,5 +124,5 @@ export function planOperations(
       for (const emails of chunks(stale, MEMBERS_PER_OPERATION)) operations.push({ kind: 'remove-members', group: name, emails });
     }
   }
-  return { operations, linked, writes: operations.length };
+  return { operations, linked, keys, writes: operations.length };
 }

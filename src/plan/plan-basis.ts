@@ -13,6 +13,8 @@ export interface BasisAccount {
   email: string;
   displayName: string;
   reasons: string[];
+  /** `source:userKey` of each source user that lands in the account: how a later plan recognises them. */
+  keys: string[];
 }
 
 export interface BasisGroup {
@@ -39,6 +41,7 @@ export function planBasis(desired: DesiredState): PlanBasis {
       email: account.email,
       displayName: account.displayName,
       reasons: account.users.map(({ user, via }) => `${user.source}:${user.userName}${via === 'merged' ? ' (merged)' : ''}`),
+      keys: account.users.map(({ user }) => `${user.source}:${user.userKey}`),
     }));
   const index = new Map(accounts.map((account, at) => [account.email, at]));
   const groups = [...desired.groups.entries()]

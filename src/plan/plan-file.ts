@@ -24,7 +24,19 @@ export interface PlanFile {
   cloudFingerprint: string;
   operations: Operation[];
   linked: string[];
-  summary: { accounts: number; groups: number; creates: number; links: number; memberAdds: number; memberRemovals: number; writes: number };
+  /** Every account of the plan → `source:userKey` of its source users; apply records them, so that a later plan can follow an email change. */
+  keys?: Record<string, string[]>;
+  summary: {
+    accounts: number;
+    groups: number;
+    creates: number;
+    links: number;
+    /** Accounts whose email changed at the source: changed in the cloud, not created again. */
+    emailChanges?: number;
+    memberAdds: number;
+    memberRemovals: number;
+    writes: number;
+  };
   /** A scoped plan's scope: specs, cascade per group, reasons per account, customers, Former users (src/scope). */
   scope?: PlanScope;
 }

@@ -238,6 +238,10 @@ export function computeReport(input: ReportInput): Report {
     if (row.detail.startsWith('adopted')) continue;
     if (row.operation.kind === 'create-account') {
       if (!createdAccounts.has(row.operation.email) || row.state === 'done') createdAccounts.set(row.operation.email, row);
+    } else if (row.operation.kind === 'change-email' && row.state === 'done') {
+      // The same account under its new email: created by usermig if its old email was.
+      const created = createdAccounts.get(row.operation.from);
+      if (created) createdAccounts.set(row.operation.email, created);
     } else if (row.operation.kind === 'create-group') {
       const lower = row.operation.name.toLowerCase();
       if (!createdGroups.has(lower) || row.state === 'done') createdGroups.set(lower, row);

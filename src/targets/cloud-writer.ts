@@ -35,6 +35,8 @@ export interface CloudWriter {
   totals?(): Promise<{ accounts: number; groups: number }>;
   /** Creates the account, or adopts the one that exists with that email. */
   createAccount(account: { email: string; displayName: string }): Promise<{ id: string; adopted: boolean }>;
+  /** Gives the account a new email (and display name), keeping its id and memberships. */
+  changeEmail(accountId: string, account: { email: string; displayName: string }): Promise<void>;
   /** Creates the group, or adopts the one that exists with that name. */
   createGroup(name: string): Promise<{ id: string; adopted: boolean }>;
   addMembers(groupId: string, accountIds: string[]): Promise<void>;
@@ -57,6 +59,10 @@ export class ScimWriter implements CloudWriter {
   async createAccount(account: { email: string; displayName: string }): Promise<{ id: string; adopted: boolean }> {
     const { user, adopted } = await this.scim.createUser({ ...account, active: true });
     return { id: user.id, adopted };
+  }
+
+  changeEmail(accountId: string, account: { email: string; displayName: string }): Promise<void> {
+    return this.scim.changeEmail(accountId, account);
   }
 
   async createGroup(name: string): Promise<{ id: string; adopted: boolean }> {

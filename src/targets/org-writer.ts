@@ -61,6 +61,11 @@ export class OrgWriter implements CloudWriter {
     return { id: invited.accountId, adopted: existing !== undefined };
   }
 
+  /** Plan refuses email changes through the organization API (it cannot change an account's email). */
+  async changeEmail(): Promise<void> {
+    throw new UsermigError('usage', "the organization API cannot change an account's email; apply this plan with --via scim");
+  }
+
   async createGroup(name: string): Promise<{ id: string; adopted: boolean }> {
     for (let attempt = 1; ; attempt++) {
       let refused: string | undefined;

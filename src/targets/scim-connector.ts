@@ -122,6 +122,23 @@ export class ScimConnector {
     return { user: value, adopted };
   }
 
+  /**
+   * A new email for a user: userName and the primary email replaced (TARGETS.md: Atlassian's IdPs send the
+   * email as userName), display name with them. A PATCH, so every other attribute stays.
+   */
+  async changeEmail(userId: string, user: { email: string; displayName: string }): Promise<void> {
+    const body = {
+      schemas: [PATCH_SCHEMA],
+      Operations: [
+        { op: 'replace', path: 'userName', value: user.email },
+        { op: 'replace', path: 'emails', value: [{ value: user.email, type: 'work', primary: true }] },
+        { op: 'replace', path: 'displayName', value: user.displayName },
+      ],
+    };
+    const response = await this.http.request('PATCH', `${this.prefix}/Users/${encodeURIComponent(userId)}`, body);
+    this.expect(response.status, [200, 204], `change the email of user ${userId} to ${user.email}`);
+  }
+
   /** Creates the group, or adopts the one that exists with that name (the plan decided it may). */
   async createGroup(name: string): Promise<{ group: ScimGroup; adopted: boolean }> {
     const body = { schemas: [GROUP_SCHEMA], displayName: name };

@@ -28,12 +28,12 @@ export function copyOf(workspace: string): string {
   return copy;
 }
 
-/** A one-directory Jira backup with the group `team`: its members, and the users (emails NAME@example.com). */
-export const teamBackup = (members: string[], users: string[]): string => `<entity-engine-xml>
+/** A one-directory Jira backup with the group `team`: its members, and the users (emails NAME@example.com unless given). */
+export const teamBackup = (members: string[], users: string[], emails: Record<string, string> = {}): string => `<entity-engine-xml>
 <Directory id="1" directoryName="Internal" active="1" type="INTERNAL" position="0"/>
 <Group groupName="team" directoryId="1"/>
 ${members.map((name) => `<Membership membershipType="GROUP_USER" parentName="team" childName="${name}" directoryId="1"/>`).join('\n')}
-${users.map((name, i) => `<User id="${i + 1}" directoryId="1" userName="${name}" active="1" emailAddress="${name}@example.com"/>`).join('\n')}
+${users.map((name, i) => `<User id="${i + 1}" directoryId="1" userName="${name}" active="1" emailAddress="${emails[name] ?? `${name}@example.com`}"/>`).join('\n')}
 </entity-engine-xml>`;
 
 /** How many operations the apply ledger of the workspace records as done (read while apply runs). */
