@@ -23,7 +23,7 @@ import { planScopeSection } from '../scope/plan-section.js';
 import { parseScope } from '../scope/spec.js';
 import { loadDecisions } from '../workspace/decision-store.js';
 import { loadEstate } from '../workspace/estate-loader.js';
-import { ensureReferenceSummary, loadUserReferences } from '../workspace/scope-store.js';
+import { ensureContainerRefs, loadUserReferences } from '../workspace/scope-store.js';
 import { openWorkspace } from '../workspace/workspace.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -81,11 +81,11 @@ const n = (value: number | undefined) => (value ?? 0).toLocaleString('en-US');
 const workspace = openWorkspace(workspaceDir);
 try {
   const db = workspace.db;
-  db.prepare('DELETE FROM ref_summary_sources').run(); // time the summary as the first scoped plan after a scan builds it
+  db.prepare('DELETE FROM container_refs_sources').run(); // time the record as the first scoped plan after a scan builds it
   let started = process.hrtime.bigint();
-  ensureReferenceSummary(db);
-  const summary = seconds(started);
-  const summaryRows = db.prepare('SELECT count(*) FROM ref_summary').pluck().get() as number;
+  ensureContainerRefs(db);
+  const containerRefs = seconds(started);
+  const recorded = db.prepare('SELECT count(*) AS containers, sum(json_array_length(ref_ids)) AS refs FROM container_refs').get() as { containers: number; refs: number };
 
   started = process.hrtime.bigint();
   const estate = buildEstate(loadEstate(db));
@@ -95,8 +95,9 @@ try {
   // The project with the most references: the hardest single project.
   const project = db
     .prepare(
-      `SELECT s.container, sum(s.count) AS refs FROM ref_summary AS s JOIN containers AS c ON c.source_id = s.source_id AND c.key = s.container AND c.kind = 'jira-project'
-        GROUP BY s.container ORDER BY refs DESC LIMIT 1`,
+      `SELECT b.container, sum(json_array_length(b.ref_ids)) AS refs FROM container_refs AS b
+         JOIN containers AS c ON c.source_id = b.source_id AND c.key = b.container AND c.kind = 'jira-project'
+        GROUP BY b.container ORDER BY refs DESC LIMIT 1`,
     )
     .get() as { container: string; refs: number };
   const times: number[] = [];
@@ -138,7 +139,7 @@ try {
   say(
     [
       `jira backup: ${n(counts.users)} users, ${n(counts.groups)} groups, ${n(counts.memberships)} memberships, ${n(counts.references)} user references`,
-      `reference summary (once per scan, on the first scoped plan): ${summary.toFixed(2)} s, ${n(summaryRows)} rows`,
+      `references by container (once per scan, on the first scoped plan): ${containerRefs.toFixed(2)} s, ${n(recorded.refs)} references in ${n(recorded.containers)} containers`,
       `load the estate (every command does this first):        ${load.toFixed(2)} s`,
       `scope resolution, --scope jira:projects=${project.container} (${n(project.refs)} references): ${resolution.toFixed(3)} s median of 3 (best ${best(times).toFixed(3)} s) ` +
         `→ ${n(scope.users.size)} users, ${n(accounts)} accounts, ${n(groups)} groups, ${n(scope.formerUsers.length)} Former users (target < 2 s) ${resolution < 2 ? 'ok' : 'NOT MET'}`,

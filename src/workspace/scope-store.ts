@@ -3,10 +3,13 @@
  * of each plan (the waves of the report).
  *
  * References are many (millions in a large estate) and a scope needs those of a few projects or spaces.
- * So that finding them is an index lookup, the references of each source are summarised once per scan
- * into `ref_summary`: one row per container, user and kind, with a count and the rowid of one reference
- * (for an example such as "APO-12"). The summary is built on first use after a scan, without touching
- * the scan itself, and rebuilt when the source's `scanned_at` changes.
+ * A reference's container is resolved through the places the readers recorded (the resolved_refs view),
+ * so no index of the snapshot finds them by container; and one per scan would slow every scan. So, once
+ * per scan, on first use, `container_refs` records per source and container key the rowids of its
+ * references: one pass over the references in rowid order, their containers resolved in memory (a few
+ * seconds at 5 M references, where an INSERT … SELECT … GROUP BY over the view took minutes). A scope
+ * then reads its containers' references by rowid, counted per user and kind in SQL. `explain` reads one
+ * user's references through the snapshot's index by user (refs_user).
  */
 import type { ScopeData, ReferenceRow, SourceScopeData } from '../scope/scope-data.js';
 import type { Db } from './workspace.js';
@@ -17,26 +20,185 @@ interface SourceRow {
   scanned_at: string;
 }
 
-/** Builds the reference summary of every source whose summary is missing or older than its scan. */
-export function ensureReferenceSummary(db: Db, onBuild?: (source: string) => void): void {
+/** The span of rowids of the references read per statement while building container_refs. */
+const CHUNK = 250_000;
+// Separators of the text SQLite hands over: as in the snapshot writer's batches, the sources' text cannot
+// contain them.
+const LINE = '\u0001';
+const FIELD = '\u0002';
+const DIGIT_0 = 48;
+const DIGIT_9 = 57;
+
+/**
+ * The value of the decimal digits of text[from, to) when they spell a number as JSON would (no sign, no
+ * leading zero, at most 15 digits), else -1.
+ */
+function canonicalNumber(text: string, from: number, to: number): number {
+  const length = to - from;
+  if (length < 1 || length > 15 || (length > 1 && text.charCodeAt(from) === DIGIT_0)) return -1;
+  let value = 0;
+  for (let i = from; i < to; i++) {
+    const code = text.charCodeAt(i);
+    if (code < DIGIT_0 || code > DIGIT_9) return -1;
+    value = value * 10 + (code - DIGIT_0);
+  }
+  return value;
+}
+
+/**
+ * Place ref → the number of its container key. Readers name places `kind:id` (issue:10432, page:98304):
+ * those are looked up by kind and number, in an array when the numbers are dense (millions of string
+ * lookups in a Map take seconds; as many array reads take milliseconds); any other ref by its text.
+ */
+class PlaceIndex {
+  private readonly byKind = new Map<string, Int32Array | Map<number, number>>();
+  private readonly byText = new Map<string, number>();
+  private lastKind = '';
+  private lastTable: Int32Array | Map<number, number> | undefined;
+
+  constructor(entries: Array<{ ref: string; key: number }>) {
+    const numbered = new Map<string, Array<{ id: number; key: number }>>();
+    for (const { ref, key } of entries) {
+      const colon = ref.indexOf(':');
+      const id = colon < 0 ? -1 : canonicalNumber(ref, colon + 1, ref.length);
+      if (id < 0) {
+        if (!this.byText.has(ref)) this.byText.set(ref, key);
+        continue;
+      }
+      const kind = ref.slice(0, colon);
+      const list = numbered.get(kind);
+      if (list) list.push({ id, key });
+      else numbered.set(kind, [{ id, key }]);
+    }
+    for (const [kind, list] of numbered) {
+      let max = 0;
+      for (const { id } of list) if (id > max) max = id;
+      // The first place of a ref wins, as in a Map.
+      if (max < 1 << 24 && max < 16 * list.length) {
+        const table = new Int32Array(max + 1).fill(-1);
+        for (const { id, key } of list) if (table[id] === -1) table[id] = key;
+        this.byKind.set(kind, table);
+      } else {
+        const table = new Map<number, number>();
+        for (const { id, key } of list) if (!table.has(id)) table.set(id, key);
+        this.byKind.set(kind, table);
+      }
+    }
+  }
+
+  /** The container key number of the place whose ref is text[from, to), or -1. */
+  lookup(text: string, from: number, to: number): number {
+    const colon = text.indexOf(':', from);
+    const id = colon < 0 || colon >= to ? -1 : canonicalNumber(text, colon + 1, to);
+    if (id < 0) return this.byText.get(text.slice(from, to)) ?? -1;
+    let table = this.lastTable;
+    if (!(colon - from === this.lastKind.length && text.startsWith(this.lastKind, from)) || table === undefined) {
+      this.lastKind = text.slice(from, colon);
+      table = this.lastTable = this.byKind.get(this.lastKind);
+      if (table === undefined) return -1;
+    }
+    const key = table instanceof Int32Array ? table[id] : table.get(id);
+    return key ?? -1;
+  }
+}
+
+/** Builds container_refs for one source: see the top of this file. */
+function buildContainerRefs(db: Db, sourceId: number): void {
+  // Container keys by number; the references of each number gathered in `buckets`.
+  const keys: string[] = [];
+  const keyNumbers = new Map<string, number>();
+  const keyNumber = (key: string) => {
+    let number = keyNumbers.get(key);
+    if (number === undefined) {
+      keyNumbers.set(key, (number = keys.length));
+      keys.push(key);
+    }
+    return number;
+  };
+  const NO_CONTAINER = keyNumber('');
+  const byRef = new Map<string, number>(); // container ref → key number
+  for (const [ref, key] of db.prepare('SELECT ref, key FROM containers WHERE source_id = ? AND ref IS NOT NULL').raw().all(sourceId) as Array<[string, string]>) {
+    if (!byRef.has(ref)) byRef.set(ref, keyNumber(key));
+  }
+
+  // Each place and its container, as resolved_refs resolves it: the place's container, or its parent
+  // place's when it has none (a comment: its page's space). Places whose container is unknown are left
+  // out: their references have the container ''.
+  const entries: Array<{ ref: string; key: number }> = [];
+  const placeTexts = [
+    db.prepare(`SELECT group_concat(ref || char(2) || container_ref, char(1)) FROM places NOT INDEXED WHERE source_id = ? AND container_ref <> ''`),
+    db.prepare(
+      `SELECT group_concat(p.ref || char(2) || parent.container_ref, char(1)) FROM places AS p NOT INDEXED
+         JOIN places AS parent ON parent.source_id = p.source_id AND parent.ref = p.parent_ref
+        WHERE p.source_id = ? AND p.container_ref = ''`,
+    ),
+  ].map((statement) => statement.pluck().get(sourceId) as string | null);
+  for (const text of placeTexts) {
+    if (text === null) continue;
+    for (const line of text.split(LINE)) {
+      const field = line.indexOf(FIELD);
+      const key = byRef.get(line.slice(field + 1));
+      if (key !== undefined) entries.push({ ref: line.slice(0, field), key });
+    }
+  }
+  const places = new PlaceIndex(entries);
+
+  // One line per reference: its rowid, then what its container comes from: k and the container key the
+  // reader recorded, c and the container's ref, p and the ref of its place, or nothing. Read in spans of
+  // rowids, in rowid order (the table's own order: no index).
+  const span = db.prepare('SELECT min(rowid), max(rowid) FROM refs').raw().get() as [number | null, number | null];
+  const chunk = db
+    .prepare(
+      `SELECT group_concat(rowid || char(2) || CASE WHEN container IS NOT NULL THEN 'k' || container
+                                                    WHEN container_ref IS NOT NULL THEN 'c' || container_ref
+                                                    WHEN item_ref IS NOT NULL THEN 'p' || item_ref
+                                                    ELSE '' END, char(1))
+         FROM refs NOT INDEXED WHERE rowid >= ? AND rowid < ? AND source_id = ?`,
+    )
+    .pluck();
+  const buckets: number[][] = [];
+  for (let from = span[0] ?? 0; span[1] !== null && from <= span[1]; from += CHUNK) {
+    const text = chunk.get(from, from + CHUNK, sourceId) as string | null;
+    if (text === null) continue;
+    for (let at = 0; at < text.length; ) {
+      const field = text.indexOf(FIELD, at);
+      let end = text.indexOf(LINE, field);
+      if (end < 0) end = text.length;
+      const digits = canonicalNumber(text, at, field);
+      const id = digits >= 0 ? digits : Number(text.slice(at, field));
+      const code = field + 1 < end ? text.charCodeAt(field + 1) : 0;
+      let key = NO_CONTAINER;
+      if (code === 0x70 /* p */) {
+        const found = places.lookup(text, field + 2, end);
+        if (found >= 0) key = found;
+      } else if (code === 0x6b /* k */) key = keyNumber(text.slice(field + 2, end));
+      else if (code === 0x63 /* c */) key = byRef.get(text.slice(field + 2, end)) ?? NO_CONTAINER;
+      const bucket = buckets[key];
+      if (bucket) bucket.push(id);
+      else buckets[key] = [id];
+      at = end + 1;
+    }
+  }
+  const insert = db.prepare('INSERT INTO container_refs (source_id, container, ref_ids) VALUES (?, ?, ?)');
+  buckets.forEach((ids, key) => insert.run(sourceId, keys[key], JSON.stringify(ids)));
+}
+
+/** Builds container_refs for every source whose record is missing or older than its scan. */
+export function ensureContainerRefs(db: Db, onBuild?: (source: string) => void): void {
   const sources = db.prepare('SELECT id, name, scanned_at FROM sources ORDER BY id').all() as SourceRow[];
-  const built = db.prepare('SELECT scanned_at FROM ref_summary_sources WHERE source_id = ?').pluck();
+  const built = db.prepare('SELECT scanned_at FROM container_refs_sources WHERE source_id = ?').pluck();
   for (const source of sources) {
     if (built.get(source.id) === source.scanned_at) continue;
     onBuild?.(source.name);
     db.transaction(() => {
-      db.prepare('DELETE FROM ref_summary WHERE source_id = ?').run(source.id);
-      db.prepare(
-        `INSERT INTO ref_summary (source_id, container, user_key, kind, count, first_ref)
-         SELECT ?, container, user_key, kind, count(*), min(ref_id) FROM resolved_refs WHERE source_id = ?
-         GROUP BY container, user_key, kind`,
-      ).run(source.id, source.id);
-      db.prepare('INSERT OR REPLACE INTO ref_summary_sources (source_id, scanned_at) VALUES (?, ?)').run(source.id, source.scanned_at);
+      db.prepare('DELETE FROM container_refs WHERE source_id = ?').run(source.id);
+      buildContainerRefs(db, source.id);
+      db.prepare('INSERT OR REPLACE INTO container_refs_sources (source_id, scanned_at) VALUES (?, ?)').run(source.id, source.scanned_at);
     })();
   }
-  // Summaries of sources that no longer exist.
-  db.prepare('DELETE FROM ref_summary WHERE source_id NOT IN (SELECT id FROM sources)').run();
-  db.prepare('DELETE FROM ref_summary_sources WHERE source_id NOT IN (SELECT id FROM sources)').run();
+  // Records of sources that no longer exist.
+  db.prepare('DELETE FROM container_refs WHERE source_id NOT IN (SELECT id FROM sources)').run();
+  db.prepare('DELETE FROM container_refs_sources WHERE source_id NOT IN (SELECT id FROM sources)').run();
 }
 
 /** What a scope over these containers needs from the workspace: see ScopeData. */
@@ -45,27 +207,22 @@ export interface ScopeRequest {
   containers: (source: SourceScopeData) => string[];
 }
 
-function examples(db: Db, rows: Array<{ first_ref: number }>): Map<number, string> {
-  const item = db.prepare('SELECT item FROM resolved_refs WHERE ref_id = ?').pluck();
-  const result = new Map<number, string>();
-  for (const row of rows) if (!result.has(row.first_ref)) result.set(row.first_ref, (item.get(row.first_ref) as string | undefined) ?? '');
-  return result;
-}
-
-const toReference = (example: Map<number, string>) => (row: { user_key: string; kind: string; container: string; count: number; first_ref: number }): ReferenceRow => ({
-  userKey: row.user_key,
-  kind: row.kind,
-  container: row.container,
-  count: row.count,
-  example: example.get(row.first_ref) ?? '',
+// With exactly one min() in the query, SQLite takes a bare column (item) from the row holding the minimum:
+// the example is the item of the first reference.
+const referenceRow = (row: [string, string, string, number, number, string]): ReferenceRow => ({
+  userKey: row[0],
+  kind: row[1],
+  container: row[2],
+  count: row[3],
+  example: row[5] ?? '',
 });
 
 /**
  * Loads, per source, its containers, the permission scheme of each Jira project, and the references in
- * the containers `request` names. Builds the reference summary first when needed.
+ * the containers `request` names, counted per user and kind. Builds container_refs first when needed.
  */
 export function loadScopeData(db: Db, request: ScopeRequest, onBuild?: (source: string) => void): ScopeData {
-  ensureReferenceSummary(db, onBuild);
+  ensureContainerRefs(db, onBuild);
   const sources = db.prepare('SELECT id, name, scanned_at FROM sources ORDER BY id').all() as SourceRow[];
   const result: ScopeData = { sources: new Map() };
   for (const source of sources) {
@@ -80,24 +237,34 @@ export function loadScopeData(db: Db, request: ScopeRequest, onBuild?: (source: 
     const data: SourceScopeData = { source: source.name, containers, projectSchemes: new Map(schemes), references: [] };
     const wanted = [...new Set(request.containers(data))];
     if (wanted.length > 0) {
-      const select = db.prepare('SELECT user_key, kind, container, count, first_ref FROM ref_summary WHERE source_id = ? AND container = ?');
-      const rows = wanted.flatMap((key) => select.all(source.id, key) as Array<{ user_key: string; kind: string; container: string; count: number; first_ref: number }>);
-      data.references = rows.map(toReference(examples(db, rows)));
+      // The view's container is checked again, so a reference is counted only where resolved_refs puts it.
+      const select = db
+        .prepare(
+          `SELECT r.user_key, r.kind, r.container, count(*), min(r.ref_id), r.item
+             FROM container_refs AS b, json_each(b.ref_ids) AS j
+             JOIN resolved_refs AS r ON r.ref_id = j.value
+            WHERE b.source_id = ? AND b.container = ? AND r.container = b.container
+            GROUP BY r.user_key, r.kind ORDER BY r.user_key, r.kind`,
+        )
+        .raw();
+      data.references = wanted.flatMap((key) => (select.all(source.id, key) as Array<[string, string, string, number, number, string]>).map(referenceRow));
     }
     result.sources.set(source.name, data);
   }
   return result;
 }
 
-/** Every reference to one user of one source, summarised per container and kind (for `explain`). */
+/** Every reference to one user of one source, counted per container and kind (for `explain`). */
 export function loadUserReferences(db: Db, sourceName: string, userKeys: readonly string[]): ReferenceRow[] {
   const id = db.prepare('SELECT id FROM sources WHERE name = ?').pluck().get(sourceName) as number | undefined;
   if (id === undefined) return [];
-  const select = db.prepare('SELECT user_key, kind, container, count, first_ref FROM ref_summary WHERE source_id = ? AND user_key = ?');
-  const rows = [...new Set(userKeys)].flatMap(
-    (key) => select.all(id, key) as Array<{ user_key: string; kind: string; container: string; count: number; first_ref: number }>,
-  );
-  return rows.map(toReference(examples(db, rows)));
+  const select = db
+    .prepare(
+      `SELECT user_key, kind, container, count(*), min(ref_id), item FROM resolved_refs
+        WHERE source_id = ? AND user_key = ? GROUP BY container, kind ORDER BY container, kind`,
+    )
+    .raw();
+  return [...new Set(userKeys)].flatMap((key) => (select.all(id, key) as Array<[string, string, string, number, number, string]>).map(referenceRow));
 }
 
 // --- the scope of each plan ----------------------------------------------------------------------------
