@@ -133,31 +133,38 @@ describe('later waves (RULES.md DIFF-02, GR-11, S-15)', () => {
     expect(usermig(['plan', '--workspace', workspace]).stdout).toContain('No changes');
   });
 
-  it('follows an email changed at the source: the same account gets the new email, with its groups, never a second account', () => {
-    const dir = tempDir();
-    const workspace = path.join(dir, 'ws');
-    const file = path.join(dir, 'entities.xml');
-    fs.writeFileSync(file, backup(['ann', 'bob'], ['ann', 'bob']));
-    expect(usermig(['scan', `jira-backup:${file}`, '--workspace', workspace]).code).toBe(0);
-    expect(usermig(['domains', 'trust', 'example.com', '--workspace', workspace]).code).toBe(0);
-    expect(usermig(['plan', '--workspace', workspace]).code).toBe(0);
-    expect(usermig(['apply', '--yes', '--workspace', workspace]).code).toBe(0);
+  it('follows an email changed at the source: the same account, never a second one created by usermig; groups kept on a verified domain, re-added otherwise', async () => {
+    for (const verified of [true, false]) {
+      const dir = tempDir();
+      const workspace = path.join(dir, 'ws');
+      const file = path.join(dir, 'entities.xml');
+      if (verified) await (await startCloud({ dataDir: path.join(workspace, 'cloud'), port: 0, verifiedDomains: ['example.com'] })).close();
+      fs.writeFileSync(file, backup(['ann', 'bob'], ['ann', 'bob']));
+      expect(usermig(['scan', `jira-backup:${file}`, '--workspace', workspace]).code).toBe(0);
+      expect(usermig(['domains', 'trust', 'example.com', '--workspace', workspace]).code).toBe(0);
+      expect(usermig(['plan', '--workspace', workspace]).code).toBe(0);
+      expect(usermig(['apply', '--yes', '--workspace', workspace]).code).toBe(0);
 
-    fs.writeFileSync(file, backup(['ann', 'bob'], ['ann', 'bob'], { bob: 'robert@example.com' }));
-    expect(usermig(['scan', `jira-backup:${file}`, '--workspace', workspace]).code).toBe(0);
-    const changed = usermig(['plan', '--workspace', workspace]);
-    expect(changed.stdout).toContain('~ account bob@example.com → robert@example.com  (jira:bob: email changed at the source; same account, same groups)');
-    expect(changed.stdout).not.toContain('+ account');
-    expect(changed.stdout).toContain('0 to create, 1 to link, 1 emails to change, 0 memberships to add, 0 to remove: 1 write requests.');
-    const applied = usermig(['apply', '--yes', '--workspace', workspace]);
-    expect(applied.code, applied.stderr).toBe(0);
-    expect(applied.stdout).toMatch(/0 accounts created.*; 1 write requests/);
+      fs.writeFileSync(file, backup(['ann', 'bob'], ['ann', 'bob'], { bob: 'robert@example.com' }));
+      expect(usermig(['scan', `jira-backup:${file}`, '--workspace', workspace]).code).toBe(0);
+      const changed = usermig(['plan', '--workspace', workspace]);
+      expect(changed.stdout).toContain('~ account bob@example.com → robert@example.com  (jira:bob: email changed at the source; ');
+      expect(changed.stdout).not.toContain('+ account');
+      if (verified) {
+        expect(changed.stdout).toContain('same account, same groups)');
+        expect(changed.stdout).toContain('0 to create, 1 to link, 1 emails to change, 0 memberships to add, 0 to remove: 1 write requests.');
+      } else {
+        expect(changed.stdout).toContain('Atlassian gives it a new, unmanaged account and drops it from its groups, which this plan adds back');
+        expect(changed.stdout).toContain('+ team: 1 members');
+      }
+      const applied = usermig(['apply', '--yes', '--workspace', workspace]);
+      expect(applied.code, applied.stderr).toBe(0);
+      expect(applied.stdout).toMatch(/0 accounts created, 0 adopted/);
 
-    // The cloud, read again in full, holds one account for bob, under the new email, still in team.
-    const again = usermig(['plan', '--refresh', '--workspace', workspace]);
-    expect(again.stdout).toContain('No changes');
-    expect(again.stdout).toContain('= 2 accounts exist already and are linked, not created');
-    const report = usermig(['report', '--format', 'json', '--out', path.join(dir, 'report'), '--workspace', workspace]);
-    expect(report.code, report.stderr).toBe(0);
+      // The cloud, read again in full: bob under the new email, in team; nothing left to do.
+      const again = usermig(['plan', '--refresh', '--workspace', workspace]);
+      expect(again.stdout, `verified ${verified}`).toContain('No changes');
+      expect(again.stdout).toContain('= 2 accounts exist already and are linked, not created');
+    }
   });
 });

@@ -113,7 +113,7 @@ export async function applyPlan(db: Db, plan: PlanFile, target: Target, options:
         const id = state.idByEmail.get(operation.from) ?? state.idByEmail.get(operation.email);
         if (!id) throw new UsermigError('unreachable', `the account ${operation.from} is not in the cloud; plan again`);
         await target.writer.changeEmail(id, { email: operation.email, displayName: operation.displayName });
-        renameAccount(state, operation.from, operation.email, id);
+        renameAccount(state, operation.from, operation.email, id, operation.keepsGroups);
         ledger.migrated(operation.email, plan.keys?.[operation.email] ?? []);
         ledger.record(seq, operation, 'done', id);
         return;
@@ -228,7 +228,7 @@ export async function applyPlan(db: Db, plan: PlanFile, target: Target, options:
 }
 
 /** The state after an account's email changed: same id, same memberships, under the new email. */
-function renameAccount(state: CloudState, from: string, to: string, id: string): void {
+function renameAccount(state: CloudState, from: string, to: string, id: string, keepsGroups: boolean): void {
   if (from === to || !state.accounts.has(from)) return;
   const account = state.accounts.get(from) as { id: string; active: boolean };
   state.accounts.delete(from);
@@ -236,8 +236,9 @@ function renameAccount(state: CloudState, from: string, to: string, id: string):
   state.idByEmail.delete(from);
   state.idByEmail.set(to, id);
   state.emailById.set(id, to);
+  // Unless the account keeps its identity, Atlassian drops it from its groups; the plan adds them back.
   for (const group of state.groups.values()) {
-    if (group.members.delete(from)) group.members.add(to);
+    if (group.members.delete(from) && keepsGroups) group.members.add(to);
   }
 }
 

@@ -129,7 +129,12 @@ export function describePlan(plan: PlanFile, file: string, label: string): void 
   for (const operation of plan.operations) {
     if (operation.kind === 'create-account') lines[operation.kind].push(`  + account ${operation.email}  (${operation.reasons.join(', ')})`);
     else if (operation.kind === 'change-email') {
-      lines[operation.kind].push(`  ~ account ${operation.from} → ${operation.email}  (${operation.reasons.join(', ')}: email changed at the source; same account, same groups)`);
+      lines[operation.kind].push(
+        `  ~ account ${operation.from} → ${operation.email}  (${operation.reasons.join(', ')}: email changed at the source; ` +
+          (operation.keepsGroups
+            ? 'same account, same groups)'
+            : 'the new domain is not verified, or the account not managed: Atlassian gives it a new, unmanaged account and drops it from its groups, which this plan adds back; the old account stays. Verify the domain first to keep the same account)'),
+      );
     }
     else if (operation.kind === 'create-group') lines[operation.kind].push(`  + group ${operation.name}`);
   }

@@ -15,7 +15,7 @@ import { loadPlanBasis, savePlanBasis } from '../workspace/plan-basis-store.js';
 import { desiredState, type DesiredState } from './desired-state.js';
 import { planBasis, type PlanBasis } from './plan-basis.js';
 import { groupConflicts } from './group-consent.js';
-import { planOperations } from './operations.js';
+import { planOperations, type KeepsGroups } from './operations.js';
 import { newPlanId, PLAN_VERSION, workspaceFingerprint, type PlanFile } from './plan-file.js';
 
 export type PlanOutcome = { plan: PlanFile; notes: string[] } | { refused: string[] };
@@ -115,12 +115,16 @@ async function againstCloud(
   const applied = appliedMembership(workspace.db);
   const scope = options.scope;
   const inScope = scope ? new Set(basis.accounts.map((account) => account.email)) : undefined;
-  const changes = planOperations(
-    basis,
-    current,
-    inScope ? (group, email) => inScope.has(email) && applied(group, email) : applied,
-    migratedEmail(workspace.db),
-  );
+  const operationsFor = (keepsGroups?: KeepsGroups) =>
+    planOperations(basis, current, inScope ? (group, email) => inScope.has(email) && applied(group, email) : applied, migratedEmail(workspace.db), keepsGroups);
+  let changes = operationsFor();
+  if (target.org && changes.operations.some((operation) => operation.kind === 'change-email')) {
+    // An email change keeps the account only for a managed account moving to a verified domain (TARGETS.md
+    // §1 quirk 5). Without the organization API the domains are unknown, and the plan assumes the worst.
+    const verified = await target.org.verifiedDomains();
+    const domainOf = (email: string) => email.slice(email.lastIndexOf('@') + 1);
+    changes = operationsFor((from, to) => verified.has(domainOf(from)) && verified.has(domainOf(to)));
+  }
   const emailChanges = changes.operations.filter((operation) => operation.kind === 'change-email');
   if (emailChanges.length > 0 && target.via === 'org') {
     return {

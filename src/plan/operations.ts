@@ -25,7 +25,19 @@ export interface CurrentCloud {
 export type Operation =
   | { kind: 'create-account'; email: string; displayName: string; reasons: string[] }
   /** An account an earlier apply made or linked for these source users, whose email changed at the source. */
-  | { kind: 'change-email'; from: string; email: string; displayName: string; reasons: string[] }
+  | {
+      kind: 'change-email';
+      from: string;
+      email: string;
+      displayName: string;
+      reasons: string[];
+      /**
+       * True when the account keeps its identity and groups (a managed account moving to a verified
+       * domain); false when Atlassian gives the SCIM user a new, unmanaged account and drops it from its
+       * groups (TARGETS.md §1 quirk 5): the plan then adds the memberships back.
+       */
+      keepsGroups: boolean;
+    }
   | { kind: 'create-group'; name: string }
   | { kind: 'add-members'; group: string; emails: string[] }
   | { kind: 'remove-members'; group: string; emails: string[] };
@@ -52,6 +64,9 @@ export type AppliedMembership = (group: string, email: string) => boolean;
 /** The email an earlier apply gave the account of these source users (`source:userKey`), if any. */
 export type MigratedEmail = (keys: readonly string[]) => string | undefined;
 
+/** Whether an account keeps its identity and groups when its email changes from one to the other. */
+export type KeepsGroups = (from: string, to: string) => boolean;
+
 /**
  * The operations, from the desired state or its saved basis, against the cloud or its compact form.
  * Linear in accounts + memberships, on integers: each group's cloud members are marked in an array, and
@@ -62,6 +77,7 @@ export function planOperations(
   current: CurrentCloud | CompactCloud,
   applied: AppliedMembership = () => false,
   migrated: MigratedEmail = () => undefined,
+  keepsGroups: KeepsGroups = () => false,
 ): PlannedChanges {
   const basis = isPlanBasis(desired) ? desired : planBasis(desired);
   const cloud = isCompactCloud(current) ? current : compactCloud(current);
@@ -71,6 +87,8 @@ export function planOperations(
   cloud.emails.forEach((email, at) => cloudIndex.set(email, at));
   /** Basis account index → cloud account index, or -1. */
   const inCloud = new Int32Array(basis.accounts.length);
+  /** Basis account index → the cloud account whose memberships it has, or -1 (none, or dropped by an email change). */
+  const memberAs = new Int32Array(basis.accounts.length);
   const keys: Record<string, string[]> = {};
   let desiredEmails: Set<string> | undefined;
   const claimed = new Set<number>();
@@ -78,6 +96,7 @@ export function planOperations(
     keys[account.email] = account.keys;
     const found = cloudIndex.get(account.email);
     inCloud[at] = found ?? -1;
+    memberAs[at] = found ?? -1;
     if (found !== undefined) {
       linked.push(account.email);
       return;
@@ -91,7 +110,9 @@ export function planOperations(
     if (before !== undefined && previous !== undefined && !claimed.has(previous) && !desiredEmails?.has(before)) {
       claimed.add(previous);
       inCloud[at] = previous;
-      operations.push({ kind: 'change-email', from: before, email: account.email, displayName: account.displayName, reasons: account.reasons });
+      const keeps = keepsGroups(before, account.email);
+      memberAs[at] = keeps ? previous : -1;
+      operations.push({ kind: 'change-email', from: before, email: account.email, displayName: account.displayName, reasons: account.reasons, keepsGroups: keeps });
       return;
     }
     operations.push({ kind: 'create-account', email: account.email, displayName: account.displayName, reasons: account.reasons });
@@ -109,11 +130,13 @@ export function planOperations(
     const missing: string[] = [];
     let present = 0;
     for (const at of group.members) {
-      const there = inCloud[at] as number;
+      const there = memberAs[at] as number;
       if (there >= 0 && member[there] === stamp) present++;
       else missing.push((basis.accounts[at] as BasisAccount).email);
     }
     for (const emails of chunks(missing, MEMBERS_PER_OPERATION)) operations.push({ kind: 'add-members', group: name, emails });
+    // Members of the cloud group that are not desired: more than those found present (an account whose email
+    // change drops its groups counts as wanted: it leaves them by itself).
     if (existing && existing.members.length > present) {
       for (const at of group.members) if ((inCloud[at] as number) >= 0) wanted[inCloud[at] as number] = stamp;
       const stale = existing.members

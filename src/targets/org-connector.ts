@@ -55,6 +55,27 @@ export class OrgConnector {
     return `/admin/v2/orgs/${encodeURIComponent(this.orgId)}`;
   }
 
+  /** The organization's verified (claimed) email domains, lower case. */
+  async verifiedDomains(): Promise<Set<string>> {
+    const verified = new Set<string>();
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor ? `?cursor=${encodeURIComponent(cursor)}` : '';
+      const response = await this.http.request<{
+        data?: Array<{ attributes?: { name?: string; claim?: { status?: string } } }>;
+        links?: { next?: string };
+      }>('GET', `/admin/v1/orgs/${encodeURIComponent(this.orgId)}/domains${query}`);
+      if (response.status !== 200) throw new UsermigError('unreachable', `the organization API refused to list domains (HTTP ${response.status})`);
+      for (const domain of response.body.data ?? []) {
+        const name = domain.attributes?.name;
+        if (name && domain.attributes?.claim?.status?.toLowerCase() === 'verified') verified.add(name.toLowerCase());
+      }
+      const next = response.body.links?.next;
+      cursor = next ? new URL(next, 'http://base.invalid').searchParams.get('cursor') : null;
+    } while (cursor);
+    return verified;
+  }
+
   /** Every group of the organization: lower-case name → its spelling. */
   async groupNames(): Promise<Map<string, string>> {
     const names = new Map<string, string>();
