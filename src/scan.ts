@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { usageError } from './model/errors.js';
 import type { SourceSpec } from './model/snapshot.js';
-import { parseSourceSpec, readerFor } from './sources/index.js';
+import { isUrlKind, parseSourceSpec, readerFor, type SourceOptions } from './sources/index.js';
 import { replaceSnapshot, type ScanCounts } from './workspace/snapshot-store.js';
 import type { Workspace } from './workspace/workspace.js';
 
@@ -36,14 +36,15 @@ export async function scan(
   workspace: Workspace,
   specs: SourceSpec[],
   onProgress?: (progress: ScanProgress) => void,
+  options: SourceOptions = {},
 ): Promise<ScanResult[]> {
   const results: ScanResult[] = [];
   for (const given of specs) {
-    const spec = { ...given, location: path.resolve(given.location) };
+    const spec = { ...given, location: isUrlKind(given.kind) ? given.location : path.resolve(given.location) };
     const read = readerFor(spec);
     const started = process.hrtime.bigint();
     const counts = await replaceSnapshot(workspace, spec, (sink) =>
-      read(spec.location, sink, onProgress && ((bytes, total) => onProgress({ source: spec.name, bytes, total }))),
+      read(spec.location, sink, onProgress && ((bytes, total) => onProgress({ source: spec.name, bytes, total })), { name: spec.name, options }),
     );
     results.push({ spec, counts, seconds: Number(process.hrtime.bigint() - started) / 1e9 });
   }

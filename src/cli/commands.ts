@@ -5,7 +5,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { assessEstate, hasBlockers, type Assessment } from '../assess/index.js';
 import { generateEstate } from '../generate/index.js';
+import { loadConfig } from '../config.js';
 import { usageError } from '../model/errors.js';
+import type { SourceOptions } from '../sources/index.js';
+import { parsePreset, resolveLdapMapping } from '../sources/ldap-mapping.js';
 import { writeAssessmentCsv } from '../report/assessment-csv.js';
 import { formatAssessment } from '../report/assessment-text.js';
 import { parseSourceSpecs, scan, type ScanResult } from '../scan.js';
@@ -30,13 +33,29 @@ export interface Output {
 
 const stdout: Output = { out: (text) => void process.stdout.write(`${text}\n`) };
 
-export async function scanCommand(sources: string[], options: { workspace?: string; json?: boolean }, io = stdout): Promise<number> {
+export interface ScanOptions {
+  workspace?: string;
+  json?: boolean;
+  /** --ldap-preset openldap|ad */
+  ldapPreset?: string;
+  /** --ca FILE */
+  ca?: string;
+  /** --config FILE (default: usermig.json in the workspace when present) */
+  config?: string;
+}
+
+export async function scanCommand(sources: string[], options: ScanOptions, io = stdout): Promise<number> {
   if (sources.length === 0) throw usageError('scan needs at least one source, e.g. usermig scan jira-backup:backup.zip');
   const specs = parseSourceSpecs(sources);
-  const workspace = openWorkspace(resolveWorkspaceDir(options.workspace));
+  const workspaceDir = resolveWorkspaceDir(options.workspace);
+  const config = loadConfig(options.config, workspaceDir);
+  if (options.ldapPreset !== undefined) parsePreset(options.ldapPreset, '--ldap-preset');
+  if (specs.some((spec) => spec.kind === 'ldap')) resolveLdapMapping(config, options.ldapPreset); // a bad mapping fails before anything is read
+  const sourceOptions: SourceOptions = { config, ...(options.ldapPreset ? { ldapPreset: options.ldapPreset } : {}), ...(options.ca ? { caFile: path.resolve(options.ca) } : {}) };
+  const workspace = openWorkspace(workspaceDir);
   const progress = createProgress(options.json ? 'json-lines' : 'bar');
   try {
-    const results = await scan(workspace, specs, ({ source, bytes, total }) => progress.update(`scanning ${source}`, bytes, total));
+    const results = await scan(workspace, specs, ({ source, bytes, total }) => progress.update(`scanning ${source}`, bytes, total), sourceOptions);
     progress.stop();
     if (options.json) io.out(JSON.stringify({ sources: results.map(scanResultJson) }));
     else for (const result of results) io.out(describeScan(result));

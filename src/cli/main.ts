@@ -28,9 +28,12 @@ function program(): Command {
   cli
     .command('scan')
     .description('read sources into the workspace (KIND:PATH, e.g. jira-backup:backup.zip confluence-backup:export.zip)')
-    .argument('<source...>', 'source specs: jira-backup:PATH, confluence-backup:PATH (NAME=KIND:PATH to name one)')
+    .argument('<source...>', 'source specs: jira-backup:PATH, confluence-backup:PATH, ldap:ldap[s]://HOST[:PORT]/BASE_DN (NAME=KIND:PATH to name one)')
     .option('--workspace <dir>', 'workspace folder (default ./.usermig or USERMIG_WORKSPACE)')
     .option('--json', 'print the result as JSON')
+    .option('--ldap-preset <preset>', 'defaults of the LDAP mapping: openldap or ad (bind with USERMIG_LDAP_BIND_DN / USERMIG_LDAP_PASSWORD)')
+    .option('--ca <file>', 'PEM file of a private CA that signed the server certificate (TLS is always verified)')
+    .option('--config <file>', 'configuration file (default: usermig.json in the workspace folder, when present)')
     .action(async (sources: string[], options) => {
       process.exitCode = await scanCommand(sources, options);
     });

@@ -1,24 +1,52 @@
 /**
  * The source kinds usermig reads, and the parsing of source specs: `[NAME=]KIND:LOCATION`, e.g.
- * `jira-backup:backups/jira.zip` or `eu=jira-backup:eu.zip`. NAME (default: the product) is what the
- * workspace knows the source by; scanning the same name again replaces its snapshot.
+ * `jira-backup:backups/jira.zip`, `eu=jira-backup:eu.zip` or `ldap:ldap://host:389/dc=example,dc=com`.
+ * NAME (default: the product) is what the workspace knows the source by; scanning the same name again
+ * replaces its snapshot.
  */
+import type { UsermigConfig } from '../config.js';
 import { usageError } from '../model/errors.js';
 import type { Product, SnapshotSink, SourceSpec } from '../model/snapshot.js';
 import { readConfluenceBackup } from './confluence-backup.js';
 import { readJiraBackup, type ProgressCallback } from './jira-backup.js';
+import { readLdap } from './ldap.js';
 
-export type SourceReader = (location: string, sink: SnapshotSink, onProgress?: ProgressCallback) => Promise<void>;
+/** What the scan command gives readers beyond the location: options, configuration, environment. */
+export interface SourceOptions {
+  /** --ldap-preset (openldap or ad). */
+  ldapPreset?: string;
+  /** --ca: a PEM file of the CA that signed the server's certificate. */
+  caFile?: string;
+  config?: UsermigConfig;
+  /** Where credentials are read from (default process.env). */
+  env?: Record<string, string | undefined>;
+}
+
+export interface SourceContext {
+  /** The name the workspace knows the source by. */
+  name: string;
+  options: SourceOptions;
+}
+
+export type SourceReader = (location: string, sink: SnapshotSink, onProgress?: ProgressCallback, context?: SourceContext) => Promise<void>;
 
 interface SourceKind {
   product: Product;
   read: SourceReader;
+  /** The location is a URL, not a file path (kept as written, not resolved against the current folder). */
+  url?: boolean;
 }
 
 const KINDS: Record<string, SourceKind> = {
   'jira-backup': { product: 'jira', read: readJiraBackup },
   'confluence-backup': { product: 'confluence', read: readConfluenceBackup },
+  ldap: { product: 'ldap', read: readLdap, url: true },
 };
+
+/** Whether a kind's location is a URL (kept as written) rather than a path. */
+export function isUrlKind(kind: string): boolean {
+  return KINDS[kind]?.url === true;
+}
 
 export const SOURCE_KINDS = Object.keys(KINDS);
 
