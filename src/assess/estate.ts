@@ -7,6 +7,7 @@
 import { normaliseEmail, type NormalisedEmail } from '../model/email.js';
 import type { Product } from '../model/snapshot.js';
 import type { EstateSnapshot, SourceSnapshot } from '../workspace/estate-loader.js';
+import { MemberSet } from './member-set.js';
 
 export interface EffectiveUser {
   index: number;
@@ -38,7 +39,8 @@ export interface SourceGroup {
   lowerName: string;
   /** Every spelling seen in the source's active directories. */
   spellings: string[];
-  directUsers: Set<number>;
+  /** Effective user indexes, in the order the memberships name them. */
+  directUsers: ReadonlySet<number>;
   children: Set<number>;
 }
 
@@ -93,6 +95,13 @@ function buildSource(snapshot: SourceSnapshot): SourceEstate {
   const knownDirectory = (id: string) => rank.has(id);
   const rankOf = (id: string) => rank.get(id) ?? Number.MAX_SAFE_INTEGER;
   const isActive = (id: string) => !knownDirectory(id) || activeDirectories.has(id);
+  // Directory ids as small numbers, so that the membership loop compares numbers, not texts.
+  const directoryNumbers = new Map<string, number>();
+  const directoryNumber = (id: string): number => {
+    let number = directoryNumbers.get(id);
+    if (number === undefined) directoryNumbers.set(id, (number = directoryNumbers.size));
+    return number;
+  };
 
   const keyByName = new Map<string, string>();
   for (const [key, name] of snapshot.userKeys) if (!keyByName.has(name)) keyByName.set(name, key);
@@ -101,18 +110,32 @@ function buildSource(snapshot: SourceSnapshot): SourceEstate {
   const usersByLowerName = new Map<string, EffectiveUser>();
   /** Name id → index of the effective user of that name, or -1. */
   const userByNameId = new Int32Array(snapshot.nameCount).fill(-1);
+  /** Effective user index → number of the directory holding its entry. */
+  const userDirectory = new Int32Array(rows.length);
   const shadowed: SourceEstate['shadowed'] = [];
   const inactiveRows: UserEntry[] = [];
-  for (const [directoryId, userName, nameId, active, displayName, rawEmail, updated] of rows) {
-    const entry = (): UserEntry => ({ userName, directoryId, directoryName: directoryNames.get(directoryId) ?? directoryId, email: rawEmail, active: active === 1 });
-    if (!isActive(directoryId)) {
-      inactiveRows.push(entry());
+  const entry = (row: SourceSnapshot['users'][number]): UserEntry => {
+    const [directoryId, userName, , active, , rawEmail] = row;
+    return { userName, directoryId, directoryName: directoryNames.get(directoryId) ?? directoryId, email: rawEmail, active: active === 1 };
+  };
+  let lastDirectoryId: string | undefined;
+  let lastDirectoryActive = false;
+  let lastDirectoryNumber = -1;
+  for (const row of rows) {
+    const [directoryId, userName, nameId, active, displayName, rawEmail, updated] = row;
+    if (directoryId !== lastDirectoryId) {
+      lastDirectoryId = directoryId;
+      lastDirectoryActive = isActive(directoryId);
+      lastDirectoryNumber = directoryNumber(directoryId);
+    }
+    if (!lastDirectoryActive) {
+      inactiveRows.push(entry(row));
       continue;
     }
     const lowerName = userName.toLowerCase();
     const winner = usersByLowerName.get(lowerName);
     if (winner) {
-      shadowed.push({ entry: entry(), winner });
+      shadowed.push({ entry: entry(row), winner });
       continue;
     }
     const user: EffectiveUser = {
@@ -128,6 +151,7 @@ function buildSource(snapshot: SourceSnapshot): SourceEstate {
       email: normaliseEmail(rawEmail),
       updated,
     };
+    userDirectory[user.index] = lastDirectoryNumber;
     users.push(user);
     usersByLowerName.set(lowerName, user);
     userByNameId[nameId] = user.index;
@@ -148,13 +172,15 @@ function buildSource(snapshot: SourceSnapshot): SourceEstate {
       if (!existing.spellings.includes(name)) existing.spellings.push(name);
       continue;
     }
-    const group: SourceGroup = { index: groups.length, name, lowerName, spellings: [name], directUsers: new Set(), children: new Set() };
+    const group: SourceGroup = { index: groups.length, name, lowerName, spellings: [name], directUsers: NO_MEMBERS, children: new Set() };
     groups.push(group);
     groupsByLowerName.set(lowerName, group);
     groupByNameId[nameId] = group.index;
   }
 
-  let directMemberships = 0;
+  // The membership rows of each group, in order (a group has one per directory that holds it).
+  const rowsOfGroup: Array<Array<SourceSnapshot['memberships'][number]> | undefined> = new Array(groups.length);
+  let memberRows = 0;
   for (const row of snapshot.memberships) {
     const { directoryId } = row;
     if (!isActive(directoryId) || !groupDirectories.has(`${directoryId}\u0000${row.parentId}`)) continue;
@@ -163,17 +189,36 @@ function buildSource(snapshot: SourceSnapshot): SourceEstate {
       const child = groupByNameId[childId] ?? -1;
       if (child >= 0) group.children.add(child);
     }
-    for (const childId of row.users) {
-      // Jira's default, non-aggregating membership: only the directory holding the effective entry counts.
-      const index = userByNameId[childId] ?? -1;
-      if (index < 0 || (users[index] as EffectiveUser).directoryId !== directoryId) continue;
-      const before = group.directUsers.size;
-      group.directUsers.add(index);
-      if (group.directUsers.size !== before) directMemberships++;
+    const list = rowsOfGroup[group.index];
+    if (list) list.push(row);
+    else rowsOfGroup[group.index] = [row];
+    memberRows += row.users.length;
+  }
+  // Each group's direct users, in the order the rows name them, without repeats (`seen` holds, per user,
+  // the last group + 1 that took it): one list for all groups, each group's set a part of it.
+  const seen = new Int32Array(users.length);
+  const direct = new Int32Array(memberRows);
+  let directMemberships = 0;
+  for (const group of groups) {
+    const rowsOfThis = rowsOfGroup[group.index];
+    if (!rowsOfThis) continue;
+    const mark = group.index + 1;
+    const start = directMemberships;
+    for (const row of rowsOfThis) {
+      const directory = directoryNumber(row.directoryId);
+      const ids = row.users;
+      for (let k = 0; k < ids.length; k++) {
+        // Jira's default, non-aggregating membership: only the directory holding the effective entry counts.
+        const index = userByNameId[ids[k] as number] ?? -1;
+        if (index < 0 || userDirectory[index] !== directory || seen[index] === mark) continue;
+        seen[index] = mark;
+        direct[directMemberships++] = index;
+      }
     }
+    group.directUsers = new MemberSet(direct.subarray(start, directMemberships));
   }
 
-  const { flattened, cycles } = flattenGroups(groups);
+  const { flattened, cycles } = flattenGroups(groups, users.length);
   return {
     name: snapshot.name,
     product: snapshot.product,
@@ -217,8 +262,9 @@ function compareIds(a: string, b: string): number {
  * every group of a cycle gets the same members, the union over the cycle, so the result does not depend
  * on the order in which groups are visited. Components come out children-first, so each is computed once.
  */
-export function flattenGroups(groups: SourceGroup[]): { flattened: Array<ReadonlySet<number>>; cycles: string[][] } {
+export function flattenGroups(groups: SourceGroup[], userCount: number): { flattened: Array<ReadonlySet<number>>; cycles: string[][] } {
   const count = groups.length;
+  const union = new Union(userCount);
   const index = new Int32Array(count).fill(-1);
   const low = new Int32Array(count);
   const onStack = new Uint8Array(count);
@@ -264,7 +310,7 @@ export function flattenGroups(groups: SourceGroup[]): { flattened: Array<Readonl
       } while (member !== node);
       const selfLoop = component.length === 1 && (childrenOf[node] as number[]).includes(node);
       if (component.length > 1 || selfLoop) cycles.push(component.map((g) => (groups[g] as SourceGroup).name).sort());
-      const members = unionOf(component, groups, childrenOf, flattened);
+      const members = unionOf(component, groups, childrenOf, flattened, union);
       for (const g of component) flattened[g] = members;
     }
   }
@@ -276,13 +322,57 @@ function unionOf(
   groups: SourceGroup[],
   childrenOf: number[][],
   flattened: Array<ReadonlySet<number>>,
+  union: Union,
 ): ReadonlySet<number> {
   const inComponent = new Set(component);
   const outside: number[] = [];
   for (const g of component) for (const child of childrenOf[g] as number[]) if (!inComponent.has(child)) outside.push(child);
   if (component.length === 1 && outside.length === 0) return (groups[component[0] as number] as SourceGroup).directUsers;
-  const members = new Set<number>();
-  for (const g of component) for (const user of (groups[g] as SourceGroup).directUsers) members.add(user);
-  for (const child of outside) for (const user of flattened[child] as ReadonlySet<number>) members.add(user);
-  return members;
+  union.start();
+  for (const g of component) union.add((groups[g] as SourceGroup).directUsers);
+  for (const child of outside) union.add(flattened[child] as ReadonlySet<number>);
+  return union.finish();
 }
+
+/** Builds unions of member sets, keeping the order of first appearance, as adding to a Set would. */
+class Union {
+  private readonly seen: Int32Array;
+  private mark = 0;
+  private members = new Int32Array(1024);
+  private length = 0;
+
+  constructor(userCount: number) {
+    this.seen = new Int32Array(userCount);
+  }
+
+  start(): void {
+    this.mark++;
+    this.length = 0;
+  }
+
+  add(set: ReadonlySet<number>): void {
+    if (set instanceof MemberSet) {
+      const list = set.list();
+      for (let i = 0; i < list.length; i++) this.push(list[i] as number);
+    } else {
+      for (const value of set) this.push(value);
+    }
+  }
+
+  finish(): MemberSet {
+    return new MemberSet(this.members.slice(0, this.length));
+  }
+
+  private push(value: number): void {
+    if (this.seen[value] === this.mark) return;
+    this.seen[value] = this.mark;
+    if (this.length === this.members.length) {
+      const grown = new Int32Array(this.members.length * 2);
+      grown.set(this.members);
+      this.members = grown;
+    }
+    this.members[this.length++] = value;
+  }
+}
+
+const NO_MEMBERS: ReadonlySet<number> = new MemberSet(new Int32Array(0));

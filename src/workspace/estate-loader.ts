@@ -4,6 +4,7 @@
  */
 import type { Product } from '../model/snapshot.js';
 import { unpackIds } from './id-list.js';
+import { IMAGE_FORMAT, IMAGE_NULL, IMAGE_SEPARATOR } from './snapshot-image.js';
 import type { Db } from './workspace.js';
 
 export interface SourceSnapshot {
@@ -34,22 +35,104 @@ export interface EstateSnapshot {
   sources: SourceSnapshot[];
 }
 
+type SourceFields = { id: number; name: string; kind: string; location: string; product: Product; scannedAt: string };
+
 export function loadEstate(db: Db): EstateSnapshot {
-  const sources = db.prepare('SELECT id, name, kind, location, product, scanned_at AS scannedAt FROM sources ORDER BY id').all() as Array<{
-    id: number;
-    name: string;
-    kind: string;
-    location: string;
-    product: Product;
-    scannedAt: string;
-  }>;
-  return { sources: sources.map((source) => loadSource(db, source)) };
+  // A source's image (snapshot-image.ts) is read only when the scan that wrote the snapshot wrote it too.
+  const sources = db
+    .prepare(
+      `SELECT s.id, s.name, s.kind, s.location, s.product, s.scanned_at AS scannedAt, i.records, i.members
+         FROM sources AS s LEFT JOIN snapshot_images AS i ON i.source_id = s.id AND i.scanned_at = s.scanned_at AND i.format = ?
+        ORDER BY s.id`,
+    )
+    .all(IMAGE_FORMAT) as Array<SourceFields & { records: string | null; members: Buffer | null }>;
+  return {
+    sources: sources.map(({ records, members, ...source }) =>
+      records !== null && members !== null ? fromImage(source, records, members) : loadSource(db, source),
+    ),
+  };
 }
 
-function loadSource(
-  db: Db,
-  source: { id: number; name: string; kind: string; location: string; product: Product; scannedAt: string },
-): SourceSnapshot {
+/** A source's snapshot from its image: the same values, in the same order, as loadSource reads from the tables. */
+function fromImage(source: SourceFields, records: string, members: Buffer): SourceSnapshot {
+  const snapshot: SourceSnapshot = {
+    ...source,
+    directories: [],
+    nameCount: 0,
+    users: [],
+    userKeys: new Map(),
+    groups: [],
+    memberships: [],
+    grants: [],
+    referencedKeys: [],
+    ownedObjects: [],
+  };
+  const { directories, users, userKeys, groups, grants, referencedKeys, ownedObjects } = snapshot;
+  const membershipDirectories: string[] = [];
+  const v = records.split(IMAGE_SEPARATOR);
+  let i = 0;
+  while (i < v.length) {
+    switch (v[i++]) {
+      case 'u':
+        users.push([v[i] as string, v[i + 1] as string, Number(v[i + 2]), Number(v[i + 3]), v[i + 4] as string, v[i + 5] as string, v[i + 6] as string]);
+        i += 7;
+        break;
+      case 'k':
+        userKeys.set(v[i] as string, v[i + 1] as string);
+        i += 2;
+        break;
+      case 'r':
+        referencedKeys.push({ userKey: v[i] as string, count: Number(v[i + 1]), example: v[i + 2] as string });
+        i += 3;
+        break;
+      case 'g':
+        groups.push([v[i] as string, v[i + 1] as string, Number(v[i + 2])]);
+        i += 3;
+        break;
+      case 'p':
+        grants.push({
+          subjectType: v[i] as 'group' | 'user',
+          subject: v[i + 1] as string,
+          permission: v[i + 2] as string,
+          scope: v[i + 3] as string,
+          scopeKey: v[i + 4] as string,
+        });
+        i += 5;
+        break;
+      case 'o':
+        ownedObjects.push({ userKey: v[i] as string, kind: v[i + 1] as string, item: (v[i + 2] === IMAGE_NULL ? null : v[i + 2]) as string });
+        i += 3;
+        break;
+      case 'd':
+        directories.push({ id: v[i] as string, name: v[i + 1] as string, position: Number(v[i + 2]), active: Number(v[i + 3]) === 1, type: v[i + 4] as string });
+        i += 5;
+        break;
+      case 'm':
+        membershipDirectories.push(v[i++] as string);
+        break;
+      case 'n':
+        snapshot.nameCount = Number(v[i++]);
+        break;
+      default:
+        throw new Error(`the snapshot image of ${source.name} is damaged at field ${i - 1}`);
+    }
+  }
+  // Per membership row: directory number, parent name id, member user count, member group count, ids.
+  const ids = unpackIds(members);
+  for (let at = 0; at < ids.length; ) {
+    const directoryId = membershipDirectories[ids[at] as number] as string;
+    const parentId = ids[at + 1] as number;
+    const userCount = ids[at + 2] as number;
+    const groupCount = ids[at + 3] as number;
+    at += 4;
+    const rowUsers = ids.subarray(at, (at += userCount));
+    const rowGroups = ids.subarray(at, (at += groupCount));
+    snapshot.memberships.push({ directoryId, parentId, users: rowUsers, groups: rowGroups });
+  }
+  return snapshot;
+}
+
+function loadSource(db: Db, source: SourceFields): SourceSnapshot {
   const id = source.id;
   const directories = (
     db.prepare('SELECT dir_id AS id, name, position, active, type FROM directories WHERE source_id = ?').all(id) as Array<{

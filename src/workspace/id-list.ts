@@ -2,7 +2,7 @@
  * A growable list of 32-bit integers, and its packing into the BLOBs the workspace stores memberships in.
  */
 /** Whether this machine stores integers little-endian, as the packing does. */
-const LITTLE_ENDIAN = new Uint8Array(new Int32Array([1]).buffer)[0] === 1;
+export const LITTLE_ENDIAN = new Uint8Array(new Int32Array([1]).buffer)[0] === 1;
 
 export class IdList {
   private values = new Int32Array(4);
@@ -15,6 +15,11 @@ export class IdList {
       this.values = grown;
     }
     this.values[this.length++] = value;
+  }
+
+  /** The values pushed so far (a view: valid until the next push). */
+  view(): Int32Array {
+    return this.values.subarray(0, this.length);
   }
 
   toBuffer(): Buffer {

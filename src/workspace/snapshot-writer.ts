@@ -10,6 +10,7 @@ import type { SourceSpec } from '../model/snapshot.js';
 import { CHILD_GROUP, ROW_FIELDS, memberName, memberSlots, type MembershipTableData } from '../sources/membership-table.js';
 import { IdList } from './id-list.js';
 import { SNAPSHOT_INDEXES, SNAPSHOT_TABLES, indexName } from './schema.js';
+import { SnapshotImageBuilder } from './snapshot-image.js';
 import type { Db } from './workspace.js';
 
 /** Separates the fields of a batch; XML documents cannot contain it. */
@@ -31,6 +32,8 @@ export class SnapshotWriter {
   private lastDirectoryId = '';
   /** The name id of each user written, in order (a membership table names users by this order). */
   private readonly userNameIds: number[] = [];
+  /** What the estate loader reads, gathered as the rows are written (snapshot-image.ts). */
+  private readonly image = new SnapshotImageBuilder();
 
   constructor(
     private readonly db: Db,
@@ -65,23 +68,35 @@ export class SnapshotWriter {
     while (i < v.length) {
       switch (v[i++]) {
         case '0':
-          this.insert.directory.run(s, v[i], v[i + 1], Number(v[i + 2]), Number(v[i + 3]), v[i + 4]);
+          {
+            const position = Number(v[i + 2]);
+            const active = Number(v[i + 3]);
+            this.insert.directory.run(s, v[i], v[i + 1], position, active, v[i + 4]);
+            this.image.directory(v[i] as string, v[i + 1] as string, position, active, v[i + 4] as string);
+          }
           i += 5;
           break;
         case '1':
           {
             const nameId = this.intern(v[i + 1] as string);
+            const active = Number(v[i + 2]);
             this.userNameIds.push(nameId);
-            this.insert.user.run(s, v[i], v[i + 1], nameId, Number(v[i + 2]), v[i + 3], v[i + 4], v[i + 5]);
+            this.insert.user.run(s, v[i], v[i + 1], nameId, active, v[i + 3], v[i + 4], v[i + 5]);
+            this.image.user(v[i] as string, v[i + 1] as string, nameId, active, v[i + 3] as string, v[i + 4] as string, v[i + 5] as string);
           }
           i += 6;
           break;
         case '2':
           this.insert.userKey.run(s, v[i], v[i + 1]);
+          this.image.userKey(v[i] as string, v[i + 1] as string);
           i += 2;
           break;
         case '3':
-          this.insert.group.run(s, v[i], v[i + 1], this.intern(v[i + 1] as string));
+          {
+            const nameId = this.intern(v[i + 1] as string);
+            this.insert.group.run(s, v[i], v[i + 1], nameId);
+            this.image.group(v[i] as string, v[i + 1] as string, nameId);
+          }
           i += 2;
           break;
         case '4':
@@ -90,6 +105,7 @@ export class SnapshotWriter {
           break;
         case '5':
           this.insert.grant.run(s, v[i], v[i + 1], v[i + 2], v[i + 3], v[i + 4]);
+          this.image.grant(v[i] as string, v[i + 1] as string, v[i + 2] as string, v[i + 3] as string, v[i + 4] as string);
           i += 5;
           break;
         case '6':
@@ -101,13 +117,17 @@ export class SnapshotWriter {
           i += 4;
           break;
         case '8':
-          this.insert.reference.run(s, v[i], v[i + 1], v[i + 2], v[i + 3], v[i + 4], v[i + 5]);
+          {
+            const { lastInsertRowid } = this.insert.reference.run(s, v[i], v[i + 1], v[i + 2], v[i + 3], v[i + 4], v[i + 5]);
+            this.image.reference(v[i] as string, v[i + 1] as string, v[i + 4] ?? null, Number(lastInsertRowid));
+          }
           i += 6;
           break;
         default:
           throw new Error(`unknown snapshot record code at field ${i - 1}`);
       }
     }
+    this.image.endBatch();
   }
 
   /**
@@ -137,18 +157,26 @@ export class SnapshotWriter {
     }
   }
 
-  /** Writes the gathered memberships, records the counts and commits. */
+  /** Writes the gathered memberships and the snapshot image, records the counts and commits. */
   commit(counts: Record<string, number>): void {
     for (const [directoryId, byParent] of this.members) {
       for (const [parentId, list] of byParent) {
         this.insert.membership.run(this.sourceId, directoryId, parentId, list.users.toBuffer(), list.groups.toBuffer());
       }
     }
-    this.members.clear();
     for (const index of SNAPSHOT_INDEXES) this.db.exec(index);
+    const scannedAt = new Date().toISOString();
+    this.image.write(this.db, this.sourceId, scannedAt, this.nameIds, {
+      forEach: (visit) => {
+        for (const [directoryId, byParent] of this.members) {
+          for (const [parentId, list] of byParent) visit(directoryId, parentId, list.users.view(), list.groups.view());
+        }
+      },
+    });
+    this.members.clear();
     this.db
       .prepare('UPDATE sources SET stats = ?, scanned_at = ? WHERE id = ?')
-      .run(JSON.stringify({ ...counts, names: this.nameIds.size }), new Date().toISOString(), this.sourceId);
+      .run(JSON.stringify({ ...counts, names: this.nameIds.size }), scannedAt, this.sourceId);
     this.db.exec('COMMIT');
   }
 

@@ -1,0 +1,192 @@
+/**
+ * The snapshot image: everything the estate loader (estate-loader.ts) reads of one source, kept in one
+ * row of `snapshot_images` (migration 9) so that loading the estate is one query, one split of a text
+ * and one view of a blob, instead of a dozen queries that build and parse JSON.
+ *
+ * The scan's writer (snapshot-writer.ts) builds it while the source streams, from the records it writes
+ * anyway, and stores it in the scan's transaction, stamped with the `scanned_at` it gives the source: an
+ * image whose stamp is not the source's is never read (the loader falls back to the tables), and a scan
+ * that fails or is killed leaves the previous snapshot and its image as they were.
+ *
+ * Layout. `records`: fields separated by FIELD_SEPARATOR; each record is a code and its fields:
+ *   d  directory: id, name, position, active (0/1), type
+ *   u  user: directory id, user name, name id, active (0/1), display name, email, updated
+ *   k  user key: key, lower-case user name
+ *   g  group: directory id, name, name id
+ *   p  grant: subject type, subject, permission, scope, scope key
+ *   o  owned object (a filter or board): owner key, kind, item (NULL_FIELD for none)
+ *   r  referenced key: key, number of references, example ('' for keys of known users)
+ *   m  a directory of the memberships, numbered in order (the blob names directories by that number)
+ *   n  how many name ids the source has
+ * in the order the loader's queries of the tables give them. `members`: little-endian 32-bit integers,
+ * per membership row (group and directory): directory number, parent name id, number of member users,
+ * number of member groups, the users' name ids, the groups' name ids.
+ */
+import { LITTLE_ENDIAN } from './id-list.js';
+import type { Db } from './workspace.js';
+
+/** Bumped whenever the layout changes: images of another format are not read. */
+export const IMAGE_FORMAT = 1;
+
+export const IMAGE_SEPARATOR = '\u0001';
+/** Stands for a missing (null) field. */
+export const IMAGE_NULL = '\u0002';
+
+/** Kinds of reference the loader lists as owned objects. */
+export const OWNED_KINDS: ReadonlySet<string> = new Set(['filter-owner', 'board-owner']);
+
+export interface MembershipLists {
+  /** directory → parent name id → member users' and groups' name ids, in the order they are written */
+  forEach(visit: (directoryId: string, parentId: number, users: Int32Array, groups: Int32Array) => void): void;
+}
+
+export class SnapshotImageBuilder {
+  /** Flat texts of records, one per batch (joined, so they hold no slices of the batches' texts). */
+  private readonly chunks: string[] = [];
+  private pieces: string[] = [];
+  /** Per referenced key (by first appearance): count and rowid of its first reference. */
+  private readonly referenceIndex = new Map<string, number>();
+  private readonly referenceKeys: string[] = [];
+  private referenceCounts = new Int32Array(1024);
+  private readonly firstReferences: number[] = [];
+  private readonly userKeys = new Map<string, string>();
+  /** Name ids of users (any directory). */
+  private readonly userNameIds = new Set<number>();
+
+  directory(id: string, name: string, position: number, active: number, type: string): void {
+    this.pieces.push('d', id, name, String(position), String(active), type);
+  }
+
+  user(directoryId: string, userName: string, nameId: number, active: number, displayName: string, email: string, updated: string): void {
+    this.userNameIds.add(nameId);
+    this.pieces.push('u', directoryId, userName, String(nameId), String(active), displayName, email, updated);
+  }
+
+  userKey(key: string, lowerUserName: string): void {
+    this.userKeys.set(key, lowerUserName);
+    this.pieces.push('k', key, lowerUserName);
+  }
+
+  group(directoryId: string, name: string, nameId: number): void {
+    this.pieces.push('g', directoryId, name, String(nameId));
+  }
+
+  grant(subjectType: string, subject: string, permission: string, scope: string, scopeKey: string): void {
+    this.pieces.push('p', subjectType, subject, permission, scope, scopeKey);
+  }
+
+  /** A reference written as row `rowid` of refs. */
+  reference(userKey: string, kind: string, item: string | null, rowid: number): void {
+    let index = this.referenceIndex.get(userKey);
+    if (index === undefined) {
+      index = this.referenceKeys.length;
+      this.referenceIndex.set(userKey, index);
+      this.referenceKeys.push(userKey);
+      this.firstReferences.push(rowid);
+      if (index === this.referenceCounts.length) {
+        const grown = new Int32Array(index * 2);
+        grown.set(this.referenceCounts);
+        this.referenceCounts = grown;
+      }
+    }
+    this.referenceCounts[index] = (this.referenceCounts[index] as number) + 1;
+    if (OWNED_KINDS.has(kind)) this.pieces.push('o', userKey, kind, item ?? IMAGE_NULL);
+  }
+
+  /** Ends a batch: its records become one flat text. */
+  endBatch(): void {
+    if (this.pieces.length === 0) return;
+    this.chunks.push(this.pieces.join(IMAGE_SEPARATOR));
+    this.pieces = [];
+  }
+
+  /**
+   * Stores the image of source `sourceId` stamped `scannedAt`. Runs inside the scan's transaction, once
+   * every row is written and the snapshot's indexes are built (the examples resolve references).
+   */
+  write(
+    db: Db,
+    sourceId: number,
+    scannedAt: string,
+    nameIds: ReadonlyMap<string, number>,
+    memberships: MembershipLists,
+  ): void {
+    this.endBatch();
+    const records = this.chunks;
+    const referenced = this.referencedKeys(db, nameIds);
+    if (referenced !== '') records.push(referenced);
+    const directories: string[] = [];
+    const directoryNumbers = new Map<string, number>();
+    let size = 0;
+    memberships.forEach((directoryId, _parentId, users, groups) => {
+      if (!directoryNumbers.has(directoryId)) {
+        directoryNumbers.set(directoryId, directoryNumbers.size);
+        directories.push('m', directoryId);
+      }
+      size += 4 + users.length + groups.length;
+    });
+    if (directories.length > 0) records.push(directories.join(IMAGE_SEPARATOR));
+    records.push(`n${IMAGE_SEPARATOR}${nameIds.size}`);
+    const members = new Int32Array(size);
+    let at = 0;
+    memberships.forEach((directoryId, parentId, users, groups) => {
+      members[at++] = directoryNumbers.get(directoryId) as number;
+      members[at++] = parentId;
+      members[at++] = users.length;
+      members[at++] = groups.length;
+      members.set(users, at);
+      at += users.length;
+      members.set(groups, at);
+      at += groups.length;
+    });
+    db.prepare('INSERT OR REPLACE INTO snapshot_images (source_id, scanned_at, format, records, members) VALUES (?, ?, ?, ?, ?)').run(
+      sourceId,
+      scannedAt,
+      IMAGE_FORMAT,
+      records.join(IMAGE_SEPARATOR),
+      packInt32(members),
+    );
+    this.chunks.length = 0;
+  }
+
+  /**
+   * The referenced keys as the tables give them (GROUP BY user_key: in the order of the keys' UTF-8
+   * bytes), with one resolved example for each key that names no user of the snapshot.
+   */
+  private referencedKeys(db: Db, nameIds: ReadonlyMap<string, number>): string {
+    const example = db.prepare(`SELECT kind || CASE WHEN item <> '' THEN ' ' || item ELSE '' END FROM resolved_refs WHERE ref_id = ?`).pluck();
+    const keys = this.referenceKeys;
+    const order = keys.map((_, index) => index).sort((a, b) => compareUtf8(keys[a] as string, keys[b] as string));
+    const fields: string[] = [];
+    for (const index of order) {
+      const key = keys[index] as string;
+      const nameId = nameIds.get(this.userKeys.get(key) ?? key.toLowerCase());
+      const known = nameId !== undefined && this.userNameIds.has(nameId);
+      const text = known ? '' : ((example.get(this.firstReferences[index]) as string | undefined) ?? '');
+      fields.push('r', key, String(this.referenceCounts[index]), text);
+    }
+    return fields.join(IMAGE_SEPARATOR);
+  }
+}
+
+/** Compares two texts as SQLite's BINARY collation compares their UTF-8 bytes: by code point. */
+export function compareUtf8(a: string, b: string): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    // Surrogates (U+D800–U+DFFF) stand for code points above U+FFFF: they sort after every other unit.
+    const sx = x >= 0xd800 && x <= 0xdfff ? x + 0x10000 : x;
+    const sy = y >= 0xd800 && y <= 0xdfff ? y + 0x10000 : y;
+    return sx - sy;
+  }
+  return a.length - b.length;
+}
+
+function packInt32(values: Int32Array): Buffer {
+  if (LITTLE_ENDIAN) return Buffer.from(values.buffer, values.byteOffset, values.byteLength);
+  const packed = Buffer.alloc(values.length * 4);
+  for (let i = 0; i < values.length; i++) packed.writeInt32LE(values[i] as number, i * 4);
+  return packed;
+}
