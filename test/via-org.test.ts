@@ -54,6 +54,13 @@ describe('plan and apply --via org (the organization API)', () => {
     } finally {
       await cloud.close();
     }
+
+    // The report reads the cloud the way the apply wrote it: the invited accounts are there, created.
+    const report = usermig(['report', '--format', 'csv', '--out', path.join(dir, 'report'), '--workspace', workspace]);
+    expect(report.code, report.stderr).toBe(0);
+    const users = fs.readFileSync(path.join(dir, 'report', 'users.csv'), 'utf8');
+    expect(users).toMatch(/jira,dan,.*dan@example\.com,created/);
+    expect(users).not.toContain('pending');
   });
 
   it('links an account the cloud has already, and refuses a plan the cloud changed since', async () => {

@@ -65,7 +65,7 @@ export function spreadByGroup(queue: Queued[]): Queued[] {
 }
 
 export async function applyPlan(db: Db, plan: PlanFile, target: Target, options: ApplyOptions = {}): Promise<ApplyResult> {
-  const ledger = new Ledger(db, plan.id, target.spec);
+  const ledger = new Ledger(db, plan.id, target.spec, target.via);
   const state = options.state ?? (await target.writer.readState());
   const groupIds = new Map([...state.groups.entries()].map(([lower, group]) => [lower, group.id]));
   const result: ApplyResult = {

@@ -16,8 +16,9 @@ export class Ledger {
     private readonly db: Db,
     readonly planId: string,
     target: string,
+    via: 'scim' | 'org' = 'scim',
   ) {
-    db.prepare('INSERT OR IGNORE INTO applied_plans (plan_id, started_at, target) VALUES (?, ?, ?)').run(planId, new Date().toISOString(), target);
+    db.prepare('INSERT OR IGNORE INTO applied_plans (plan_id, started_at, target, via) VALUES (?, ?, ?, ?)').run(planId, new Date().toISOString(), target, via);
     for (const row of db.prepare('SELECT seq, state FROM ledger WHERE plan_id = ?').all(planId) as Array<{ seq: number; state: LedgerState }>) {
       this.states.set(row.seq, row.state);
     }

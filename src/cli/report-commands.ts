@@ -12,7 +12,8 @@ import type { CurrentCloud, Operation } from '../plan/operations.js';
 import { computeReport, redactTarget, type AppliedPlanRow, type LedgerRow, type Report } from '../report/outcomes.js';
 import { reportHtml } from '../report/report-html.js';
 import { checklistCsv, groupsCsv, usersCsv, writeFileAtomically } from '../report/report-csv.js';
-import { readScimState } from '../targets/scim-state.js';
+import { parseVia } from '../targets/cloud-writer.js';
+import { readCloud } from '../targets/cloud-view.js';
 import { openTarget } from '../targets/target.js';
 import type { Db } from '../workspace/workspace.js';
 import { resolveWorkspaceDir } from '../workspace/workspace.js';
@@ -45,11 +46,12 @@ function readLedger(db: Db): LedgerRow[] {
 }
 
 function readApplies(db: Db): AppliedPlanRow[] {
-  const rows = db.prepare('SELECT plan_id, started_at, finished_at, target, summary FROM applied_plans ORDER BY started_at, plan_id').all() as Array<{
+  const rows = db.prepare('SELECT plan_id, started_at, finished_at, target, via, summary FROM applied_plans ORDER BY started_at, plan_id').all() as Array<{
     plan_id: string;
     started_at: string;
     finished_at: string | null;
     target: string;
+    via: string;
     summary: string;
   }>;
   return rows.map((row) => {
@@ -59,7 +61,7 @@ function readApplies(db: Db): AppliedPlanRow[] {
     } catch {
       summary = {};
     }
-    return { planId: row.plan_id, startedAt: row.started_at, finishedAt: row.finished_at, target: row.target, summary };
+    return { planId: row.plan_id, startedAt: row.started_at, finishedAt: row.finished_at, target: row.target, via: parseVia(row.via), summary };
   });
 }
 
@@ -104,9 +106,11 @@ export async function buildReport({ workspace, estate, decisions }: WorkspaceEst
   let cloud: CurrentCloud | null = null;
   let targetLabel: string | undefined;
   if (last) {
-    const target = await openTarget(last.target, workspaceDir);
+    // The cloud as the last apply wrote it (SCIM, or the organization API), from the workspace's record
+    // when the cloud's totals still match it.
+    const target = await openTarget(last.target, workspaceDir, undefined, last.via);
     try {
-      cloud = await readScimState(target.scim);
+      cloud = (await readCloud(workspace.db, target)).state;
       targetLabel = last.target === 'local' ? target.label : redactTarget(target.label);
     } finally {
       await target.close();

@@ -43,6 +43,8 @@ export interface AppliedPlanRow {
   startedAt: string;
   finishedAt: string | null;
   target: string;
+  /** How the apply wrote: through SCIM or the organization API. */
+  via?: 'scim' | 'org';
   summary: Record<string, number>;
 }
 

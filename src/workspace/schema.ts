@@ -176,6 +176,10 @@ export const MIGRATIONS: readonly string[] = [
     records TEXT NOT NULL, members BLOB NOT NULL
   );
   `,
+  // 11: how each apply wrote (scim or org), so that report reads the cloud the same way
+  `
+  ALTER TABLE applied_plans ADD COLUMN via TEXT NOT NULL DEFAULT 'scim';
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
