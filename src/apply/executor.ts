@@ -105,7 +105,7 @@ export async function applyPlan(db: Db, plan: PlanFile, target: Target, options:
         }
         if (adopted) result.adopted.accounts++;
         else result.created.accounts++;
-        ledger.migrated(operation.email, plan.keys?.[operation.email] ?? []);
+        ledger.migrated(operation.email, operation.keys ?? []);
         ledger.record(seq, operation, 'done', id, adopted && !ours ? 'adopted: the account existed' : '');
         return;
       }
@@ -114,7 +114,7 @@ export async function applyPlan(db: Db, plan: PlanFile, target: Target, options:
         if (!id) throw new UsermigError('unreachable', `the account ${operation.from} is not in the cloud; plan again`);
         await target.writer.changeEmail(id, { email: operation.email, displayName: operation.displayName });
         renameAccount(state, operation.from, operation.email, id, operation.keepsGroups);
-        ledger.migrated(operation.email, plan.keys?.[operation.email] ?? []);
+        ledger.migrated(operation.email, operation.keys ?? []);
         ledger.record(seq, operation, 'done', id);
         return;
       }
@@ -214,8 +214,6 @@ export async function applyPlan(db: Db, plan: PlanFile, target: Target, options:
         'run usermig apply again to resume',
     );
   }
-  // Linked accounts belong to these source users too: a later email change is followed for them as well.
-  for (const email of plan.linked) ledger.migrated(email, plan.keys?.[email] ?? []);
   ledger.finish({
     accountsCreated: result.created.accounts,
     accountsAdopted: result.adopted.accounts,

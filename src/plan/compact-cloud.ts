@@ -7,10 +7,11 @@ import type { CurrentCloud } from './operations.js';
 
 export interface CompactCloud {
   emails: string[];
-  ids: string[];
+  /** The accounts' ids (a stored record reads them only when asked: apply needs them, plan does not). */
+  readonly ids: string[];
   /** One character per account: 1 active, 0 not. */
   active: string;
-  groups: Array<{ lower: string; id: string; name: string; members: number[] }>;
+  groups: Array<{ lower: string; id: string; name: string; members: Int32Array | readonly number[] }>;
   /** Lower-case name → name of the groups the writer cannot change (the org API's IdP-synced groups). */
   unwritable?: Array<[string, string]>;
 }
@@ -48,15 +49,18 @@ export function expandCloud(compact: CompactCloud): CurrentCloud & {
   const accounts: CurrentCloud['accounts'] = new Map();
   const emailById = new Map<string, string>();
   const idByEmail = new Map<string, string>();
+  const ids = compact.ids;
   compact.emails.forEach((email, at) => {
-    const id = compact.ids[at] as string;
+    const id = ids[at] as string;
     accounts.set(email, { id, active: compact.active[at] === '1' });
     emailById.set(id, email);
     idByEmail.set(email, id);
   });
   const groups: CurrentCloud['groups'] = new Map();
   for (const group of compact.groups) {
-    groups.set(group.lower, { id: group.id, name: group.name, members: new Set(group.members.map((at) => compact.emails[at] as string)) });
+    const members = new Set<string>();
+    for (const at of group.members) members.add(compact.emails[at] as string);
+    groups.set(group.lower, { id: group.id, name: group.name, members });
   }
   return { accounts, groups, emailById, idByEmail, ...(compact.unwritable ? { unwritableGroups: new Map(compact.unwritable) } : {}) };
 }

@@ -28,7 +28,7 @@ export interface PlanOptions {
 }
 
 /** Bump when the plan basis is computed differently: saved bases of older versions are then not reused. */
-const BASIS_VERSION = 2;
+const BASIS_VERSION = 3;
 
 /** The key of the unscoped plan basis: the workspace's sources and decisions, and this version. */
 const basisKey = (workspace: Workspace): string => JSON.stringify({ workspace: workspaceFingerprint(workspace.db), basis: BASIS_VERSION, plan: PLAN_VERSION });
@@ -114,7 +114,7 @@ async function againstCloud(
   // people outside it are never proposed for removal.
   const applied = appliedMembership(workspace.db);
   const scope = options.scope;
-  const inScope = scope ? new Set(basis.accounts.map((account) => account.email)) : undefined;
+  const inScope = scope ? new Set(basis.emails) : undefined;
   const operationsFor = (keepsGroups?: KeepsGroups) =>
     planOperations(basis, current, inScope ? (group, email) => inScope.has(email) && applied(group, email) : applied, migratedEmail(workspace.db), keepsGroups);
   let changes = operationsFor();
@@ -153,9 +153,8 @@ async function againstCloud(
     cloudFingerprint: cloud.fingerprint,
     operations: changes.operations,
     linked: changes.linked,
-    keys: changes.keys,
     summary: {
-      accounts: basis.accounts.length,
+      accounts: basis.emails.length,
       groups: basis.groups.length,
       creates,
       links: changes.linked.length,

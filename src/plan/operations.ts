@@ -11,7 +11,7 @@
  */
 import type { DesiredState } from './desired-state.js';
 import { compactCloud, isCompactCloud, type CompactCloud } from './compact-cloud.js';
-import { isPlanBasis, planBasis, type BasisAccount, type PlanBasis } from './plan-basis.js';
+import { isPlanBasis, planBasis, type PlanBasis } from './plan-basis.js';
 
 export const MEMBERS_PER_OPERATION = 100;
 
@@ -23,7 +23,8 @@ export interface CurrentCloud {
 }
 
 export type Operation =
-  | { kind: 'create-account'; email: string; displayName: string; reasons: string[] }
+  /** `keys`: the source users' `source:userKey`, which apply records so that a later plan can follow an email change. */
+  | { kind: 'create-account'; email: string; displayName: string; reasons: string[]; keys?: string[] }
   /** An account an earlier apply made or linked for these source users, whose email changed at the source. */
   | {
       kind: 'change-email';
@@ -31,6 +32,7 @@ export type Operation =
       email: string;
       displayName: string;
       reasons: string[];
+      keys?: string[];
       /**
        * True when the account keeps its identity and groups (a managed account moving to a verified
        * domain); false when Atlassian gives the SCIM user a new, unmanaged account and drops it from its
@@ -44,8 +46,6 @@ export type Operation =
 
 export interface PlannedChanges {
   operations: Operation[];
-  /** Every account of the plan (created, changed or linked) → the `source:userKey` of its source users. */
-  keys: Record<string, string[]>;
   /** Accounts that exist already and are linked, not created. */
   linked: string[];
   /** Write requests the operations need: one per account, group and chunk of members. */
@@ -86,36 +86,35 @@ export function planOperations(
   const cloudIndex = new Map<string, number>();
   cloud.emails.forEach((email, at) => cloudIndex.set(email, at));
   /** Basis account index → cloud account index, or -1. */
-  const inCloud = new Int32Array(basis.accounts.length);
+  const inCloud = new Int32Array(basis.emails.length);
   /** Basis account index → the cloud account whose memberships it has, or -1 (none, or dropped by an email change). */
-  const memberAs = new Int32Array(basis.accounts.length);
-  const keys: Record<string, string[]> = {};
+  const memberAs = new Int32Array(basis.emails.length);
   let desiredEmails: Set<string> | undefined;
   const claimed = new Set<number>();
-  basis.accounts.forEach((account, at) => {
-    keys[account.email] = account.keys;
-    const found = cloudIndex.get(account.email);
+  basis.emails.forEach((email, at) => {
+    const found = cloudIndex.get(email);
     inCloud[at] = found ?? -1;
     memberAs[at] = found ?? -1;
     if (found !== undefined) {
-      linked.push(account.email);
+      linked.push(email);
       return;
     }
+    const { displayName, reasons, keys } = basis.detail(at);
     // Its source users were migrated before under another email, which the cloud still has and no other
     // account of the plan wants: the same person, whose email changed at the source. Change it; never a
     // second account.
-    const before = migrated(account.keys);
+    const before = migrated(keys);
     const previous = before === undefined ? undefined : cloudIndex.get(before);
-    desiredEmails ??= previous === undefined ? undefined : new Set(basis.accounts.map((candidate) => candidate.email));
+    desiredEmails ??= previous === undefined ? undefined : new Set(basis.emails);
     if (before !== undefined && previous !== undefined && !claimed.has(previous) && !desiredEmails?.has(before)) {
       claimed.add(previous);
       inCloud[at] = previous;
-      const keeps = keepsGroups(before, account.email);
+      const keeps = keepsGroups(before, email);
       memberAs[at] = keeps ? previous : -1;
-      operations.push({ kind: 'change-email', from: before, email: account.email, displayName: account.displayName, reasons: account.reasons, keepsGroups: keeps });
+      operations.push({ kind: 'change-email', from: before, email, displayName, reasons, keys, keepsGroups: keeps });
       return;
     }
-    operations.push({ kind: 'create-account', email: account.email, displayName: account.displayName, reasons: account.reasons });
+    operations.push({ kind: 'create-account', email, displayName, reasons, keys });
   });
   const cloudGroups = new Map(cloud.groups.map((group) => [group.lower, group]));
   const member = new Int32Array(cloud.emails.length);
@@ -132,20 +131,21 @@ export function planOperations(
     for (const at of group.members) {
       const there = memberAs[at] as number;
       if (there >= 0 && member[there] === stamp) present++;
-      else missing.push((basis.accounts[at] as BasisAccount).email);
+      else missing.push(basis.emails[at] as string);
     }
     for (const emails of chunks(missing, MEMBERS_PER_OPERATION)) operations.push({ kind: 'add-members', group: name, emails });
     // Members of the cloud group that are not desired: more than those found present (an account whose email
     // change drops its groups counts as wanted: it leaves them by itself).
     if (existing && existing.members.length > present) {
       for (const at of group.members) if ((inCloud[at] as number) >= 0) wanted[inCloud[at] as number] = stamp;
-      const stale = existing.members
-        .filter((at) => wanted[at] !== stamp)
-        .map((at) => cloud.emails[at] as string)
-        .filter((email) => applied(group.lower, email))
-        .sort();
+      const stale: string[] = [];
+      for (const at of existing.members) {
+        const email = cloud.emails[at] as string;
+        if (wanted[at] !== stamp && applied(group.lower, email)) stale.push(email);
+      }
+      stale.sort();
       for (const emails of chunks(stale, MEMBERS_PER_OPERATION)) operations.push({ kind: 'remove-members', group: name, emails });
     }
   }
-  return { operations, linked, keys, writes: operations.length };
+  return { operations, linked, writes: operations.length };
 }

@@ -24,8 +24,6 @@ export interface PlanFile {
   cloudFingerprint: string;
   operations: Operation[];
   linked: string[];
-  /** Every account of the plan → `source:userKey` of its source users; apply records them, so that a later plan can follow an email change. */
-  keys?: Record<string, string[]>;
   summary: {
     accounts: number;
     groups: number;

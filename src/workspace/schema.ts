@@ -180,6 +180,22 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE applied_plans ADD COLUMN via TEXT NOT NULL DEFAULT 'scim';
   `,
+  // 12: the plan basis and the cloud record in columns, group members packed as integers, so that a plan
+  // with nothing changed reads only what it compares (both are caches: dropping them costs one full plan)
+  `
+  DROP TABLE plan_bases;
+  CREATE TABLE plan_bases (
+    key TEXT PRIMARY KEY, saved_at TEXT NOT NULL, emails TEXT NOT NULL, details TEXT NOT NULL, groups TEXT NOT NULL,
+    members BLOB NOT NULL, member_offsets BLOB NOT NULL
+  );
+  DROP TABLE cloud_records;
+  CREATE TABLE cloud_records (
+    target TEXT PRIMARY KEY, record_id TEXT NOT NULL, saved_at TEXT NOT NULL, read_at TEXT NOT NULL,
+    accounts_total INTEGER NOT NULL, groups_total INTEGER NOT NULL,
+    emails TEXT NOT NULL, ids TEXT NOT NULL, active TEXT NOT NULL, groups TEXT NOT NULL, unwritable TEXT,
+    members BLOB NOT NULL, member_offsets BLOB NOT NULL
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
