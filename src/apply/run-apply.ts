@@ -41,13 +41,14 @@ export async function runApply(workspace: Workspace, plan: PlanFile, target: Tar
   if (!resuming && cloud.fingerprint !== plan.cloudFingerprint) {
     throw usageError('the plan is stale: the cloud changed since it was made; run usermig plan again');
   }
+  const state = cloud.state; // expanded from the record before the record is forgotten
   forgetCloudRecord(db, target);
   let complete = true;
   try {
     return await applyPlan(db, plan, target, {
       prune: options.prune ?? false,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-      state: cloud.state,
+      state,
       onForeignAdoption: () => {
         complete = false;
       },
@@ -55,6 +56,6 @@ export async function runApply(workspace: Workspace, plan: PlanFile, target: Tar
   } finally {
     // What apply did is in the state, whether it finished or parked failures; a cloud that cannot be
     // reached now simply leaves no record (the next plan reads it in full).
-    await recordAfterApply(db, target, cloud.state, cloud.readAt, !complete).catch(() => undefined);
+    await recordAfterApply(db, target, state, cloud.readAt, !complete).catch(() => undefined);
   }
 }
