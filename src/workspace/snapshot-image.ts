@@ -4,7 +4,8 @@
  * and one view of a blob, instead of a dozen queries that build and parse JSON.
  *
  * The scan's writer (snapshot-writer.ts) builds it while the source streams, from the records it writes
- * anyway, and stores it in the scan's transaction, stamped with the `scanned_at` it gives the source: an
+ * anyway (the references, once written, through the loader's own queries), and stores it in the scan's
+ * transaction, stamped with the `scanned_at` it gives the source: an
  * image whose stamp is not the source's is never read (the loader falls back to the tables), and a scan
  * that fails or is killed leaves the previous snapshot and its image as they were.
  *
@@ -32,9 +33,6 @@ export const IMAGE_SEPARATOR = '\u0001';
 /** Stands for a missing (null) field. */
 export const IMAGE_NULL = '\u0002';
 
-/** Kinds of reference the loader lists as owned objects. */
-export const OWNED_KINDS: ReadonlySet<string> = new Set(['filter-owner', 'board-owner']);
-
 export interface MembershipLists {
   /** directory → parent name id → member users' and groups' name ids, in the order they are written */
   forEach(visit: (directoryId: string, parentId: number, users: Int32Array, groups: Int32Array) => void): void;
@@ -44,11 +42,6 @@ export class SnapshotImageBuilder {
   /** Flat texts of records, one per batch (joined, so they hold no slices of the batches' texts). */
   private readonly chunks: string[] = [];
   private pieces: string[] = [];
-  /** Per referenced key (by first appearance): count and rowid of its first reference. */
-  private readonly referenceIndex = new Map<string, number>();
-  private readonly referenceKeys: string[] = [];
-  private referenceCounts = new Int32Array(1024);
-  private readonly firstReferences: number[] = [];
   private readonly userKeys = new Map<string, string>();
   /** Name ids of users (any directory). */
   private readonly userNameIds = new Set<number>();
@@ -63,7 +56,7 @@ export class SnapshotImageBuilder {
   }
 
   userKey(key: string, lowerUserName: string): void {
-    this.userKeys.set(key, lowerUserName);
+    this.userKeys.set(own(key), own(lowerUserName));
     this.pieces.push('k', key, lowerUserName);
   }
 
@@ -73,24 +66,6 @@ export class SnapshotImageBuilder {
 
   grant(subjectType: string, subject: string, permission: string, scope: string, scopeKey: string): void {
     this.pieces.push('p', subjectType, subject, permission, scope, scopeKey);
-  }
-
-  /** A reference written as row `rowid` of refs. */
-  reference(userKey: string, kind: string, item: string | null, rowid: number): void {
-    let index = this.referenceIndex.get(userKey);
-    if (index === undefined) {
-      index = this.referenceKeys.length;
-      this.referenceIndex.set(userKey, index);
-      this.referenceKeys.push(userKey);
-      this.firstReferences.push(rowid);
-      if (index === this.referenceCounts.length) {
-        const grown = new Int32Array(index * 2);
-        grown.set(this.referenceCounts);
-        this.referenceCounts = grown;
-      }
-    }
-    this.referenceCounts[index] = (this.referenceCounts[index] as number) + 1;
-    if (OWNED_KINDS.has(kind)) this.pieces.push('o', userKey, kind, item ?? IMAGE_NULL);
   }
 
   /** Ends a batch: its records become one flat text. */
@@ -113,7 +88,7 @@ export class SnapshotImageBuilder {
   ): void {
     this.endBatch();
     const records = this.chunks;
-    const referenced = this.referencedKeys(db, nameIds);
+    const referenced = this.references(db, sourceId, nameIds);
     if (referenced !== '') records.push(referenced);
     const directories: string[] = [];
     const directoryNumbers = new Map<string, number>();
@@ -150,39 +125,35 @@ export class SnapshotImageBuilder {
   }
 
   /**
-   * The referenced keys as the tables give them (GROUP BY user_key: in the order of the keys' UTF-8
-   * bytes), with one resolved example for each key that names no user of the snapshot.
+   * The references as the loader would read them from the tables (the same queries, on the indexes the
+   * scan has just built): per referenced key, the count and, for keys that name no user of the snapshot,
+   * one resolved example; and the filters and boards by owner.
    */
-  private referencedKeys(db: Db, nameIds: ReadonlyMap<string, number>): string {
+  private references(db: Db, sourceId: number, nameIds: ReadonlyMap<string, number>): string {
     const example = db.prepare(`SELECT kind || CASE WHEN item <> '' THEN ' ' || item ELSE '' END FROM resolved_refs WHERE ref_id = ?`).pluck();
-    const keys = this.referenceKeys;
-    const order = keys.map((_, index) => index).sort((a, b) => compareUtf8(keys[a] as string, keys[b] as string));
+    const rows = db.prepare('SELECT user_key, count(*), min(rowid) FROM refs WHERE source_id = ? GROUP BY user_key').raw().all(sourceId) as Array<
+      [string, number, number]
+    >;
     const fields: string[] = [];
-    for (const index of order) {
-      const key = keys[index] as string;
+    for (const [key, count, first] of rows) {
       const nameId = nameIds.get(this.userKeys.get(key) ?? key.toLowerCase());
       const known = nameId !== undefined && this.userNameIds.has(nameId);
-      const text = known ? '' : ((example.get(this.firstReferences[index]) as string | undefined) ?? '');
-      fields.push('r', key, String(this.referenceCounts[index]), text);
+      fields.push('r', key, String(count), known ? '' : ((example.get(first) as string | undefined) ?? ''));
     }
+    const owned = db
+      .prepare(`SELECT user_key, kind, item FROM refs WHERE source_id = ? AND kind IN ('filter-owner', 'board-owner')`)
+      .raw()
+      .all(sourceId) as Array<[string, string, string | null]>;
+    for (const [key, kind, item] of owned) fields.push('o', key, kind, item ?? IMAGE_NULL);
     return fields.join(IMAGE_SEPARATOR);
   }
 }
 
-/** Compares two texts as SQLite's BINARY collation compares their UTF-8 bytes: by code point. */
-export function compareUtf8(a: string, b: string): number {
-  const length = Math.min(a.length, b.length);
-  for (let i = 0; i < length; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x === y) continue;
-    // Surrogates (U+D800–U+DFFF) stand for code points above U+FFFF: they sort after every other unit.
-    const sx = x >= 0xd800 && x <= 0xdfff ? x + 0x10000 : x;
-    const sy = y >= 0xd800 && y <= 0xdfff ? y + 0x10000 : y;
-    return sx - sy;
-  }
-  return a.length - b.length;
-}
+/**
+ * A copy of a field that holds on to no more than itself. Fields cut from a batch's text may point into
+ * it, and keeping one would keep the whole batch.
+ */
+const own = (text: string): string => (text.length < 13 ? text : ` ${text}`.slice(1));
 
 function packInt32(values: Int32Array): Buffer {
   if (LITTLE_ENDIAN) return Buffer.from(values.buffer, values.byteOffset, values.byteLength);

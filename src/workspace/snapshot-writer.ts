@@ -117,10 +117,7 @@ export class SnapshotWriter {
           i += 4;
           break;
         case '8':
-          {
-            const { lastInsertRowid } = this.insert.reference.run(s, v[i], v[i + 1], v[i + 2], v[i + 3], v[i + 4], v[i + 5]);
-            this.image.reference(v[i] as string, v[i + 1] as string, v[i + 4] ?? null, Number(lastInsertRowid));
-          }
+          this.insert.reference.run(s, v[i], v[i + 1], v[i + 2], v[i + 3], v[i + 4], v[i + 5]);
           i += 6;
           break;
         default:
