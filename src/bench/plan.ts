@@ -49,6 +49,10 @@ function timedPlan(extra: string[]): { seconds: number; rssMiB?: number; summary
   return { seconds, ...(rss ? { rssMiB: Number(rss[1]) / 1024 } : {}), summary: lines[lines.length - 2] ?? '', stdout: result.stdout };
 }
 
+// After an apply the workspace's plan basis and cloud record are current; a workspace made by an older
+// usermig may need one plan to bring them up to date. That plan is not timed.
+const warmUp = timedPlan([]);
+if (warmUp.seconds > TARGET_SECONDS) process.stdout.write(`warm-up plan (brings the plan basis and the cloud record up to date): ${warmUp.seconds.toFixed(2)} s\n`);
 const runs = Array.from({ length: RUNS }, () => timedPlan([]));
 const refreshed = timedPlan(['--refresh']);
 const seconds = runs.map((run) => run.seconds).sort((a, b) => a - b);
