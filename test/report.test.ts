@@ -243,3 +243,24 @@ describe('usermig report', () => {
     expect(result.stderr).toContain('"pdf" is not a report format');
   });
 });
+
+describe('CSV files written for people', () => {
+  it('never let a spreadsheet run a cell as a formula: such values are written as text', () => {
+    const dir = tempDir();
+    const workspace = path.join(dir, 'ws');
+    const file = path.join(dir, 'entities.xml');
+    fs.writeFileSync(
+      file,
+      `<entity-engine-xml>
+<Directory id="1" directoryName="Internal" active="1" type="INTERNAL" position="0"/>
+<User id="1" directoryId="1" userName="=HYPERLINK(&quot;http://evil.example&quot;)" active="1" emailAddress="not-an-email"/>
+</entity-engine-xml>`,
+    );
+    expect(usermig(['scan', `jira-backup:${file}`, '--workspace', workspace]).code).toBe(0);
+    const csv = path.join(dir, 'assessment.csv');
+    usermig(['assess', '--csv', csv, '--workspace', workspace]);
+    const subjects = readCsv(csv).map((row) => row.subject);
+    expect(subjects).toContain(`'=HYPERLINK("http://evil.example")`);
+    expect(subjects.some((subject) => subject?.startsWith('='))).toBe(false);
+  });
+});

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import type { Assessment } from '../assess/index.js';
+import { FORMULA_SAFE } from './csv-cells.js';
 import { UsermigError } from '../model/errors.js';
 
 export const ASSESSMENT_CSV_COLUMNS = ['code', 'severity', 'subject_type', 'source', 'subject', 'detail', 'message'] as const;
@@ -13,7 +14,7 @@ export function assessmentCsv(assessment: Assessment): string {
       rows.push([finding.code, finding.severity, subject.type, subject.source ?? '', subject.id, subject.detail ?? '', finding.message]);
     }
   }
-  return stringify(rows, { header: true, columns: [...ASSESSMENT_CSV_COLUMNS] });
+  return stringify(rows, { header: true, columns: [...ASSESSMENT_CSV_COLUMNS], cast: FORMULA_SAFE });
 }
 
 export function writeAssessmentCsv(assessment: Assessment, file: string): void {

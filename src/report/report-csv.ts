@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import { UsermigError } from '../model/errors.js';
+import { FORMULA_SAFE } from './csv-cells.js';
 import type { GroupRow, GroupSourceRow, Report } from './outcomes.js';
 
 export const USERS_CSV_COLUMNS = [
@@ -68,7 +69,7 @@ export function usersCsv(report: Report): string {
     row.wave?.scope ?? '',
     list(row.wave?.reasons ?? []),
   ]);
-  return stringify(rows, { header: true, columns: [...USERS_CSV_COLUMNS] });
+  return stringify(rows, { header: true, columns: [...USERS_CSV_COLUMNS], cast: FORMULA_SAFE });
 }
 
 export function groupsCsv(report: Report): string {
@@ -83,12 +84,12 @@ export function groupsCsv(report: Report): string {
     list(row.adminAccessAwaitingApproval),
     list(row.reasons),
   ]);
-  return stringify(rows, { header: true, columns: [...GROUPS_CSV_COLUMNS] });
+  return stringify(rows, { header: true, columns: [...GROUPS_CSV_COLUMNS], cast: FORMULA_SAFE });
 }
 
 export function checklistCsv(report: Report): string {
   const rows = report.checklist.map((item) => [String(item.step), item.task, item.group, item.item, String(item.people), item.billable === null ? '' : String(item.billable), item.detail]);
-  return stringify(rows, { header: true, columns: [...CHECKLIST_CSV_COLUMNS] });
+  return stringify(rows, { header: true, columns: [...CHECKLIST_CSV_COLUMNS], cast: FORMULA_SAFE });
 }
 
 /** Writes `text` to `file` atomically: a temporary file next to it, renamed into place. */
