@@ -5,7 +5,7 @@
  * MIG-2590 case, one scoped user in a 1,156-member group, shows as "1 direct, 0 through the group,
  * 1,155 left out" (scoped members) or "1 direct, 1,155 through the group" (migrated whole).
  */
-import type { EffectiveUser, SourceEstate, SourceGroup } from '../assess/estate.js';
+import type { SourceEstate, SourceGroup } from '../assess/estate.js';
 import type { DesiredState } from '../plan/desired-state.js';
 import type { ResolvedScope } from './resolve.js';
 
@@ -50,6 +50,34 @@ export function groupCascade(desired: DesiredState, scope: ResolvedScope): Casca
       else if (!reason.direct) entry.other = true;
     }
   }
+  // Each active source user's account as a number (-1: inactive, or no account), so that a group's
+  // distinct accounts are counted with an array of stamps instead of a set of emails per group.
+  const accountNumbers = new Map<string, number>();
+  const accountsOf = new Map<SourceEstate, Int32Array>();
+  const accountsIn = (source: SourceEstate): Int32Array => {
+    let accounts = accountsOf.get(source);
+    if (!accounts) {
+      accounts = new Int32Array(source.users.length).fill(-1);
+      for (const user of source.users) {
+        if (!user.active) continue;
+        const email = desired.identities.byUser.get(user)?.email;
+        if (!email) continue;
+        let number = accountNumbers.get(email);
+        if (number === undefined) accountNumbers.set(email, (number = accountNumbers.size));
+        accounts[user.index] = number;
+      }
+      accountsOf.set(source, accounts);
+      if (stamps.length < accountNumbers.size) {
+        const grown = new Int32Array(Math.max(accountNumbers.size, stamps.length * 2));
+        grown.set(stamps);
+        stamps = grown;
+      }
+    }
+    return accounts;
+  };
+  let stamps = new Int32Array(0);
+  let stamp = 0;
+
   const rows: CascadeRow[] = [];
   for (const group of desired.groups.values()) rows.push(row(group.name, group.occurrences, group.members));
   for (const entry of desired.blocklisted) {
@@ -61,7 +89,9 @@ export function groupCascade(desired: DesiredState, scope: ResolvedScope): Casca
 
   function row(name: string, occurrences: ReadonlyArray<{ source: SourceEstate; group: SourceGroup }>, members: ReadonlySet<string>): CascadeRow {
     const lowerNames = new Set(occurrences.map((o) => o.group.lowerName));
-    const all = new Set<string>();
+    /** The distinct accounts of the active members: the group's whole size. */
+    let all = 0;
+    stamp++;
     const why: string[] = [];
     let whole = false;
     for (const { source, group } of occurrences) {
@@ -70,11 +100,12 @@ export function groupCascade(desired: DesiredState, scope: ResolvedScope): Casca
         whole ||= scoped.whole;
         for (const text of scoped.why) if (!why.includes(text)) why.push(text);
       }
+      const accounts = accountsIn(source);
       for (const index of source.flattened(group)) {
-        const user = source.users[index] as EffectiveUser;
-        if (!user.active) continue;
-        const email = desired.identities.byUser.get(user)?.email;
-        if (email) all.add(email);
+        const account = accounts[index] as number;
+        if (account < 0 || stamps[account] === stamp) continue;
+        stamps[account] = stamp;
+        all++;
       }
     }
     let direct = 0;
@@ -93,8 +124,8 @@ export function groupCascade(desired: DesiredState, scope: ResolvedScope): Casca
       direct,
       throughThisGroupOnly: only,
       throughOther: members.size - direct - only,
-      leftOut: Math.max(0, all.size - members.size),
-      total: Math.max(all.size, members.size),
+      leftOut: Math.max(0, all - members.size),
+      total: Math.max(all, members.size),
     };
   }
 }

@@ -269,10 +269,11 @@ export function resolveScope(estate: Estate, identities: Identities, spec: Scope
     );
   }
 
-  sameAccount(identities, b);
+  const byEmail = usersByEmail(identities);
+  sameAccount(identities, byEmail, b);
   groupsOfInScopeUsers(estate, spec, b);
   cascade(b);
-  sameAccount(identities, b);
+  sameAccount(identities, byEmail, b);
 
   // Former users: decided ones among the users in scope, then the data's deleted and inactive users.
   for (const [user, scoped] of b.users) {
@@ -351,8 +352,8 @@ function customers(
   }
 }
 
-/** Everyone whose cloud account is that of an in-scope user comes in too (same email, or merged into it). */
-function sameAccount(identities: Identities, b: Builder): void {
+/** The users of each cloud email. */
+function usersByEmail(identities: Identities): Map<string, EffectiveUser[]> {
   const byEmail = new Map<string, EffectiveUser[]>();
   for (const identity of identities.byUser.values()) {
     if (!identity.email) continue;
@@ -360,6 +361,11 @@ function sameAccount(identities: Identities, b: Builder): void {
     if (list) list.push(identity.user);
     else byEmail.set(identity.email, [identity.user]);
   }
+  return byEmail;
+}
+
+/** Everyone whose cloud account is that of an in-scope user comes in too (same email, or merged into it). */
+function sameAccount(identities: Identities, byEmail: ReadonlyMap<string, EffectiveUser[]>, b: Builder): void {
   for (const [user] of [...b.users]) {
     const email = identities.byUser.get(user)?.email;
     if (!email) continue;
