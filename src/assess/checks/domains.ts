@@ -24,7 +24,9 @@ export function accountDomains(estate: Estate, context: CheckContext): Map<strin
     for (const user of source.users) {
       const identity = context.identities.byUser.get(user);
       if (!identity || identity.outcome !== 'account' || !identity.email) continue;
-      const domain = identity.email.slice(identity.email.indexOf('@') + 1);
+      // The user's own address has its domain worked out already.
+      const own = user.email.valid && identity.email === user.email.normalised;
+      const domain = own ? user.email.domain : identity.email.slice(identity.email.indexOf('@') + 1);
       counts.set(domain, (counts.get(domain) ?? 0) + 1);
     }
   }

@@ -12,29 +12,46 @@ import { plural, userSubject } from '../subjects.js';
 
 /** Addresses shared by two or more effective users of the source, each with its users (raw emails). */
 export const duplicatedAddresses = memoised((source: SourceEstate): Map<string, EffectiveUser[]> => {
-  const byAddress = new Map<string, EffectiveUser[]>();
-  for (const user of source.users) {
-    if (!user.email.valid) continue;
-    const list = byAddress.get(user.email.normalised);
-    if (list) list.push(user);
-    else byAddress.set(user.email.normalised, [user]);
-  }
-  for (const [address, users] of byAddress) if (users.length < 2) byAddress.delete(address);
-  return byAddress;
+  const shared = new SharedKeys();
+  for (const user of source.users) if (user.email.valid) shared.add(user.email.normalised, user);
+  return shared.result();
 });
 
 /** Addresses that two or more users of the source would still own accounts with, once decisions apply. */
 export function accountConflicts(source: SourceEstate, context: CheckContext): Map<string, EffectiveUser[]> {
-  const byEmail = new Map<string, EffectiveUser[]>();
+  const shared = new SharedKeys();
   for (const user of source.users) {
     const identity = context.identities.byUser.get(user);
     if (!identity || identity.outcome !== 'account' || !identity.email) continue;
-    const list = byEmail.get(identity.email);
-    if (list) list.push(user);
-    else byEmail.set(identity.email, [user]);
+    shared.add(identity.email, user);
   }
-  for (const [email, users] of byEmail) if (users.length < 2) byEmail.delete(email);
-  return byEmail;
+  return shared.result();
+}
+
+/**
+ * Users by a key, keeping only keys that two or more share, in the order of each key's first user (users
+ * are added in source order). Most keys have one user: those are kept as the user alone, not a list, and
+ * the shared ones are listed as they become shared.
+ */
+class SharedKeys {
+  private readonly byKey = new Map<string, EffectiveUser | EffectiveUser[]>();
+  private readonly shared: Array<[string, EffectiveUser[]]> = [];
+
+  add(key: string, user: EffectiveUser): void {
+    const found = this.byKey.get(key);
+    if (found === undefined) this.byKey.set(key, user);
+    else if (Array.isArray(found)) found.push(user);
+    else {
+      const users = [found, user];
+      this.byKey.set(key, users);
+      this.shared.push([key, users]);
+    }
+  }
+
+  result(): Map<string, EffectiveUser[]> {
+    const firstIndex = (entry: [string, EffectiveUser[]]) => (entry[1][0] as EffectiveUser).index;
+    return new Map(this.shared.sort((a, b) => firstIndex(a) - firstIndex(b)));
+  }
 }
 
 export function checkDuplicatedEmails(estate: Estate, context: CheckContext): Finding[] {
