@@ -42,13 +42,18 @@ export function userIndex(estate: Estate): Map<string, EffectiveUser> {
 }
 
 export function resolveIdentities(estate: Estate, decisions: readonly UserDecision[]): Identities {
-  const users = userIndex(estate);
-  const decided = new Map<string, UserDecision>();
-  const orphaned: UserDecision[] = [];
+  // The decisions by source and user key (the last of a user's wins). Most users have none: each user is
+  // looked up in them, and users are indexed by key only for merge targets, not the other way round.
+  const decided = new Map<string, Map<string, UserDecision>>();
   for (const decision of decisions) {
-    if (users.has(refKey(decision))) decided.set(refKey(decision), decision);
-    else orphaned.push(decision);
+    let bySource = decided.get(decision.source);
+    if (!bySource) decided.set(decision.source, (bySource = new Map()));
+    bySource.set(decision.userKey, decision);
   }
+  /** refKey of each decided user found in the estate. */
+  const found = new Set<string>();
+  let usersByRef: Map<string, EffectiveUser> | undefined;
+  const userOf = (ref: { source: string; userKey: string }) => (usersByRef ??= userIndex(estate)).get(refKey(ref));
   const problems: DecisionProblem[] = [];
   const byUser = new Map<EffectiveUser, CloudIdentity>();
 
@@ -67,12 +72,22 @@ export function resolveIdentities(estate: Estate, decisions: readonly UserDecisi
     return { user, decision, outcome: 'merged', email: null, mergedInto: null }; // completed below
   };
 
-  for (const source of estate.sources) for (const user of source.users) byUser.set(user, own(user, decided.get(refKey(user)) ?? null));
+  let sourceName: string | undefined;
+  let sourceDecisions: Map<string, UserDecision> | undefined;
+  for (const source of estate.sources) {
+    for (const user of source.users) {
+      if (user.source !== sourceName) sourceDecisions = decided.get((sourceName = user.source));
+      const decision = sourceDecisions?.get(user.userKey);
+      if (decision) found.add(refKey(user));
+      byUser.set(user, own(user, decision ?? null));
+    }
+  }
+  const orphaned = decisions.filter((decision) => !found.has(refKey(decision)));
 
   for (const identity of byUser.values()) {
     if (identity.outcome !== 'merged') continue;
     const decision = identity.decision as UserDecision;
-    const target = decision.target ? users.get(refKey(decision.target)) : undefined;
+    const target = decision.target ? userOf(decision.target) : undefined;
     if (!target) {
       problems.push({
         decision,
