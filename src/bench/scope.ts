@@ -4,13 +4,14 @@
  *
  * Generates the Jira backup once into bench-out/ (the generator's --references option) and scans it once
  * into a workspace kept beside it; then, in this process, times: loading the estate (what every command
- * does first, shown apart), the one-time reference summary after a scan (shown apart), and — the figure
+ * does first, shown apart), the one-time record of references by container after a scan (shown apart), and — the figure
  * of the target — resolving `--scope jira:projects=KEY` (reading the project's references and computing
  * the scope, its desired state and the plan's scope section); then explaining one in-scope user.
  * Smaller sizes for a quick look: `npm run bench:scope -- --users 10000 --groups 1000 --memberships 100000 --references 500000`.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildEstate } from '../assess/estate.js';
@@ -101,11 +102,13 @@ try {
     )
     .get() as { container: string; refs: number };
   const times: number[] = [];
+  const cpuTimes: number[] = [];
   let resolved: ReturnType<typeof workspaceScope>;
   let accounts = 0;
   let groups = 0;
   for (let run = 0; run < 3; run++) {
     started = process.hrtime.bigint();
+    const cpu = process.cpuUsage();
     const spec = parseScope([`jira:projects=${project.container}`]);
     resolved = workspaceScope(db, estate, decisions, spec);
     if (!resolved) throw new Error('no scope');
@@ -114,6 +117,8 @@ try {
     accounts = desired.accounts.size;
     groups = section.groups.length;
     times.push(seconds(started));
+    const used = process.cpuUsage(cpu);
+    cpuTimes.push((used.user + used.system) / 1e6);
   }
   const scope = resolved!;
   const identities = resolveIdentities(estate, decisions.users);
@@ -138,10 +143,11 @@ try {
   const explainMs = median(explainTimes) * 1000;
   say(
     [
+      `machine: ${os.cpus().length} CPUs, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (wall times include waiting for the CPU; CPU times are the process's, all threads)`,
       `jira backup: ${n(counts.users)} users, ${n(counts.groups)} groups, ${n(counts.memberships)} memberships, ${n(counts.references)} user references`,
       `references by container (once per scan, on the first scoped plan): ${containerRefs.toFixed(2)} s, ${n(recorded.refs)} references in ${n(recorded.containers)} containers`,
       `load the estate (every command does this first):        ${load.toFixed(2)} s`,
-      `scope resolution, --scope jira:projects=${project.container} (${n(project.refs)} references): ${resolution.toFixed(3)} s median of 3 (best ${best(times).toFixed(3)} s) ` +
+      `scope resolution (read the project's references, resolve the scope, its desired state and the plan's scope section; estate loaded already), --scope jira:projects=${project.container} (${n(project.refs)} references): ${resolution.toFixed(3)} s median of 3 (best ${best(times).toFixed(3)} s; CPU ${median(cpuTimes).toFixed(3)} s) ` +
         `→ ${n(scope.users.size)} users, ${n(accounts)} accounts, ${n(groups)} groups, ${n(scope.formerUsers.length)} Former users (target < 2 s) ${resolution < 2 ? 'ok' : 'NOT MET'}`,
       `explain ${someone.source}:${someone.userName} on the resolved scope: ${explainMs.toFixed(1)} ms median of 5 (${lines} lines) (target < 100 ms) ${explainMs < 100 ? 'ok' : 'NOT MET'}`,
       `usermig explain as a command (load + scope + explain):   ${cliSeconds.toFixed(2)} s`,
