@@ -18,6 +18,8 @@ export interface ScanResult {
   spec: SourceSpec;
   counts: ScanCounts;
   seconds: number;
+  /** What the source could not read (REST sources), for the administrator. */
+  notes: string[];
 }
 
 export function parseSourceSpecs(texts: string[]): SourceSpec[] {
@@ -43,10 +45,15 @@ export async function scan(
     const spec = { ...given, location: isUrlKind(given.kind) ? given.location : path.resolve(given.location) };
     const read = readerFor(spec);
     const started = process.hrtime.bigint();
+    const notes: string[] = [];
     const counts = await replaceSnapshot(workspace, spec, (sink) =>
-      read(spec.location, sink, onProgress && ((bytes, total) => onProgress({ source: spec.name, bytes, total })), { name: spec.name, options }),
+      read(spec.location, sink, onProgress && ((bytes, total) => onProgress({ source: spec.name, bytes, total })), {
+        name: spec.name,
+        options,
+        note: (text) => notes.push(text),
+      }),
     );
-    results.push({ spec, counts, seconds: Number(process.hrtime.bigint() - started) / 1e9 });
+    results.push({ spec, counts, seconds: Number(process.hrtime.bigint() - started) / 1e9, notes });
   }
   return results;
 }

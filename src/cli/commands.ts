@@ -72,6 +72,7 @@ const scanResultJson = (result: ScanResult) => ({
   location: result.spec.location,
   counts: result.counts,
   seconds: Number(result.seconds.toFixed(3)),
+  ...(result.notes.length > 0 ? { notes: result.notes } : {}),
 });
 
 function describeScan(result: ScanResult): string {
@@ -80,7 +81,8 @@ function describeScan(result: ScanResult): string {
   return (
     `scanned ${result.spec.name} (${result.spec.kind}:${result.spec.location}) in ${result.seconds.toFixed(1)} s: ` +
     `${n(c.directories)} directories, ${n(c.users)} users, ${n(c.groups)} groups, ${n(c.memberships)} memberships, ` +
-    `${n(c.grants)} grants, ${n(c.containers)} projects/spaces, ${n(c.references)} user references`
+    `${n(c.grants)} grants, ${n(c.containers)} projects/spaces, ${n(c.references)} user references` +
+    result.notes.map((note) => `\n  note: ${note}`).join('')
   );
 }
 

@@ -8,7 +8,9 @@ import type { UsermigConfig } from '../config.js';
 import { usageError } from '../model/errors.js';
 import type { Product, SnapshotSink, SourceSpec } from '../model/snapshot.js';
 import { readConfluenceBackup } from './confluence-backup.js';
+import { readCrowdRest } from './crowd-rest.js';
 import { readJiraBackup, type ProgressCallback } from './jira-backup.js';
+import { readJiraRest } from './jira-rest.js';
 import { readLdap } from './ldap.js';
 
 /** What the scan command gives readers beyond the location: options, configuration, environment. */
@@ -26,6 +28,8 @@ export interface SourceContext {
   /** The name the workspace knows the source by. */
   name: string;
   options: SourceOptions;
+  /** Says what the source could not read (e.g. Jira REST lists no global permission grants); shown after the scan. */
+  note?: (text: string) => void;
 }
 
 export type SourceReader = (location: string, sink: SnapshotSink, onProgress?: ProgressCallback, context?: SourceContext) => Promise<void>;
@@ -41,6 +45,8 @@ const KINDS: Record<string, SourceKind> = {
   'jira-backup': { product: 'jira', read: readJiraBackup },
   'confluence-backup': { product: 'confluence', read: readConfluenceBackup },
   ldap: { product: 'ldap', read: readLdap, url: true },
+  jira: { product: 'jira', read: readJiraRest, url: true },
+  crowd: { product: 'crowd', read: readCrowdRest, url: true },
 };
 
 /** Whether a kind's location is a URL (kept as written) rather than a path. */

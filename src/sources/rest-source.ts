@@ -1,0 +1,90 @@
+/**
+ * What every REST source shares: the client built from the source's URL, environment and --ca, counting
+ * what was read (so that a failure says how far it got), and turning failures into the administrator's
+ * message: which source, what the server said, and that the previous snapshot is kept.
+ */
+import { UsermigError } from '../model/errors.js';
+import type { SnapshotSink } from '../model/snapshot.js';
+import type { SourceContext } from './index.js';
+import { RestClient, credentialsFrom, readCaFile, type RestCredentials } from './rest-client.js';
+
+export class RestProgress {
+  phase = 'connecting';
+  users = 0;
+  groups = 0;
+  memberships = 0;
+  grants = 0;
+  containers = 0;
+
+  constructor(
+    private readonly client: RestClient,
+    private readonly onProgress?: (done: number, total: number) => void,
+  ) {}
+
+  /** Something was handed to the sink: count it, report progress now and then. */
+  tick(): void {
+    const done = this.users + this.groups + this.memberships + this.grants + this.containers;
+    if (done % 500 === 0) this.onProgress?.(done, 0);
+  }
+
+  started(): boolean {
+    return this.users + this.groups + this.memberships + this.grants + this.containers > 0;
+  }
+
+  summary(): string {
+    const n = (value: number) => value.toLocaleString('en-US');
+    return `${n(this.users)} users, ${n(this.groups)} groups, ${n(this.memberships)} memberships, ${n(this.grants)} grants and ${n(this.containers)} projects/spaces read in ${n(this.client.requests)} requests`;
+  }
+}
+
+export interface RestSource {
+  client: RestClient;
+  progress: RestProgress;
+  label: string;
+  name: string;
+}
+
+/** The client and progress of one REST source. */
+export function openRestSource(
+  product: string,
+  location: string,
+  context: SourceContext | undefined,
+  credentials: (env: Record<string, string | undefined>) => RestCredentials,
+  onProgress?: (done: number, total: number) => void,
+  accept?: string,
+): RestSource {
+  const name = context?.name ?? product.toLowerCase();
+  const options = context?.options ?? {};
+  const env = options.env ?? process.env;
+  const label = `${product} source "${name}" (${location})`;
+  const client = new RestClient({
+    baseUrl: location,
+    credentials: credentials(env),
+    label,
+    ...(options.caFile ? { ca: readCaFile(options.caFile) } : {}),
+    ...(accept ? { accept } : {}),
+  });
+  return { client, progress: new RestProgress(client, onProgress), label, name };
+}
+
+export { credentialsFrom };
+
+/** Awaits the sink's backpressure, if any. */
+export async function drained(sink: SnapshotSink): Promise<void> {
+  const ready = sink.ready?.();
+  if (ready) await ready;
+}
+
+/** The administrator's message for a failure, naming the source, the phase and how far the read got. */
+export function explainRestFailure(error: unknown, source: RestSource): Error {
+  const { progress, label, name } = source;
+  const kept = progress.started()
+    ? `; stopped while reading ${progress.phase} after ${progress.summary()}; the previous snapshot of "${name}" is kept`
+    : '; nothing was changed in the workspace';
+  if (error instanceof UsermigError) {
+    if (error.kind === 'usage') return error;
+    return new UsermigError(error.kind, `${label}: ${error.message}${kept}`, { cause: error });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new UsermigError('internal', `${label}: reading ${progress.phase} failed: ${message}${kept}`, { cause: error });
+}
