@@ -25,8 +25,11 @@ export interface SourceSnapshot {
   /** Per group and directory: the name ids of member users and member groups. */
   memberships: Array<{ directoryId: string; parentId: number; users: Int32Array; groups: Int32Array }>;
   grants: Array<{ subjectType: 'group' | 'user'; subject: string; permission: string; scope: string; scopeKey: string }>;
-  /** Per referenced user key: how many references and one example. */
-  referencedKeys: Array<{ userKey: string; count: number; example: string }>;
+  /**
+   * Per referenced user key: how many references and one example. `known`: whether the key names a user
+   * of the snapshot, in any directory (when absent, readers look it up).
+   */
+  referencedKeys: Array<{ userKey: string; count: number; example: string; known?: boolean }>;
   /** Saved filters and boards by owner key (boards and filters of inactive owners become private). */
   ownedObjects: Array<{ userKey: string; kind: string; item: string }>;
 }
@@ -82,8 +85,8 @@ function fromImage(source: SourceFields, records: string, members: Buffer): Sour
         i += 2;
         break;
       case 'r':
-        referencedKeys.push({ userKey: v[i] as string, count: Number(v[i + 1]), example: v[i + 2] as string });
-        i += 3;
+        referencedKeys.push({ userKey: v[i] as string, count: Number(v[i + 1]), example: v[i + 2] as string, known: v[i + 3] === '1' });
+        i += 4;
         break;
       case 'g':
         groups.push([v[i] as string, v[i + 1] as string, Number(v[i + 2])]);
@@ -191,7 +194,7 @@ function referencesByKey(db: Db, sourceId: number, userKeys: Map<string, string>
   const rows = jsonRows<[string, number, number]>(db, 'user_key, count(*), min(rowid)', 'FROM refs WHERE source_id = ? GROUP BY user_key', sourceId);
   return rows.map(([userKey, count, first]) => {
     const known = userNames.has(userKeys.get(userKey) ?? userKey.toLowerCase());
-    return { userKey, count, example: known ? '' : ((example.get(first) as string | undefined) ?? '') };
+    return { userKey, count, example: known ? '' : ((example.get(first) as string | undefined) ?? ''), known };
   });
 }
 

@@ -16,7 +16,7 @@
  *   g  group: directory id, name, name id
  *   p  grant: subject type, subject, permission, scope, scope key
  *   o  owned object (a filter or board): owner key, kind, item (NULL_FIELD for none)
- *   r  referenced key: key, number of references, example ('' for keys of known users)
+ *   r  referenced key: key, number of references, example ('' for keys of known users), known (0/1)
  *   m  a directory of the memberships, numbered in order (the blob names directories by that number)
  *   n  how many name ids the source has
  * in the order the loader's queries of the tables give them. `members`: little-endian 32-bit integers,
@@ -27,7 +27,7 @@ import { LITTLE_ENDIAN } from './id-list.js';
 import type { Db } from './workspace.js';
 
 /** Bumped whenever the layout changes: images of another format are not read. */
-export const IMAGE_FORMAT = 1;
+export const IMAGE_FORMAT = 2;
 
 export const IMAGE_SEPARATOR = '\u0001';
 /** Stands for a missing (null) field. */
@@ -138,7 +138,7 @@ export class SnapshotImageBuilder {
     for (const [key, count, first] of rows) {
       const nameId = nameIds.get(this.userKeys.get(key) ?? key.toLowerCase());
       const known = nameId !== undefined && this.userNameIds.has(nameId);
-      fields.push('r', key, String(count), known ? '' : ((example.get(first) as string | undefined) ?? ''));
+      fields.push('r', key, String(count), known ? '' : ((example.get(first) as string | undefined) ?? ''), known ? '1' : '0');
     }
     const owned = db
       .prepare(`SELECT user_key, kind, item FROM refs WHERE source_id = ? AND kind IN ('filter-owner', 'board-owner')`)

@@ -31,6 +31,9 @@ export function checkDeletedUsersReferenced(estate: Estate): Finding[] {
     const inactiveNames = new Set(source.inactiveOnly.map((entry) => entry.userName.toLowerCase()));
     const deleted: Subject[] = [];
     for (const reference of source.referencedKeys) {
+      // A key the loader found to name a user of the snapshot (any directory: an effective user, or one
+      // only in inactive directories) needs no look-up.
+      if (reference.known === true) continue;
       const name = nameOfKey(source, reference.userKey);
       if (source.usersByLowerName.has(name) || inactiveNames.has(name)) continue;
       deleted.push({
