@@ -24,6 +24,7 @@ import fs from 'node:fs';
 import { Client, type SearchResult } from 'ldapts';
 import { UsermigError, usageError } from '../model/errors.js';
 import type { SnapshotSink } from '../model/snapshot.js';
+import { MembershipTable, type MembershipTableSink } from './membership-table.js';
 import type { SourceContext } from './index.js';
 import { classFilter, parseLdapUrl, resolveLdapMapping, underBase, type LdapLocation, type LdapMapping } from './ldap-mapping.js';
 import {
@@ -78,7 +79,12 @@ export function resultCodeText(code: number): string {
 
 export type LdapProgress = (entries: number, total: number) => void;
 
-export async function readLdap(location: string, sink: SnapshotSink, onProgress?: LdapProgress, context?: SourceContext): Promise<void> {
+export async function readLdap(
+  location: string,
+  sink: SnapshotSink & Partial<MembershipTableSink>,
+  onProgress?: LdapProgress,
+  context?: SourceContext,
+): Promise<void> {
   const name = context?.name ?? 'ldap';
   const options = context?.options ?? {};
   const env = options.env ?? process.env;
@@ -135,10 +141,19 @@ class LdapReader {
   private readonly groupNames = new Map<string, string>();
   /** objectSid → group name, for AD primary groups. */
   private readonly groupBySid = new Map<string, string>();
-  /** Normalised DN → username. */
-  private readonly userByDn = new Map<string, string>();
-  /** Lower-case username → username (dedupe, and posixGroup memberUid values). */
-  private readonly userNames = new Map<string, string>();
+  /** Normalised DN → the user's place among the users passed to the sink. */
+  private readonly userByDn = new Map<string, number>();
+  /** The DN as the server wrote it → the same: member values usually spell it alike, and need no normalising. */
+  private readonly userByWrittenDn = new Map<string, number>();
+  /** The usernames passed to the sink, in order. */
+  private readonly userList: string[] = [];
+  /**
+   * With a sink that takes memberships as a table (the workspace's does): user-in-group rows name the
+   * member by its place, so the writer finds it by index instead of by name (src/sources/membership-table.ts).
+   */
+  private readonly table: MembershipTable | undefined;
+  /** Lower-case username → its place among the users (dedupe, and posixGroup memberUid values). */
+  private readonly userNames = new Map<string, number>();
   /** With useMemberOf: each group's memberOf values, resolved once every group is known. */
   private readonly groupParents: Array<[string, string[]]> = [];
   private readonly bufferAttributes: string[];
@@ -147,9 +162,10 @@ class LdapReader {
     private readonly client: Client,
     private readonly where: LdapLocation,
     private readonly mapping: LdapMapping,
-    private readonly sink: SnapshotSink,
+    private readonly sink: SnapshotSink & Partial<MembershipTableSink>,
     private readonly onProgress: LdapProgress | undefined,
   ) {
+    this.table = sink.membershipTable ? new MembershipTable() : undefined;
     const binary = ['objectGUID', 'objectSid'];
     if (/^object(guid|sid)$/i.test(mapping.uniqueIdAttribute)) binary.push(mapping.uniqueIdAttribute);
     this.bufferAttributes = [...binary, ...binary.map((a) => a.toLowerCase())];
@@ -177,6 +193,7 @@ class LdapReader {
       const attributes = [m.groupNameAttribute, ...m.memberAttributes, ...(m.memberUidAttribute ? [m.memberUidAttribute] : [])];
       await this.search(underBase(m.groupDn, this.where.baseDn), classFilter(m.groupObjectClass, m.groupFilter), attributes, (e) => this.groupMembers(e));
     }
+    if (this.table) this.sink.membershipTable?.(this.table.data());
   }
 
   /** A paged search; each page is handled, then the sink may hold the next one back. */
@@ -255,8 +272,12 @@ class LdapReader {
     if (!userName) return; // not a user usermig can name (e.g. a service entry without the username attribute)
     const lower = userName.toLowerCase();
     if (this.userNames.has(lower)) return; // a second entry of the same username: the first one wins, as in Jira
-    this.userNames.set(lower, userName);
-    this.userByDn.set(normaliseDn(entry.dn), userName);
+    const slot = this.userList.length;
+    this.userNames.set(lower, slot);
+    this.userList.push(userName);
+    this.userByDn.set(normaliseDn(entry.dn), slot);
+    this.userByWrittenDn.set(entry.dn, slot);
+    this.table?.addUser(slot, userName);
     this.users++;
     this.sink.user({
       directoryId: LDAP_DIRECTORY_ID,
@@ -272,13 +293,13 @@ class LdapReader {
       const sid = firstBuffer(attributes, 'objectSid');
       const userSid = sid && formatSid(sid);
       const group = rid && userSid ? this.groupBySid.get(`${domainOfSid(userSid)}-${rid}`) : undefined;
-      if (group !== undefined) this.membership(group, userName, false);
+      if (group !== undefined) this.membership(group, userName, false, slot);
     }
     if (m.useMemberOf) {
       for (const dn of await this.allValues(entry.dn, attributes, m.memberOfAttribute)) {
         const group = this.groupByDn.get(normaliseDn(dn));
         if (group === undefined) this.dangling++;
-        else this.membership(group, userName, false);
+        else this.membership(group, userName, false, slot);
       }
     }
   }
@@ -298,16 +319,17 @@ class LdapReader {
     const attributes = attributesOf(entry);
     const parent = this.groupByDn.get(normaliseDn(entry.dn));
     if (parent === undefined) return; // appeared after the first search
-    const seen = new Set<string>();
+    const seen = new Set<string | number>();
     for (const attribute of m.memberAttributes) {
       const values = await this.allValues(entry.dn, attributes, attribute);
       for (const value of values) {
-        const dn = normaliseDn(stripUniqueIdentifier(value));
-        const user = this.userByDn.get(dn);
-        if (user !== undefined) {
-          if (!seen.has(user)) {
-            seen.add(user);
-            this.membership(parent, user, false);
+        const written = this.userByWrittenDn.get(value);
+        const dn = written === undefined ? normaliseDn(stripUniqueIdentifier(value)) : '';
+        const slot = written ?? this.userByDn.get(dn);
+        if (slot !== undefined) {
+          if (!seen.has(slot)) {
+            seen.add(slot);
+            this.membership(parent, this.userList[slot] as string, false, slot);
           }
           continue;
         }
@@ -321,19 +343,21 @@ class LdapReader {
     }
     if (m.memberUidAttribute) {
       for (const value of attributes.get(m.memberUidAttribute.toLowerCase()) ?? []) {
-        const user = this.userNames.get(String(value).trim().toLowerCase());
-        if (user === undefined) this.dangling++;
-        else if (!seen.has(user)) {
-          seen.add(user);
-          this.membership(parent, user, false);
+        const slot = this.userNames.get(String(value).trim().toLowerCase());
+        if (slot === undefined) this.dangling++;
+        else if (!seen.has(slot)) {
+          seen.add(slot);
+          this.membership(parent, this.userList[slot] as string, false, slot);
         }
       }
     }
   }
 
-  private membership(parent: string, child: string, childIsGroup: boolean): void {
+  /** `slot`: the member user's place among the users passed to the sink, when known. */
+  private membership(parent: string, child: string, childIsGroup: boolean, slot = -1): void {
     this.memberships++;
-    this.sink.membership({ directoryId: LDAP_DIRECTORY_ID, parent, child, childIsGroup });
+    if (this.table) this.table.add(LDAP_DIRECTORY_ID, parent, child, childIsGroup ? -1 : slot, childIsGroup);
+    else this.sink.membership({ directoryId: LDAP_DIRECTORY_ID, parent, child, childIsGroup });
   }
 
   /**
