@@ -32,6 +32,7 @@ const ENTITIES = `<?xml version="1.0" encoding="UTF-8"?>
     <User id="10000" directoryId="1" userName="admin" lowerUserName="admin" active="1" emailAddress="admin@example.com"/>
     <User id="10001" directoryId="2" userName="Admin" lowerUserName="admin" active="1" emailAddress="admin@ldap.example.com"/>
     <User id="10002" directoryId="2" userName="zoë" lowerUserName="zoë" active="0" emailAddress=" zoe@example.com"/>
+    <User id="10003" directoryId="1" userName="li" lowerUserName="li" active="1" displayName="李雷 🚀" emailAddress="li@example.com"/>
     <ApplicationUser id="1" userKey="JIRAUSER10000" lowerUserName="admin"/>
     <ApplicationUser id="2" userKey="JIRAUSER10002" lowerUserName="zoë"/>
     <ApplicationUser id="3" userKey="gone" lowerUserName="gone"/>
@@ -97,7 +98,9 @@ describe('the snapshot image', () => {
       await scan(workspace, [{ name: 'jira', kind: 'jira-backup', location: small, product: 'jira' }]);
       expect(row()).toHaveLength(1);
       expect(exact(loadEstate(workspace.db))).toBe(exact(fromTables(workspace)));
-      expect(buildEstate(loadEstate(workspace.db)).sources[0]!.users.map((u) => u.userName)).toEqual(['admin', 'zoë']);
+      const users = buildEstate(loadEstate(workspace.db)).sources[0]!.users;
+      expect(users.map((u) => u.userName)).toEqual(['admin', 'li', 'zoë']);
+      expect(users[1]!.displayName).toBe('李雷 🚀');
 
       // An image whose stamp is not the source's is never read.
       const expected = exact(loadEstate(workspace.db));

@@ -4,7 +4,7 @@
  */
 import type { Product } from '../model/snapshot.js';
 import { unpackIds } from './id-list.js';
-import { IMAGE_FORMAT, IMAGE_NULL, IMAGE_SEPARATOR } from './snapshot-image.js';
+import { IMAGE_FORMAT, IMAGE_NULL, IMAGE_SEPARATOR, decodeRecords } from './snapshot-image.js';
 import type { Db } from './workspace.js';
 
 export interface SourceSnapshot {
@@ -48,7 +48,7 @@ export function loadEstate(db: Db): EstateSnapshot {
          FROM sources AS s LEFT JOIN snapshot_images AS i ON i.source_id = s.id AND i.scanned_at = s.scanned_at AND i.format = ?
         ORDER BY s.id`,
     )
-    .all(IMAGE_FORMAT) as Array<SourceFields & { records: string | null; members: Buffer | null }>;
+    .all(IMAGE_FORMAT) as Array<SourceFields & { records: Buffer | null; members: Buffer | null }>;
   return {
     sources: sources.map(({ records, members, ...source }) =>
       records !== null && members !== null ? fromImage(source, records, members) : loadSource(db, source),
@@ -57,7 +57,7 @@ export function loadEstate(db: Db): EstateSnapshot {
 }
 
 /** A source's snapshot from its image: the same values, in the same order, as loadSource reads from the tables. */
-function fromImage(source: SourceFields, records: string, members: Buffer): SourceSnapshot {
+function fromImage(source: SourceFields, records: Buffer, members: Buffer): SourceSnapshot {
   const snapshot: SourceSnapshot = {
     ...source,
     directories: [],
@@ -72,7 +72,7 @@ function fromImage(source: SourceFields, records: string, members: Buffer): Sour
   };
   const { directories, users, userKeys, groups, grants, referencedKeys, ownedObjects } = snapshot;
   const membershipDirectories: string[] = [];
-  const v = records.split(IMAGE_SEPARATOR);
+  const v = decodeRecords(records).split(IMAGE_SEPARATOR);
   let i = 0;
   while (i < v.length) {
     switch (v[i++]) {

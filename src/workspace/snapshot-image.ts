@@ -9,7 +9,8 @@
  * image whose stamp is not the source's is never read (the loader falls back to the tables), and a scan
  * that fails or is killed leaves the previous snapshot and its image as they were.
  *
- * Layout. `records`: fields separated by FIELD_SEPARATOR; each record is a code and its fields:
+ * Layout. `records`: a text (see encodeRecords) of fields separated by IMAGE_SEPARATOR; each record is a
+ * code and its fields:
  *   d  directory: id, name, position, active (0/1), type
  *   u  user: directory id, user name, name id, active (0/1), display name, email, updated
  *   k  user key: key, lower-case user name
@@ -27,7 +28,7 @@ import { LITTLE_ENDIAN } from './id-list.js';
 import type { Db } from './workspace.js';
 
 /** Bumped whenever the layout changes: images of another format are not read. */
-export const IMAGE_FORMAT = 2;
+export const IMAGE_FORMAT = 3;
 
 export const IMAGE_SEPARATOR = '\u0001';
 /** Stands for a missing (null) field. */
@@ -118,7 +119,7 @@ export class SnapshotImageBuilder {
       sourceId,
       scannedAt,
       IMAGE_FORMAT,
-      records.join(IMAGE_SEPARATOR),
+      encodeRecords(records.join(IMAGE_SEPARATOR)),
       packInt32(members),
     );
     this.chunks.length = 0;
@@ -154,6 +155,28 @@ export class SnapshotImageBuilder {
  * it, and keeping one would keep the whole batch.
  */
 const own = (text: string): string => (text.length < 13 ? text : ` ${text}`.slice(1));
+
+/**
+ * The records' text as bytes: a first byte saying how the rest is encoded, then the text, in Latin-1 when
+ * every character fits (bytes turn back into such a string by a copy), else UTF-8.
+ */
+export function encodeRecords(text: string): Buffer {
+  if (!BEYOND_LATIN1.test(text)) {
+    const bytes = Buffer.allocUnsafe(1 + text.length);
+    bytes[0] = LATIN1;
+    bytes.write(text, 1, 'latin1');
+    return bytes;
+  }
+  return Buffer.concat([Buffer.of(UTF8), Buffer.from(text, 'utf8')]);
+}
+
+export function decodeRecords(bytes: Buffer): string {
+  return bytes.toString(bytes[0] === LATIN1 ? 'latin1' : 'utf8', 1);
+}
+
+const BEYOND_LATIN1 = /[^\u0000-\u00ff]/;
+const LATIN1 = 0x4c; // 'L'
+const UTF8 = 0x55; // 'U'
 
 function packInt32(values: Int32Array): Buffer {
   if (LITTLE_ENDIAN) return Buffer.from(values.buffer, values.byteOffset, values.byteLength);
