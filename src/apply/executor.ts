@@ -14,6 +14,7 @@ import type { PlanFile } from '../plan/plan-file.js';
 import type { CloudState } from '../targets/cloud-writer.js';
 import type { Target } from '../targets/target.js';
 import type { Db } from '../workspace/workspace.js';
+import { bulkPass } from './bulk-pass.js';
 import { Ledger } from './ledger.js';
 
 export interface ApplyOptions {
@@ -84,6 +85,51 @@ export async function applyPlan(db: Db, plan: PlanFile, target: Target, options:
   let inARow = 0;
   let stop: unknown;
 
+  /** Operations an earlier run of this plan sent without recording the answer, before this run's Bulk pass. */
+  const earlier = new Set<number>();
+
+  // What each kind of operation leaves behind once the target has done it: the state, the counts, the ledger.
+  const accountDone = (seq: number, operation: Extract<Operation, { kind: 'create-account' }>, id: string, adopted: boolean, ours: boolean): void => {
+    state.idByEmail.set(operation.email, id);
+    state.emailById.set(id, operation.email);
+    if (!state.accounts.has(operation.email)) {
+      state.accounts.set(operation.email, { id, active: true });
+      if (adopted && !ours) options.onForeignAdoption?.();
+    }
+    if (adopted) result.adopted.accounts++;
+    else result.created.accounts++;
+    ledger.migrated(operation.email, operation.keys ?? []);
+    ledger.record(seq, operation, 'done', id, adopted && !ours ? 'adopted: the account existed' : '');
+  };
+  const emailChanged = (seq: number, operation: Extract<Operation, { kind: 'change-email' }>, id: string): void => {
+    renameAccount(state, operation.from, operation.email, id, operation.keepsGroups);
+    ledger.migrated(operation.email, operation.keys ?? []);
+    ledger.record(seq, operation, 'done', id);
+  };
+  const groupDone = (seq: number, operation: Extract<Operation, { kind: 'create-group' }>, id: string, adopted: boolean, ours: boolean): void => {
+    groupIds.set(operation.name.toLowerCase(), id);
+    if (!state.groups.has(operation.name.toLowerCase())) {
+      state.groups.set(operation.name.toLowerCase(), { id, name: operation.name, members: new Set() });
+      if (adopted && !ours) options.onForeignAdoption?.();
+    }
+    if (adopted) result.adopted.groups++;
+    else result.created.groups++;
+    ledger.record(seq, operation, 'done', id, adopted && !ours ? 'adopted: the group existed' : '');
+  };
+  const membersDone = (seq: number, operation: Extract<Operation, { kind: 'add-members' | 'remove-members' }>, groupId: string): void => {
+    const members = state.groups.get(operation.group.toLowerCase())?.members;
+    if (operation.kind === 'add-members') {
+      for (const email of operation.emails) members?.add(email);
+      ledger.memberships(operation.group, operation.emails, true);
+      result.membersAdded += operation.emails.length;
+    } else {
+      for (const email of operation.emails) members?.delete(email);
+      ledger.memberships(operation.group, operation.emails, false);
+      result.membersRemoved += operation.emails.length;
+    }
+    ledger.record(seq, operation, 'done', groupId);
+  };
+
   const run = async (seq: number, operation: Operation): Promise<void> => {
     if (ledger.finished(seq)) return;
     if (operation.kind === 'remove-members' && !options.prune) {
@@ -92,42 +138,24 @@ export async function applyPlan(db: Db, plan: PlanFile, target: Target, options:
       return;
     }
     // Adopting what an interrupted earlier run of this plan created is not adopting someone else's object.
-    const ours = ledger.intended(seq);
+    const ours = ledger.intended(seq) || earlier.has(seq);
     ledger.record(seq, operation, 'intent');
     switch (operation.kind) {
       case 'create-account': {
         const { id, adopted } = await target.writer.createAccount({ email: operation.email, displayName: operation.displayName });
-        state.idByEmail.set(operation.email, id);
-        state.emailById.set(id, operation.email);
-        if (!state.accounts.has(operation.email)) {
-          state.accounts.set(operation.email, { id, active: true });
-          if (adopted && !ours) options.onForeignAdoption?.();
-        }
-        if (adopted) result.adopted.accounts++;
-        else result.created.accounts++;
-        ledger.migrated(operation.email, operation.keys ?? []);
-        ledger.record(seq, operation, 'done', id, adopted && !ours ? 'adopted: the account existed' : '');
+        accountDone(seq, operation, id, adopted, ours);
         return;
       }
       case 'change-email': {
         const id = state.idByEmail.get(operation.from) ?? state.idByEmail.get(operation.email);
         if (!id) throw new UsermigError('unreachable', `the account ${operation.from} is not in the cloud; plan again`);
         await target.writer.changeEmail(id, { email: operation.email, displayName: operation.displayName });
-        renameAccount(state, operation.from, operation.email, id, operation.keepsGroups);
-        ledger.migrated(operation.email, operation.keys ?? []);
-        ledger.record(seq, operation, 'done', id);
+        emailChanged(seq, operation, id);
         return;
       }
       case 'create-group': {
         const { id, adopted } = await target.writer.createGroup(operation.name);
-        groupIds.set(operation.name.toLowerCase(), id);
-        if (!state.groups.has(operation.name.toLowerCase())) {
-          state.groups.set(operation.name.toLowerCase(), { id, name: operation.name, members: new Set() });
-          if (adopted && !ours) options.onForeignAdoption?.();
-        }
-        if (adopted) result.adopted.groups++;
-        else result.created.groups++;
-        ledger.record(seq, operation, 'done', id, adopted && !ours ? 'adopted: the group existed' : '');
+        groupDone(seq, operation, id, adopted, ours);
         return;
       }
       case 'add-members':
@@ -139,20 +167,9 @@ export async function applyPlan(db: Db, plan: PlanFile, target: Target, options:
           if (!id) throw new UsermigError('unreachable', `the account ${email} is not in the cloud; plan again`);
           return id;
         });
-        if (operation.kind === 'add-members') {
-          await target.writer.addMembers(groupId, ids);
-          const members = state.groups.get(operation.group.toLowerCase())?.members;
-          for (const email of operation.emails) members?.add(email);
-          ledger.memberships(operation.group, operation.emails, true);
-          result.membersAdded += ids.length;
-        } else {
-          await target.writer.removeMembers(groupId, ids);
-          const members = state.groups.get(operation.group.toLowerCase())?.members;
-          for (const email of operation.emails) members?.delete(email);
-          ledger.memberships(operation.group, operation.emails, false);
-          result.membersRemoved += ids.length;
-        }
-        ledger.record(seq, operation, 'done', groupId);
+        if (operation.kind === 'add-members') await target.writer.addMembers(groupId, ids);
+        else await target.writer.removeMembers(groupId, ids);
+        membersDone(seq, operation, groupId);
       }
     }
   };
@@ -191,10 +208,31 @@ export async function applyPlan(db: Db, plan: PlanFile, target: Target, options:
     }
   };
 
+  // A SCIM service with Bulk: as much as possible in Bulk requests first; what they did not do (refused,
+  // failed, or not sendable in Bulk) goes through the one-by-one phases below, which adopt on 409.
+  const inBulk = new Set<number>();
+  const service = target.scimService;
+  if (service?.bulk) {
+    done = await bulkPass(db, plan, ledger, service.bulk, service.connector, {
+      prune: options.prune ?? false,
+      state,
+      groupIds,
+      earlier,
+      inBulk,
+      settle: (seq, operation, id, ours) => {
+        if (operation.kind === 'create-account') accountDone(seq, operation, id, false, ours);
+        else if (operation.kind === 'create-group') groupDone(seq, operation, id, false, ours);
+        else if (operation.kind === 'change-email') emailChanged(seq, operation, id);
+        else membersDone(seq, operation, id);
+      },
+      onSettled: (count) => options.onProgress?.(count, total),
+    });
+  }
+
   // Phases in order; inside a phase, operations run side by side (the HTTP client paces them), as many at
   // once as the client lets through.
   for (const phase of PHASES) {
-    const inPhase = plan.operations.map((operation, seq) => ({ operation, seq })).filter(({ operation }) => operation.kind === phase);
+    const inPhase = plan.operations.map((operation, seq) => ({ operation, seq })).filter(({ operation, seq }) => operation.kind === phase && !inBulk.has(seq));
     const queue = phase === 'add-members' || phase === 'remove-members' ? spreadByGroup(inPhase) : inPhase;
     let cursor = 0;
     const workers = Array.from({ length: Math.min(target.http.maxInFlight, queue.length) }, async () => {

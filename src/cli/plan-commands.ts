@@ -14,6 +14,7 @@ import { recordScopeOfPlan, scopeLines } from '../scope/describe.js';
 import { parseScope, workspaceScope } from '../scope/index.js';
 import { parseVia } from '../targets/cloud-writer.js';
 import { isWrite } from '../targets/http-client.js';
+import { describeDiscovery } from '../targets/scim-discovery.js';
 import { openTarget } from '../targets/target.js';
 import { resolveWorkspaceDir } from '../workspace/workspace.js';
 import { createProgress } from './progress.js';
@@ -26,7 +27,8 @@ export function registerPlanCommands(cli: Command): void {
   cli
     .command('plan')
     .description('compute what must change in the cloud, show it like a diff and save it (refused while blockers remain)')
-    .option('--target <spec>', 'local (default), atlassian or atlassian:URL', 'local')
+    .option('--target <spec>', 'local (default), atlassian, atlassian:URL, or scim:URL (any SCIM 2.0 service; URL is its SCIM base)', 'local')
+    .option('--scim-profile <name>', 'with --target scim:URL: the dialect of the service: generic (default), atlassian, entra, okta or aws')
     .option('--via <scim|org>', 'how apply writes: scim (default) or org (the organization API: invite without notification, groups, memberships)')
     .option('--out <file>', 'where to save the plan (default WORKSPACE/plan.json)')
     .option('--json', 'print the plan as JSON')
@@ -39,13 +41,16 @@ export function registerPlanCommands(cli: Command): void {
     )
     .option('--group-members <mode>', 'groups of a scoped plan: scoped (only in-scope members, default) or all (whole groups: their members come in)')
     .option('--workspace <dir>', 'workspace folder')
-    .action(async (options: { target: string; via?: string; out?: string; json?: boolean; refresh?: boolean; scope: string[]; groupMembers?: string; workspace?: string }) => {
+    .action(async (options: { target: string; scimProfile?: string; via?: string; out?: string; json?: boolean; refresh?: boolean; scope: string[]; groupMembers?: string; workspace?: string }) => {
       const workspaceDir = resolveWorkspaceDir(options.workspace);
       const via = parseVia(options.via);
+      if (options.scimProfile !== undefined && !options.target.startsWith('scim:')) throw usageError('--scim-profile is for --target scim:URL');
       const spec = parseScope(options.scope, options.groupMembers);
       process.exitCode = await withWorkspaceAsync(options.workspace, async (workspace, loadEstate) => {
-        const target = await openTarget(options.target, workspaceDir, undefined, via);
+        const target = await openTarget(options.target, workspaceDir, undefined, via, options.scimProfile ? { scimProfile: options.scimProfile } : {});
         try {
+          const service = target.scimService;
+          const discovered = service ? describeDiscovery(service.discovery, service.profile) : undefined;
           const refresh = options.refresh ?? false;
           // A plan of everything with nothing changed in the workspace reuses the desired state computed last.
           let outcome = spec.all ? await planFromSavedBasis(workspace, target, { refresh }) : undefined;
@@ -59,11 +64,14 @@ export function registerPlanCommands(cli: Command): void {
             return 1;
           }
           const file = path.resolve(options.out ?? path.join(workspaceDir, 'plan.json'));
+          if (service && discovered) outcome.plan.scim = { profile: service.profile.name, discovered };
           writePlanFile(outcome.plan, file);
           recordScopeOfPlan(workspace.db, outcome.plan);
           if (options.json) out(JSON.stringify(outcome.plan));
           else {
-            for (const note of outcome.notes) out(note);
+            if (discovered) out(discovered);
+            // The organization API is Atlassian's: a generic SCIM service has no groups outside its directory.
+            for (const note of outcome.notes) if (!(service && note.startsWith('note: USERMIG_ORG_ID'))) out(note);
             describePlan(outcome.plan, file, target.label);
           }
           return 0;
@@ -94,7 +102,7 @@ export function registerPlanCommands(cli: Command): void {
         const target = await openTarget(plan.target, workspaceDir, (event) => {
           if (isWrite(event)) writes++;
           else reads++;
-        }, parseVia(plan.via));
+        }, parseVia(plan.via), plan.scim ? { scimProfile: plan.scim.profile } : {});
         try {
           const outcome = await runApply(workspace, plan, target, {
             prune: options.prune ?? false,

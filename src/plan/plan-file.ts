@@ -35,6 +35,11 @@ export interface PlanFile {
     memberRemovals: number;
     writes: number;
   };
+  /**
+   * A generic SCIM service (`scim:URL`): the dialect profile apply must follow, and what discovery found
+   * when the plan was made (for the reader; apply discovers again).
+   */
+  scim?: { profile: string; discovered: string };
   /** A scoped plan's scope: specs, cascade per group, reasons per account, customers, Former users (src/scope). */
   scope?: PlanScope;
 }

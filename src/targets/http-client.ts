@@ -18,6 +18,13 @@ import { MAX_ATTEMPTS, backoff, requestedWait, retryable, type Safety } from './
 export interface ClientOptions {
   baseUrl: string;
   token: string;
+  /**
+   * The whole Authorization header, when it is not `Bearer <token>` (a SCIM service with Basic
+   * credentials). Like the token, never in an error or a log line.
+   */
+  authorization?: string;
+  /** The Content-Type of request bodies (default application/json; SCIM services get application/scim+json). */
+  contentType?: string;
   /** How to name the target in messages, e.g. "the local cloud". */
   label: string;
   maxConcurrency?: number;
@@ -104,9 +111,9 @@ export class HttpClient {
         const response = await fetch(`${this.base}${path}`, {
           method,
           headers: {
-            Authorization: `Bearer ${this.options.token}`,
+            Authorization: this.options.authorization ?? `Bearer ${this.options.token}`,
             Accept: 'application/json, application/scim+json',
-            ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+            ...(body !== undefined ? { 'Content-Type': this.options.contentType ?? 'application/json' } : {}),
           },
           ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
         });

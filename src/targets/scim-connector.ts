@@ -39,13 +39,14 @@ interface ListResponse<T> {
 const quote = (value: string): string => `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
 export class ScimConnector {
-  private readonly prefix: string;
+  protected readonly prefix: string;
 
+  /** `directoryId` null: the client's base URL is the SCIM base itself (a generic SCIM service). */
   constructor(
-    private readonly http: HttpClient,
-    directoryId: string,
+    protected readonly http: HttpClient,
+    directoryId: string | null,
   ) {
-    this.prefix = `/scim/directory/${encodeURIComponent(directoryId)}`;
+    this.prefix = directoryId === null ? '' : `/scim/directory/${encodeURIComponent(directoryId)}`;
   }
 
   /**
@@ -180,7 +181,7 @@ export class ScimConnector {
    * happened: look the object up and adopt it if it is there; if it is not, the create surely did not
    * happen, and only then is it sent again (TARGETS.md §4.2.4).
    */
-  private async createOrAdopt<T>(
+  protected async createOrAdopt<T>(
     what: string,
     create: () => Promise<{ status: number; body: T }>,
     find: () => Promise<T | undefined>,
@@ -203,7 +204,7 @@ export class ScimConnector {
     }
   }
 
-  private expect(status: number, allowed: number[], what: string): void {
+  protected expect(status: number, allowed: number[], what: string): void {
     if (!allowed.includes(status)) throw new UsermigError('unreachable', `the SCIM directory refused to ${what} (HTTP ${status})`);
   }
 }

@@ -19,14 +19,15 @@ export interface ScimState extends CurrentCloud {
  * Users first, then groups, each page reduced to what the planner keeps as it arrives: members become
  * emails at once, so the memory held is the state, not the directory's JSON.
  */
-export async function readScimState(scim: ScimConnector): Promise<ScimState> {
+export async function readScimState(scim: Pick<ScimConnector, 'eachPage'>): Promise<ScimState> {
   const accounts: CurrentCloud['accounts'] = new Map();
   const emailById = new Map<string, string>();
   const idByEmail = new Map<string, string>();
   await scim.eachPage<ScimUser>('Users', (page) => {
     for (const user of page) {
       const email = emailOf(user);
-      accounts.set(email, { id: user.id, active: user.active !== false });
+      // `active` may come as the string "False" (services built for Entra ID, TARGETS.md §6.5).
+      accounts.set(email, { id: user.id, active: String(user.active).toLowerCase() !== 'false' });
       emailById.set(user.id, email);
       idByEmail.set(email, user.id);
     }

@@ -4,6 +4,10 @@
  * Credentials come only from the environment: USERMIG_SCIM_DIRECTORY_ID and USERMIG_SCIM_TOKEN, and for
  * the organization API (to see groups outside the SCIM directory, and to write with `--via org`)
  * USERMIG_ORG_ID and USERMIG_ORG_TOKEN.
+ *
+ * `scim:URL` is any SCIM 2.0 service, URL its SCIM base (…/scim/v2): a Bearer token from
+ * USERMIG_SCIM_TOKEN, or Basic credentials from USERMIG_SCIM_USER and USERMIG_SCIM_PASSWORD. Opening it
+ * reads the service's discovery endpoints; `--scim-profile` names the dialect (scim-profiles.ts).
  */
 import path from 'node:path';
 import { startCloud } from '../cloud/server.js';
@@ -12,7 +16,11 @@ import { ScimWriter, type CloudWriter, type Via } from './cloud-writer.js';
 import { HttpClient, type RequestEvent } from './http-client.js';
 import { OrgConnector } from './org-connector.js';
 import { OrgWriter } from './org-writer.js';
+import { ScimBulk } from './scim-bulk.js';
 import { ScimConnector } from './scim-connector.js';
+import { discoverScim, usesBulk, type ScimDiscovery } from './scim-discovery.js';
+import { GenericScimConnector } from './scim-generic.js';
+import { scimProfile, type ScimProfile } from './scim-profiles.js';
 
 export interface Target {
   spec: string;
@@ -27,7 +35,14 @@ export interface Target {
   writer: CloudWriter;
   /** Names this cloud and way of writing in the workspace's record of the cloud (no secret in it). */
   recordKey: string;
+  /** A generic SCIM service (`scim:URL`): its dialect, what discovery found, and Bulk when it is used. */
+  scimService?: { profile: ScimProfile; discovery: ScimDiscovery; connector: GenericScimConnector; bulk?: ScimBulk };
   close(): Promise<void>;
+}
+
+export interface TargetOptions {
+  /** The dialect of a `scim:URL` service (generic when absent). */
+  scimProfile?: string;
 }
 
 const ATLASSIAN = 'https://api.atlassian.com';
@@ -38,8 +53,15 @@ function fromEnvironment(name: string, why = 'the target needs'): string {
   return value;
 }
 
-export async function openTarget(spec: string, workspaceDir: string, onRequest?: (event: RequestEvent) => void, via: Via = 'scim'): Promise<Target> {
+export async function openTarget(
+  spec: string,
+  workspaceDir: string,
+  onRequest?: (event: RequestEvent) => void,
+  via: Via = 'scim',
+  options: TargetOptions = {},
+): Promise<Target> {
   const listen = onRequest ? { onRequest } : {};
+  if (spec.startsWith('scim:')) return openScimService(spec, via, options, listen);
   if (spec === 'local') {
     const cloud = await startCloud({ dataDir: path.join(workspaceDir, 'cloud'), port: 0 });
     const http = new HttpClient({ baseUrl: cloud.url, token: cloud.scimToken, label: 'the local cloud', ...listen });
@@ -59,7 +81,7 @@ export async function openTarget(spec: string, workspaceDir: string, onRequest?:
     };
   }
   const match = /^atlassian(?::(.+))?$/.exec(spec);
-  if (!match) throw usageError(`"${spec}" is not a target; use local, atlassian or atlassian:URL`);
+  if (!match) throw usageError(`"${spec}" is not a target; use local, atlassian, atlassian:URL or scim:URL`);
   const baseUrl = match[1] ?? ATLASSIAN;
   if (!/^https?:\/\//.test(baseUrl)) throw usageError(`"${baseUrl}" is not an http(s) URL`);
   if (via === 'org') {
@@ -96,4 +118,49 @@ export async function openTarget(spec: string, workspaceDir: string, onRequest?:
   const scim = new ScimConnector(http, directoryId);
   const recordKey = `${baseUrl} scim ${directoryId}`;
   return { spec, label: baseUrl, http, scim, ...(org ? { org } : {}), via, writer: new ScimWriter(scim), recordKey, close: async () => undefined };
+}
+
+/**
+ * `scim:URL`: the credentials from the environment (a token, or a user and password), never from the
+ * command line; the record key names the service and the account, never the secret.
+ */
+async function openScimService(spec: string, via: Via, options: TargetOptions, listen: { onRequest?: (event: RequestEvent) => void }): Promise<Target> {
+  if (via !== 'scim') throw usageError('a scim: target is written through SCIM; --via org is for Atlassian only');
+  const baseUrl = spec.slice('scim:'.length).replace(/\/+$/, '');
+  if (!/^https?:\/\/[^/]/.test(baseUrl)) throw usageError(`"${baseUrl}" is not an http(s) URL; use scim:https://HOST/scim/v2`);
+  if (/^https?:\/\/[^/]*@/.test(baseUrl)) throw usageError('put no credentials in the URL: use USERMIG_SCIM_TOKEN, or USERMIG_SCIM_USER and USERMIG_SCIM_PASSWORD');
+  const profile = scimProfile(options.scimProfile);
+  const token = process.env.USERMIG_SCIM_TOKEN;
+  const user = process.env.USERMIG_SCIM_USER;
+  const password = process.env.USERMIG_SCIM_PASSWORD;
+  let auth: { token: string; authorization?: string; who: string };
+  if (token) auth = { token, who: 'token' };
+  else if (user && password) auth = { token: '', authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`, who: `user ${user}` };
+  else {
+    throw usageError(
+      'a scim: target needs USERMIG_SCIM_TOKEN (Bearer), or USERMIG_SCIM_USER and USERMIG_SCIM_PASSWORD (Basic), in the environment (credentials are never taken from the command line)',
+    );
+  }
+  const http = new HttpClient({
+    baseUrl,
+    token: auth.token,
+    ...(auth.authorization ? { authorization: auth.authorization } : {}),
+    contentType: 'application/scim+json',
+    label: baseUrl,
+    ...listen,
+  });
+  const discovery = await discoverScim(http, profile);
+  const connector = new GenericScimConnector(http, profile, discovery);
+  const bulk = usesBulk(discovery, profile) ? new ScimBulk(http, discovery.bulk) : undefined;
+  return {
+    spec: `scim:${baseUrl}`,
+    label: baseUrl,
+    http,
+    scim: connector,
+    via,
+    writer: new ScimWriter(connector),
+    recordKey: `scim ${baseUrl} ${auth.who}`,
+    scimService: { profile, discovery, connector, ...(bulk ? { bulk } : {}) },
+    close: async () => undefined,
+  };
 }
