@@ -168,6 +168,8 @@ export async function bulkPass(db: Db, plan: PlanFile, ledger: Ledger, bulk: Sci
       case 'add-members':
       case 'remove-members': {
         if (operation.emails.length > scim.profile.maxMembersPerPatch) return undefined;
+        // Perhaps sent by an interrupted run: the one-by-one phase checks which members still need it.
+        if (context.earlier.has(item.seq)) return undefined;
         const lower = operation.group.toLowerCase();
         const groupId = groupIds.get(lower);
         // A group created in this very batch has no id yet, and a path cannot hold a bulkId reference.

@@ -162,11 +162,18 @@ export async function applyPlan(db: Db, plan: PlanFile, target: Target, options:
       case 'remove-members': {
         const groupId = groupIds.get(operation.group.toLowerCase());
         if (!groupId) throw new UsermigError('unreachable', `the group ${operation.group} is not in the cloud; plan again`);
-        const ids = operation.emails.map((email) => {
+        let ids = operation.emails.map((email) => {
           const id = state.idByEmail.get(email);
           if (!id) throw new UsermigError('unreachable', `the account ${email} is not in the cloud; plan again`);
           return id;
         });
+        // A generic SCIM service may hold a member twice when an interrupted run's add is sent again (and may
+        // refuse to remove a member that is gone): what an interrupted run may have sent is checked first.
+        const service = target.scimService;
+        if (ours && service) {
+          const missing = new Set(await service.connector.notYetMembers(groupId, ids));
+          ids = ids.filter((id) => missing.has(id) === (operation.kind === 'add-members'));
+        }
         if (operation.kind === 'add-members') await target.writer.addMembers(groupId, ids);
         else await target.writer.removeMembers(groupId, ids);
         membersDone(seq, operation, groupId);

@@ -198,6 +198,18 @@ export class GenericScimConnector extends ScimConnector {
     return { group: value, adopted };
   }
 
+  /**
+   * Of these user ids, those the group does not hold yet. Asked only for a membership change that an
+   * interrupted run may have sent already: RFC 7644 leaves a repeated `add` of a member to the server, and
+   * some (SCIMMY among them) then hold the member twice.
+   */
+  async notYetMembers(groupId: string, userIds: string[]): Promise<string[]> {
+    const response = await this.http.request<ScimGroup>('GET', `${this.path('Groups', groupId)}?attributes=members`);
+    this.expect(response.status, [200], `read the members of group ${groupId}`);
+    const held = new Set((response.body?.members ?? []).map((member) => member.value));
+    return userIds.filter((id) => !held.has(id));
+  }
+
   override async addMembers(groupId: string, userIds: string[]): Promise<void> {
     for (const chunk of this.chunks(userIds)) {
       const response = await this.http.request('PATCH', this.patchPath(groupId), this.addMembersBody(chunk));
@@ -212,8 +224,12 @@ export class GenericScimConnector extends ScimConnector {
     }
   }
 
-  /** The members left out of the PATCH answer (RFC 7644 §3.9): a large group's body is never read. */
+  /**
+   * Unlike the Atlassian connector, no `excludedAttributes=members` on the PATCH (RFC 7644 §3.9 allows it
+   * for the answer): SCIMMY 1.3.5 applies the PATCH to the group without its members and so drops every
+   * member the PATCH does not add. Correctness first: the answer's members are simply not read.
+   */
   private patchPath(groupId: string): string {
-    return `${this.path('Groups', groupId)}?excludedAttributes=members`;
+    return this.path('Groups', groupId);
   }
 }

@@ -9,7 +9,8 @@
  * a time in a process; each start sets the configuration (Bulk on or off) afresh and empties the stores.
  *
  * Knobs: bulk (on/off, maxOperations, maxPayloadSize), token or Basic credentials, a 429 with
- * Retry-After on every Nth request (pacing tests), and request counters (the benchmark).
+ * Retry-After on every Nth request (pacing tests), a latency per request (to kill an apply mid-way), and
+ * request counters (the benchmark).
  */
 import { randomUUID } from 'node:crypto';
 import express from 'express';
@@ -69,7 +70,7 @@ function declare(type) {
 
 /**
  * Starts the server on 127.0.0.1 (a free port unless given).
- * @param {{bulk?: boolean, maxOperations?: number, maxPayloadSize?: number, token?: string, basic?: {user: string, password: string}, throttleEvery?: number, port?: number}} [options]
+ * @param {{bulk?: boolean, maxOperations?: number, maxPayloadSize?: number, token?: string, basic?: {user: string, password: string}, throttleEvery?: number, latencyMs?: number, port?: number}} [options]
  */
 export async function startScimmyServer(options = {}) {
   if (running) throw new Error('one SCIMMY server at a time in a process (SCIMMY keeps its configuration globally)');
@@ -118,7 +119,8 @@ export async function startScimmyServer(options = {}) {
     if (req.method !== 'GET') counts.writes++;
     const route = `${req.method} ${req.path.split('/').slice(0, 2).join('/')}`;
     counts.byRoute.set(route, (counts.byRoute.get(route) ?? 0) + 1);
-    next();
+    if (options.latencyMs) setTimeout(next, options.latencyMs);
+    else next();
   });
   app.use('/scim/v2', express.json({ type: ['application/scim+json', 'application/json'], limit: maxPayloadSize }), (req, res, next) => {
     if (req.method === 'POST' && req.path === '/Bulk' && Array.isArray(req.body?.Operations)) {
@@ -126,6 +128,19 @@ export async function startScimmyServer(options = {}) {
       counts.bulkOperations += req.body.Operations.length;
     }
     next();
+  });
+  // SCIMMY's PATCH reads the resource (egress), applies the operations and writes it back (ingress) with
+  // awaits between them, so two PATCHes of one group at once would lose one's members. A real store is
+  // transactional; this one takes one write at a time (reads go on meanwhile).
+  let writing = Promise.resolve();
+  app.use('/scim/v2', (req, res, next) => {
+    if (req.method === 'GET') return next();
+    const previous = writing;
+    let release;
+    writing = new Promise((resolve) => (release = resolve));
+    res.once('finish', release);
+    res.once('close', release);
+    previous.then(() => next());
   });
   app.use('/scim/v2', routers);
   const server = await new Promise((resolve, reject) => {
