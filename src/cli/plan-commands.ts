@@ -73,6 +73,9 @@ export function registerPlanCommands(cli: Command): void {
             // The organization API is Atlassian's: a generic SCIM service has no groups outside its directory.
             for (const note of outcome.notes) if (!(service && note.startsWith('note: USERMIG_ORG_ID'))) out(note);
             describePlan(outcome.plan, file, target.label);
+            const bulk = service?.bulk;
+            const count = outcome.plan.operations.length;
+            if (bulk && count > 0) out(`With Bulk: the ${count} operations go in about ${Math.ceil(count / bulk.maxOperations)} requests (at most ${bulk.maxOperations} operations each).`);
           }
           return 0;
         } finally {
