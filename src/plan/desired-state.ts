@@ -60,8 +60,11 @@ export interface DesiredState {
 export function desiredState(estate: Estate, decisions: Decisions, scope?: ResolvedScope): DesiredState {
   const identities = resolveIdentities(estate, decisions.users);
   const accounts = new Map<string, DesiredAccount>();
-  /** The account email of each user whose memberships count (active, with an account). */
-  const memberEmail = new Map<EffectiveUser, string>();
+  /**
+   * Per source, by user index: the account email of each user whose memberships count (active, with an
+   * account). An array, not a map: the group loop below looks up every flattened membership of the estate.
+   */
+  const memberEmail = new Map<string, Array<string | undefined>>(estate.sources.map((source) => [source.name, new Array<string | undefined>(source.users.length)]));
   const formerUsers: EffectiveUser[] = [];
   const skipped: EffectiveUser[] = [];
 
@@ -79,7 +82,8 @@ export function desiredState(estate: Estate, decisions: Decisions, scope?: Resol
     account.users.push({ user, via: identity.outcome === 'merged' ? 'merged' : 'own' });
     if (user.active) {
       account.active = true;
-      memberEmail.set(user, identity.email);
+      const emails = memberEmail.get(user.source);
+      if (emails) emails[user.index] = identity.email;
     }
   }
   // A merged account is named after its survivor.
@@ -96,9 +100,10 @@ export function desiredState(estate: Estate, decisions: Decisions, scope?: Resol
     if (scope && !occurrences.some(({ group }) => scope.groups.has(group))) continue;
     const members = new Set<string>();
     for (const { source, group } of occurrences) {
+      const emails = memberEmail.get(source.name) ?? [];
       for (const index of source.flattened(group)) {
-        const email = memberEmail.get(source.users[index] as EffectiveUser);
-        if (email) members.add(email);
+        const email = emails[index];
+        if (email !== undefined) members.add(email);
       }
     }
     const first = occurrences[0] as GroupOccurrence;
