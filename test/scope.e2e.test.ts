@@ -196,3 +196,36 @@ describe('jsm:customers', () => {
     expect(again.linked).toContain('cus1@example.com');
   });
 });
+
+describe('blockers of a scoped plan (RULES.md AS-06)', () => {
+  it('a wave is blocked only by what concerns its scope; the others are named as blocking other waves', () => {
+    const dir = tempDir();
+    const workspace = path.join(dir, 'ws');
+    const file = path.join(dir, 'entities.xml');
+    fs.writeFileSync(
+      file,
+      `<entity-engine-xml>
+<Directory id="1" directoryName="Internal" active="1" type="INTERNAL" position="0"/>
+<User id="1" directoryId="1" userName="ann" active="1" emailAddress="ann@example.com"/>
+<User id="2" directoryId="1" userName="bad" active="1" emailAddress="not-an-email"/>
+<Project id="10000" key="AAA" name="Alpha" lead="ann" projecttype="software"/>
+<Project id="10001" key="BBB" name="Beta" lead="bad" projecttype="software"/>
+</entity-engine-xml>`,
+    );
+    expect(usermig(['scan', `jira-backup:${file}`, '--workspace', workspace]).code).toBe(0);
+    expect(usermig(['domains', 'trust', 'example.com', '--workspace', workspace]).code).toBe(0);
+
+    const everything = usermig(['plan', '--workspace', workspace]);
+    expect(everything.code).toBe(1);
+    expect(everything.stdout).toMatch(/No plan: 1 blocker remain/);
+
+    const alpha = usermig(['plan', '--scope', 'jira:projects=AAA', '--workspace', workspace]);
+    expect(alpha.code, alpha.stdout).toBe(0);
+    expect(alpha.stdout).toContain('note: 1 blocker concerns only users and groups outside this scope');
+    expect(alpha.stdout).toContain('+ account ann@example.com');
+
+    const beta = usermig(['plan', '--scope', 'jira:projects=BBB', '--workspace', workspace]);
+    expect(beta.code).toBe(1);
+    expect(beta.stdout).toMatch(/No plan: 1 blocker remain/);
+  });
+});

@@ -11,6 +11,7 @@ import type { Target } from '../targets/target.js';
 import type { Workspace } from '../workspace/workspace.js';
 import type { ResolvedScope } from '../scope/resolve.js';
 import { planScopeSection } from '../scope/plan-section.js';
+import { scopedBlockers } from '../scope/scoped-blockers.js';
 import { loadPlanBasis, savePlanBasis } from '../workspace/plan-basis-store.js';
 import { desiredState, type DesiredState } from './desired-state.js';
 import { planBasis, type PlanBasis } from './plan-basis.js';
@@ -46,19 +47,24 @@ export async function planFromSavedBasis(workspace: Workspace, target: Target, o
 }
 
 export async function makePlan(workspace: Workspace, estate: Estate, decisions: Decisions, target: Target, options: PlanOptions = {}): Promise<PlanOutcome> {
-  const blockers = assessEstate(estate, { decisions }).findings.filter((finding) => finding.severity === 'blocker');
+  const all = assessEstate(estate, { decisions }).findings.filter((finding) => finding.severity === 'blocker');
+  // A wave is blocked only by what concerns its scope (RULES.md AS-06).
+  const { blocking: blockers, elsewhere } = options.scope ? scopedBlockers(all, options.scope) : { blocking: all, elsewhere: 0 };
+  const outside =
+    elsewhere > 0 ? [`note: ${elsewhere} blocker${elsewhere === 1 ? '' : 's'} concern${elsewhere === 1 ? 's' : ''} only users and groups outside this scope: they block the waves that move them, not this one`] : [];
   if (blockers.length > 0) {
     return {
       refused: [
         `No plan: ${blockers.length} blocker${blockers.length === 1 ? '' : 's'} remain (usermig assess shows them):`,
         ...blockers.map((blocker) => `  [${blocker.code}] ${blocker.message}`),
+        ...outside,
       ],
     };
   }
   const desired = desiredState(estate, decisions, options.scope);
   const basis = planBasis(desired);
   if (!options.scope) savePlanBasis(workspace.db, basisKey(workspace), basis);
-  return againstCloud(workspace, target, basis, options, [], desired);
+  return againstCloud(workspace, target, basis, options, outside, desired);
 }
 
 /** The basis against the cloud: refused for unconsented same-name groups, else the operations. */
