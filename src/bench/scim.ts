@@ -77,6 +77,7 @@ async function once(bulk: boolean, scanned: string, work: string): Promise<{ out
     const plan = JSON.parse(fs.readFileSync(planFile, 'utf8')) as PlanFile;
     server.resetCounts();
     const applied = await run(['apply', planFile, '--yes', '--workspace', workspace], env);
+    process.stdout.write(`${bulk ? 'with Bulk:   ' : 'without Bulk:'} ${applied.stdout.trim().split('\n').pop() ?? ''}\n`);
     const counts = { ...server.counts };
     const routes = [...server.counts.byRoute.entries()].map(([route, n]) => `${route} ${n}`).join(', ');
     const users = server.users();
