@@ -188,6 +188,27 @@ describe('--target scim:URL against SCIMMY (a strict third-party SCIM server)', 
     expect(again.stdout).toContain('No changes');
   });
 
+  it('an apply without Bulk killed in the middle of its membership PATCHes resumes without holding a member twice', async () => {
+    server = (await startScimmyServer({ bulk: false, latencyMs: 40 })) as Server;
+    const current = server;
+    const workspace = copyOf(estate);
+    const env = { USERMIG_SCIM_TOKEN: server.token };
+    expect((await run(['plan', '--target', `scim:${server.url}`, '--workspace', workspace], env)).code).toBe(0);
+    const plan = readPlan(path.join(workspace, 'plan.json'));
+    const child = spawn(process.execPath, [CLI, 'apply', '--yes', '--workspace', workspace], { env: { ...process.env, USERMIG_WORKSPACE: '', ...env }, stdio: 'ignore' });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    const patches = () => current.counts.byRoute.get('PATCH /Groups') ?? 0;
+    for (const deadline = Date.now() + 60_000; patches() < 5 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 2));
+    expect(child.exitCode, 'the apply finished before it could be killed').toBeNull();
+    child.kill('SIGKILL');
+    await exited;
+    expect(patches()).toBeLessThan(plan.operations.filter((o) => o.kind === 'add-members').length);
+    const resumed = await run(['apply', '--yes', '--workspace', workspace], env);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toMatch(/^resumed and applied/m);
+    await expectServerHolds(server.url, `Bearer ${server.token}`, plan);
+  });
+
   it('follows the profile the plan records (aws: pages of 50, no Bulk) and takes Basic credentials from the environment only', async () => {
     server = (await startScimmyServer({ bulk: true, basic: { user: 'migrator', password: 's3cret-pw' } })) as Server;
     const workspace = copyOf(estate);

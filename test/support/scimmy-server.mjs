@@ -9,7 +9,8 @@
  * a time in a process; each start sets the configuration (Bulk on or off) afresh and empties the stores.
  *
  * Knobs: bulk (on/off, maxOperations, maxPayloadSize), token or Basic credentials, a 429 with
- * Retry-After on every Nth request (pacing tests), a latency per request (to kill an apply mid-way), and
+ * Retry-After on every Nth request (pacing tests), a delay before each answer (to kill an apply after the
+ * server did the work and before the client heard of it), and
  * request counters (the benchmark).
  */
 import { randomUUID } from 'node:crypto';
@@ -119,8 +120,15 @@ export async function startScimmyServer(options = {}) {
     if (req.method !== 'GET') counts.writes++;
     const route = `${req.method} ${req.path.split('/').slice(0, 2).join('/')}`;
     counts.byRoute.set(route, (counts.byRoute.get(route) ?? 0) + 1);
-    if (options.latencyMs) setTimeout(next, options.latencyMs);
-    else next();
+    if (options.latencyMs) {
+      // The answer is late, not the work: a client killed meanwhile never learns what the server did.
+      const end = res.end;
+      res.end = function (...args) {
+        setTimeout(() => end.apply(this, args), options.latencyMs);
+        return this;
+      };
+    }
+    next();
   });
   app.use('/scim/v2', express.json({ type: ['application/scim+json', 'application/json'], limit: maxPayloadSize }), (req, res, next) => {
     if (req.method === 'POST' && req.path === '/Bulk' && Array.isArray(req.body?.Operations)) {
