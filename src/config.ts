@@ -17,13 +17,15 @@ import { usageError } from './model/errors.js';
 export const CONFIG_FILE_NAME = 'usermig.json';
 
 /** The sections the file may hold. */
-const SECTIONS = ['ldap'] as const;
+const SECTIONS = ['ldap', 'strategy'] as const;
 
 export interface UsermigConfig {
   /** The file it came from, for error messages; undefined when there is none. */
   file?: string;
   /** The `ldap` section as written (validated when an LDAP source is read). */
   ldap?: Record<string, unknown>;
+  /** The `strategy` section as written (validated by src/strategy/tiers.ts): the user tiers. */
+  strategy?: Record<string, unknown>;
 }
 
 /**
@@ -57,7 +59,7 @@ export function parseConfig(text: string, file: string): UsermigConfig {
       throw usageError(`${file}: "${key}" is not a setting of usermig (known sections: ${SECTIONS.join(', ')})`);
     }
     if (!isPlainObject(section)) throw usageError(`${file}: "${key}" must be an object of settings`);
-    config.ldap = section;
+    config[key as (typeof SECTIONS)[number]] = section;
   }
   return config;
 }

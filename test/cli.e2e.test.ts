@@ -71,7 +71,7 @@ describe('scan and assess a generated estate through the CLI', () => {
     expect(assessCode).toBe(1);
     const readable = usermig(['assess', '--workspace', workspace]);
     expect(readable.code).toBe(1);
-    expect(readable.stdout).toMatch(/^Assessment\n {2}sources {13}2\n/);
+    expect(readable.stdout).toMatch(/^Start with the migration checklist and where this estate stands on it: usermig strategy\n\nAssessment\n {2}sources {13}2\n/);
     expect(readable.stdout).toContain('BLOCKERS (');
     expect(readable.stdout).toContain('fix: ');
     expect(readable.stdout).toMatch(/… and \d+ more/);

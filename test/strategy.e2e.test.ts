@@ -81,6 +81,19 @@ describe('usermig strategy', () => {
     expect(html).not.toContain('<img');
   });
 
+  it('takes the user tiers from the configuration file, and names a bad setting', () => {
+    const workspace = copyOf(prepared);
+    fs.writeFileSync(path.join(workspace, 'usermig.json'), JSON.stringify({ strategy: { tiers: [7, 100_000], free: { confluence: 3 } } }));
+    const strategy = strategyJson(workspace);
+    expect(strategy.licences.length).toBeGreaterThan(0);
+    for (const row of strategy.licences) expect(row.tier).toBe(row.billableAfterDecisions <= 7 ? 7 : 100_000);
+    expect(strategy.licences.find((row) => row.product === 'confluence')?.freeLimit).toBe(3);
+    fs.writeFileSync(path.join(workspace, 'usermig.json'), JSON.stringify({ strategy: { tiers: [50, 10] } }));
+    const bad = usermig(['strategy', '--workspace', workspace]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('strategy.tiers must be in ascending order');
+  });
+
   it('refuses an unknown --idp with exit code 2', () => {
     const result = usermig(['strategy', '--idp', 'keycloak', '--workspace', prepared]);
     expect(result.code).toBe(2);

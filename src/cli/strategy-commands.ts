@@ -7,7 +7,8 @@ import type { Command } from 'commander';
 import { assessEstate } from '../assess/index.js';
 import { usageError } from '../model/errors.js';
 import { writeFileAtomically } from '../report/report-csv.js';
-import { computeStrategy, DEFAULT_TIERS, IDPS, type Idp } from '../strategy/index.js';
+import { loadConfig } from '../config.js';
+import { computeStrategy, configuredTiers, IDPS, type Idp } from '../strategy/index.js';
 import { loadContainerUsage, loadJourneyState, loadSourceInfo } from '../strategy/load.js';
 import { strategyHtml } from '../strategy/render-html.js';
 import { strategyText } from '../strategy/render-text.js';
@@ -18,6 +19,7 @@ interface StrategyOptions {
   idp?: string;
   json?: boolean;
   html?: string;
+  config?: string;
   workspace?: string;
 }
 
@@ -25,6 +27,8 @@ export function strategyCommand(options: StrategyOptions): number {
   const idp = (options.idp ?? 'none').toLowerCase();
   if (!(IDPS as readonly string[]).includes(idp)) throw usageError(`"${options.idp}" is not an identity provider usermig knows; use one of ${IDPS.join(', ')}`);
   const workspaceDir = resolveWorkspaceDir(options.workspace);
+  const config = loadConfig(options.config, workspaceDir);
+  const tiers = configuredTiers(config.strategy, config.file);
   const strategy = withEstate(options.workspace, ({ workspace, estate, decisions }) => {
     const assessment = assessEstate(estate, { decisions });
     return computeStrategy({
@@ -34,7 +38,7 @@ export function strategyCommand(options: StrategyOptions): number {
       sources: loadSourceInfo(workspace.db),
       journey: loadJourneyState(workspace.db, workspaceDir),
       idp: idp as Idp,
-      tiers: DEFAULT_TIERS,
+      tiers,
       // References per project and space are read only when the estate is large enough for waves.
       containerUsage: () => loadContainerUsage(workspace.db),
     });
@@ -55,6 +59,7 @@ export function registerStrategyCommand(cli: Command): void {
     .option('--idp <provider>', `the identity provider to plan for: ${IDPS.join(', ')}`, 'none')
     .option('--json', 'print the strategy as JSON')
     .option('--html <file>', 'also write the strategy as a self-contained HTML page')
+    .option('--config <file>', 'configuration file (default WORKSPACE/usermig.json); its "strategy" section may override the user tiers')
     .option('--workspace <dir>', 'workspace folder (default ./.usermig or USERMIG_WORKSPACE)')
     .action((options: StrategyOptions) => {
       process.exitCode = strategyCommand(options);

@@ -15,6 +15,8 @@ export function formatAssessment(assessment: Assessment): string {
   const s = assessment.summary;
   const n = (value: number) => value.toLocaleString('en-US');
   const lines: string[] = [
+    'Start with the migration checklist and where this estate stands on it: usermig strategy',
+    '',
     'Assessment',
     `  sources             ${n(s.sources)}`,
     `  users               ${n(s.users)} (${n(s.activeUsers)} active)`,

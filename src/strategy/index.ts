@@ -14,7 +14,7 @@ import type { Strategy, StrategyInput } from './types.js';
 import { suggestWaves, wavesNeeded, wavesSection } from './waves.js';
 
 export * from './types.js';
-export { DEFAULT_TIERS, tierFor, type UserTiers } from './tiers.js';
+export { configuredTiers, DEFAULT_TIERS, tierFor, type UserTiers } from './tiers.js';
 export { wavesNeeded } from './waves.js';
 
 export function computeStrategy(input: StrategyInput): Strategy {
