@@ -9,11 +9,9 @@ import net from 'node:net';
 import path from 'node:path';
 import { Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { usermig } from './support/cli.js';
+import { runInBackground as usermigAsync, usermig } from './support/cli.js';
 import { tempDir } from './support/files.js';
 import { ou, person, startTestSlapd, storedSource, type Slapd } from './support/slapd.js';
-import { spawn } from 'node:child_process';
-import { CLI } from './support/cli.js';
 
 const SUFFIX = 'dc=example,dc=com';
 const people = `ou=people,${SUFFIX}`;
@@ -216,14 +214,3 @@ async function cuttingProxy(targetPort: number, limit: number): Promise<{ port: 
   };
 }
 
-/** Runs the CLI without blocking this process (the proxy above lives in it). */
-function usermigAsync(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, USERMIG_WORKSPACE: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}

@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CLI } from './support/cli.js';
+import { CLI, runInBackground } from './support/cli.js';
 import { copyOf, decideAll, scannedEstate } from './support/estate-workspace.js';
 // @ts-expect-error: a plain ES module shared with the benchmark (no type declarations)
 import { startScimmyServer } from './support/scimmy-server.mjs';
@@ -43,16 +43,7 @@ afterEach(async () => {
 });
 
 /** The CLI as its own process, without blocking this one: the server answers from this process. */
-function run(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, USERMIG_WORKSPACE: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const run = runInBackground;
 
 /** Every resource of a collection, read through the server's SCIM API page by page. */
 async function readAll<T>(base: string, authorization: string, collection: 'Users' | 'Groups'): Promise<T[]> {

@@ -23,3 +23,19 @@ export function usermig(args: string[], env: Record<string, string> = {}): CliRe
 export function usermigAsync(args: string[]) {
   return spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
 }
+
+/**
+ * The built CLI as its own process, without blocking this one: for tests whose servers (contract servers,
+ * proxies, SCIM servers) answer from this process. Resolves when its output is complete.
+ */
+export function runInBackground(args: string[], env: Record<string, string> = {}): Promise<CliResult & { ms: number }> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, USERMIG_WORKSPACE: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, ms: Date.now() - started }));
+  });
+}

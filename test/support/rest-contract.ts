@@ -6,7 +6,6 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { spawn } from 'node:child_process';
 import { CLI } from './cli.js';
 
 export type Answer = { status?: number; body: unknown; headers?: Record<string, string> } | undefined;
@@ -97,18 +96,8 @@ export async function startContractServer(route: Route, authorization: string): 
 
 export const basic = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
-/** Runs the built CLI without blocking this process (the contract server lives in it). */
-export function usermigAsync(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
-  const started = Date.now();
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, USERMIG_WORKSPACE: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, ms: Date.now() - started }));
-  });
-}
+/** The built CLI without blocking this process (the contract server lives in it). */
+export { runInBackground as usermigAsync } from './cli.js';
 
 /** A page of a start/limit listing. */
 export function slice<T>(values: T[], start: number, limit: number): T[] {
