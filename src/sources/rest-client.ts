@@ -16,6 +16,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { UsermigError, usageError } from '../model/errors.js';
 import { backoff, requestedWait } from '../targets/retry-policy.js';
+import { ConcurrencyGate } from '../targets/concurrency-gate.js';
 
 export interface RestCredentials {
   /** The Authorization header value. */
@@ -87,14 +88,10 @@ const SUCCESSES_TO_GROW = 10;
 export class RestClient {
   readonly base: URL;
   private readonly agent: http.Agent;
-  private readonly maxConcurrency: number;
-  private concurrency: number;
-  private active = 0;
-  private successes = 0;
+  private readonly gate: ConcurrencyGate;
   private pausedUntil = 0;
   private nextSendAt = 0;
   private spacingMs = 0;
-  private readonly waiting: Array<() => void> = [];
   requests = 0;
 
   constructor(private readonly options: RestClientOptions) {
@@ -106,8 +103,7 @@ export class RestClient {
       this.base.protocol === 'https:'
         ? new https.Agent({ keepAlive: true, rejectUnauthorized: true, ...(options.ca ? { ca: [options.ca] } : {}) })
         : new http.Agent({ keepAlive: true });
-    this.maxConcurrency = options.maxConcurrency ?? 8;
-    this.concurrency = Math.min(4, this.maxConcurrency);
+    this.gate = new ConcurrencyGate(options.maxConcurrency ?? 8, SUCCESSES_TO_GROW);
   }
 
   get label(): string {
@@ -116,7 +112,7 @@ export class RestClient {
 
   /** Requests in flight at most; callers need no more workers than this. */
   get workers(): number {
-    return this.maxConcurrency;
+    return this.gate.max;
   }
 
   close(): void {
@@ -130,7 +126,7 @@ export class RestClient {
   async get<T = unknown>(path: string, allow: number[] = []): Promise<{ status: number; body: T; text: string }> {
     const attempts = this.options.attempts ?? 3;
     for (let attempt = 1; ; attempt++) {
-      await this.acquire();
+      await this.gate.acquire();
       let answer: { status: number; headers: http.IncomingHttpHeaders; text: string } | undefined;
       let failure: Error | undefined;
       try {
@@ -141,7 +137,7 @@ export class RestClient {
       } catch (error) {
         failure = error as Error;
       } finally {
-        this.release();
+        this.gate.release();
       }
       if (!answer) {
         const code = (failure as NodeJS.ErrnoException).code ?? '';
@@ -157,7 +153,7 @@ export class RestClient {
       }
       const { status, text } = answer;
       if (status < 300 || allow.includes(status)) {
-        this.grow();
+        this.gate.succeeded();
         let body: T;
         try {
           body = (text === '' ? undefined : JSON.parse(text)) as T;
@@ -207,8 +203,7 @@ export class RestClient {
     for (const [key, value] of Object.entries(raw)) if (typeof value === 'string') headers.set(key, value);
     const now = Date.now();
     if (status === 429 || status === 503) {
-      this.successes = 0;
-      this.concurrency = Math.max(1, Math.floor(this.concurrency / 2));
+      this.gate.shrink();
       this.pausedUntil = Math.max(this.pausedUntil, now + (requestedWait(headers, now) ?? backoff(1)));
     }
     const limit = Number(headers.get('x-ratelimit-limit'));
@@ -219,24 +214,6 @@ export class RestClient {
       const perMs = fill > 0 ? fill / (interval * 1000) : limit / 1000;
       this.spacingMs = remaining < Math.max(1, limit * 0.1) ? 1 / perMs : 0;
     }
-  }
-
-  private grow(): void {
-    if (++this.successes >= SUCCESSES_TO_GROW && this.concurrency < this.maxConcurrency) {
-      this.concurrency++;
-      this.successes = 0;
-      this.waiting.shift()?.();
-    }
-  }
-
-  private async acquire(): Promise<void> {
-    while (this.active >= this.concurrency) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.active++;
-  }
-
-  private release(): void {
-    this.active--;
-    this.waiting.shift()?.();
   }
 
   private async waitForTurn(): Promise<void> {

@@ -14,6 +14,7 @@
  */
 import { UsermigError } from '../model/errors.js';
 import { MAX_ATTEMPTS, backoff, requestedWait, retryable, type Safety } from './retry-policy.js';
+import { ConcurrencyGate } from './concurrency-gate.js';
 
 export interface ClientOptions {
   baseUrl: string;
@@ -73,12 +74,8 @@ const DEFAULT_MAX_CONCURRENCY = 16;
 export class HttpClient {
   private readonly base: string;
   private readonly sleep: (ms: number) => Promise<void>;
-  private readonly maxConcurrency: number;
-  private concurrency: number;
-  private active = 0;
-  private successes = 0;
+  private readonly gate: ConcurrencyGate;
   private pausedUntil = 0;
-  private readonly waiting: Array<() => void> = [];
   private readonly budget = new RateBudget();
   /** Requests sent, by status; for the report and the benchmark. */
   readonly sent = new Map<number, number>();
@@ -86,23 +83,22 @@ export class HttpClient {
   constructor(private readonly options: ClientOptions) {
     this.base = options.baseUrl.replace(/\/+$/, '');
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
-    this.maxConcurrency = options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY;
-    this.concurrency = Math.min(4, this.maxConcurrency);
+    this.gate = new ConcurrencyGate(options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY, SUCCESSES_TO_GROW);
   }
 
   /** Requests in flight allowed now (adapts to the target's answers). */
   get currentConcurrency(): number {
-    return this.concurrency;
+    return this.gate.current;
   }
 
   /** The most requests this client ever has in flight: callers need no more workers than this. */
   get maxInFlight(): number {
-    return this.maxConcurrency;
+    return this.gate.max;
   }
 
   async request<T = unknown>(method: string, path: string, body?: unknown, safety: Safety = 'idempotent'): Promise<Response<T>> {
     for (let attempt = 1; ; attempt++) {
-      await this.acquire();
+      await this.gate.acquire();
       let answer: { response: globalThis.Response; text: string } | undefined;
       let failure: unknown;
       try {
@@ -128,7 +124,7 @@ export class HttpClient {
       } catch (error) {
         failure = error;
       } finally {
-        this.release();
+        this.gate.release();
       }
       if (!answer) {
         const code = (failure as { cause?: { code?: string } }).cause?.code;
@@ -145,7 +141,7 @@ export class HttpClient {
       const { response, text } = answer;
       const parsed = parseBody(text);
       if (response.status < 400) {
-        this.grow();
+        this.gate.succeeded();
         return { status: response.status, body: parsed as T, headers: response.headers };
       }
       if (response.status === 401 || response.status === 403) {
@@ -158,16 +154,6 @@ export class HttpClient {
       if (safety === 'create' && response.status >= 500) throw new OutcomeUnknownError(method, path);
       return { status: response.status, body: parsed as T, headers: response.headers };
     }
-  }
-
-  private async acquire(): Promise<void> {
-    while (this.active >= this.concurrency) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.active++;
-  }
-
-  private release(): void {
-    this.active--;
-    this.waiting.shift()?.();
   }
 
   /**
@@ -189,18 +175,10 @@ export class HttpClient {
   }
 
   private shrink(requested: number | undefined): void {
-    this.successes = 0;
-    this.concurrency = Math.max(1, Math.floor(this.concurrency / 2));
+    this.gate.shrink();
     this.pausedUntil = Math.max(this.pausedUntil, Date.now() + (requested ?? backoff(1)));
   }
 
-  private grow(): void {
-    if (++this.successes >= SUCCESSES_TO_GROW && this.concurrency < this.maxConcurrency) {
-      this.concurrency++;
-      this.successes = 0;
-      this.waiting.shift()?.();
-    }
-  }
 }
 
 /**
