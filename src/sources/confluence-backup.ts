@@ -433,7 +433,7 @@ function ref(object: HibernateObject, name: string): string | undefined {
 const MENTION = /ri:(userkey|username)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
 
 /** The `<ri:user ri:userkey="…"/>` and legacy `<ri:user ri:username="…"/>` mentions in a storage-format body. */
-function* findMentions(body: string): Generator<{ byName: boolean; value: string }> {
+export function* findMentions(body: string): Generator<{ byName: boolean; value: string }> {
   for (const match of body.matchAll(MENTION)) {
     const value = decodeEntities(match[2] ?? match[3] ?? '').trim();
     if (value) yield { byName: match[1] === 'username', value };

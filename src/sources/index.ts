@@ -7,7 +7,9 @@
 import type { UsermigConfig } from '../config.js';
 import { usageError } from '../model/errors.js';
 import type { Product, SnapshotSink, SourceSpec } from '../model/snapshot.js';
+import { readBitbucketRest } from './bitbucket-rest.js';
 import { readConfluenceBackup } from './confluence-backup.js';
+import { readConfluenceRest } from './confluence-rest.js';
 import { readCrowdRest } from './crowd-rest.js';
 import { readJiraBackup, type ProgressCallback } from './jira-backup.js';
 import { readJiraRest } from './jira-rest.js';
@@ -28,7 +30,10 @@ export interface SourceContext {
   /** The name the workspace knows the source by. */
   name: string;
   options: SourceOptions;
-  /** Says what the source could not read (e.g. Jira REST lists no global permission grants); shown after the scan. */
+  /**
+   * Says what the source could not read; shown after the scan and stored as a not-read record of topic
+   * `other`. Readers that can say what it means for the migration call the sink's notRead instead.
+   */
   note?: (text: string) => void;
 }
 
@@ -47,6 +52,8 @@ const KINDS: Record<string, SourceKind> = {
   ldap: { product: 'ldap', read: readLdap, url: true },
   jira: { product: 'jira', read: readJiraRest, url: true },
   crowd: { product: 'crowd', read: readCrowdRest, url: true },
+  confluence: { product: 'confluence', read: readConfluenceRest, url: true },
+  bitbucket: { product: 'bitbucket', read: readBitbucketRest, url: true },
 };
 
 /** Whether a kind's location is a URL (kept as written) rather than a path. */

@@ -1,0 +1,201 @@
+/**
+ * Reads a running Bitbucket (Server / Data Center) over REST API 1.0 (SOURCES.md §3) into the same snapshot
+ * records as the other readers: users (inactive ones included), groups and their members, global, project
+ * and repository permissions to users and groups, and the repositories as containers, so that a plan can
+ * be scoped by repository (`--scope bitbucket:repos=PROJECT/slug`, RULES.md SC-B01).
+ *
+ * Source spec `bitbucket:https://bitbucket.example.com` (the base URL, context path included). Credentials
+ * from the environment: USERMIG_BITBUCKET_TOKEN (an HTTP access token, Bearer) or USERMIG_BITBUCKET_USER
+ * and USERMIG_BITBUCKET_PASSWORD (Basic). The admin endpoints need a (system) administrator.
+ *
+ * What is read, every listing paged by `start` / `limit` until `isLastPage` (then `nextPageStart`):
+ * - `admin/users`: every user of every directory, with `active` (inactive users are listed too);
+ * - `admin/groups` and `admin/groups/more-members?context=G`: groups and members (recorded as direct
+ *   members: whether Bitbucket flattens nested groups there is not documented, SOURCES.md §8.5);
+ * - `admin/permissions/users|groups`: global permissions (LICENSED_USER, PROJECT_CREATE, ADMIN, SYS_ADMIN),
+ *   which decide product access and admin groups (RULES.md S-09, S-10);
+ * - `projects`, `projects/{key}/permissions/users|groups`: project permissions (grant scope `project`,
+ *   scope key the project key);
+ * - `projects/{key}/repos`, `projects/{key}/repos/{slug}/permissions/users|groups`: repositories (containers
+ *   of kind `bitbucket-repository`, key `PROJECT/slug`) and their permissions (grant scope `repository`,
+ *   scope key `PROJECT/slug`).
+ * A user granted a project or repository permission directly is also recorded as a reference in that
+ * project (`project-permission`, container the project key) or repository (`repository-permission`,
+ * container `PROJECT/slug`), which `usermig explain` shows.
+ *
+ * Users are keyed by their numeric id (stable across renames, so decisions follow a renamed user), or by
+ * the lower-case username when an answer has no id. What REST does not give is said in a note: personal
+ * repositories, the default permission a project gives every licensed user, public access, and who appears
+ * in pull requests and comments.
+ */
+import type { SnapshotSink } from '../model/snapshot.js';
+import type { SourceContext } from './index.js';
+import { forEachConcurrently, q, Shape, type RestClient } from './rest-client.js';
+import { credentialsFrom, drained, explainRestFailure, openRestSource, type RestProgress } from './rest-source.js';
+
+export const BITBUCKET_ENV_PREFIX = 'USERMIG_BITBUCKET';
+/** The one directory a Bitbucket REST source has (its directories' order is not listed by REST). */
+export const BITBUCKET_REST_DIRECTORY_ID = 'bitbucket-rest';
+
+const API = '/rest/api/1.0';
+const PAGE = 1000;
+
+export async function readBitbucketRest(location: string, sink: SnapshotSink, onProgress?: (done: number, total: number) => void, context?: SourceContext): Promise<void> {
+  const source = openRestSource('Bitbucket', location, context, (env) => credentialsFrom(env, BITBUCKET_ENV_PREFIX), onProgress);
+  const reader = new BitbucketRestReader(source.client, sink, source.progress, (text) => context?.note?.(text));
+  try {
+    await reader.read();
+  } catch (error) {
+    throw explainRestFailure(error, source);
+  } finally {
+    source.client.close();
+  }
+}
+
+type Handle = (value: unknown, shape: Shape, where: string) => void;
+
+class BitbucketRestReader {
+  /** user key → nothing; the users already handed to the sink. */
+  private readonly seen = new Set<string>();
+  private readonly directories = new Set<string>();
+
+  constructor(
+    private readonly client: RestClient,
+    private readonly sink: SnapshotSink,
+    private readonly progress: RestProgress,
+    private readonly note: (text: string) => void,
+  ) {}
+
+  async read(): Promise<void> {
+    this.sink.directory({ id: BITBUCKET_REST_DIRECTORY_ID, name: `Bitbucket ${this.client.base.origin}${this.client.base.pathname.replace(/\/$/, '')} (REST)`, position: 0, active: true, type: 'REST' });
+    this.progress.phase = 'users (admin/users)';
+    await this.pages(`${API}/admin/users`, (value, shape, where) => void this.user(value, shape, where));
+
+    this.progress.phase = 'groups (admin/groups)';
+    const groups: string[] = [];
+    await this.pages(`${API}/admin/groups`, (value, shape, where) => {
+      const name = shape.string(shape.object(value, where).name, `${where}.name`);
+      groups.push(name);
+      this.sink.group({ directoryId: BITBUCKET_REST_DIRECTORY_ID, name });
+      this.progress.groups++;
+      this.progress.tick();
+    });
+
+    this.progress.phase = 'group members (admin/groups/more-members)';
+    await forEachConcurrently(groups, this.client.workers, async (group) => {
+      await this.pages(`${API}/admin/groups/more-members?context=${q(group)}`, (value, shape, where) => {
+        const child = this.user(value, shape, where);
+        this.sink.membership({ directoryId: BITBUCKET_REST_DIRECTORY_ID, parent: group, child, childIsGroup: false });
+        this.progress.memberships++;
+        this.progress.tick();
+      });
+    });
+
+    this.progress.phase = 'global permissions (admin/permissions)';
+    await this.permissions(`${API}/admin/permissions`, 'global', '');
+
+    this.progress.phase = 'projects (projects)';
+    const projects: string[] = [];
+    await this.pages(`${API}/projects`, (value, shape, where) => {
+      projects.push(shape.string(shape.object(value, where).key, `${where}.key`));
+    });
+
+    this.progress.phase = 'project and repository permissions (projects/{key}/permissions, projects/{key}/repos)';
+    await forEachConcurrently(projects, this.client.workers, async (project) => {
+      await this.permissions(`${API}/projects/${q(project)}/permissions`, 'project', project);
+      const repositories: string[] = [];
+      await this.pages(`${API}/projects/${q(project)}/repos`, (value, shape, where) => {
+        const repository = shape.object(value, where);
+        const slug = shape.string(repository.slug, `${where}.slug`);
+        const key = `${project}/${slug}`;
+        const id = repository.id;
+        this.sink.container({ kind: 'bitbucket-repository', key, name: shape.optionalString(repository.name, `${where}.name`) || slug, ...(typeof id === 'number' || typeof id === 'string' ? { ref: `repository:${id}` } : {}) });
+        this.progress.containers++;
+        this.progress.tick();
+        repositories.push(slug);
+      });
+      for (const slug of repositories) {
+        await this.permissions(`${API}/projects/${q(project)}/repos/${q(slug)}/permissions`, 'repository', `${project}/${slug}`);
+      }
+    });
+
+    if (this.directories.size > 1) {
+      this.note(
+        `Bitbucket's users come from ${this.directories.size} directories (${[...this.directories].sort().join(', ')}); REST does not give their order, so they are recorded as one directory`,
+      );
+    }
+    this.note(
+      'Bitbucket REST does not say whether group members are direct or inherited (recorded as direct), and usermig does not read personal repositories, the default permission a project gives every licensed user, public access, or the people of pull requests and comments; users of a repository are those with a permission on it or its project, directly or through a group',
+    );
+  }
+
+  /** Reads a start / limit listing until `isLastPage`, continuing at `nextPageStart`. */
+  private async pages(path: string, handle: Handle): Promise<void> {
+    const endpoint = path.replace(/\?.*$/, '');
+    const separator = path.includes('?') ? '&' : '?';
+    for (let start = 0; ; ) {
+      const shape = new Shape(endpoint);
+      const page = shape.object((await this.client.get(`${path}${separator}start=${start}&limit=${PAGE}`)).body, '(answer)');
+      const values = shape.array(page.values, 'values');
+      values.forEach((value, i) => handle(value, shape, `values[${i}]`));
+      await drained(this.sink);
+      if (page.isLastPage === undefined) shape.fail('isLastPage', 'true or false', undefined);
+      if (shape.boolean(page.isLastPage, 'isLastPage', true)) return;
+      const next = shape.number(page.nextPageStart, 'nextPageStart');
+      if (next <= start) shape.fail('nextPageStart', `a start after ${start}`, next);
+      start = next;
+    }
+  }
+
+  /** The user and group permissions of one level (global, a project, a repository). */
+  private async permissions(path: string, scope: 'global' | 'project' | 'repository', scopeKey: string): Promise<void> {
+    await this.pages(`${path}/users`, (value, shape, where) => {
+      const entry = shape.object(value, where);
+      const permission = shape.string(entry.permission, `${where}.permission`);
+      const userName = this.user(entry.user, shape, `${where}.user`);
+      const userKey = this.keyOf(shape.object(entry.user, `${where}.user`), userName);
+      this.grant('user', userKey, permission, scope, scopeKey);
+      if (scope !== 'global') this.sink.reference({ userKey, kind: `${scope}-permission`, container: scopeKey, item: permission });
+    });
+    await this.pages(`${path}/groups`, (value, shape, where) => {
+      const entry = shape.object(value, where);
+      const permission = shape.string(entry.permission, `${where}.permission`);
+      const group = shape.string(shape.object(entry.group, `${where}.group`).name, `${where}.group.name`);
+      this.grant('group', group, permission, scope, scopeKey);
+    });
+  }
+
+  private keyOf(user: Record<string, unknown>, name: string): string {
+    return typeof user.id === 'number' || (typeof user.id === 'string' && user.id !== '') ? String(user.id) : name.toLowerCase();
+  }
+
+  /** Hands a user object to the sink once (by key); returns its username. */
+  private user(value: unknown, shape: Shape, where: string): string {
+    const object = shape.object(value, where);
+    const name = shape.string(object.name, `${where}.name`);
+    const key = this.keyOf(object, name);
+    if (!this.seen.has(key)) {
+      this.seen.add(key);
+      const directory = shape.optionalString(object.directoryName, `${where}.directoryName`);
+      if (directory) this.directories.add(directory);
+      this.sink.user({
+        directoryId: BITBUCKET_REST_DIRECTORY_ID,
+        userName: name,
+        active: shape.boolean(object.active, `${where}.active`, true),
+        displayName: shape.optionalString(object.displayName, `${where}.displayName`),
+        email: shape.optionalString(object.emailAddress, `${where}.emailAddress`),
+        updated: '',
+      });
+      this.sink.userKey({ userKey: key, lowerUserName: name.toLowerCase() });
+      this.progress.users++;
+      this.progress.tick();
+    }
+    return name;
+  }
+
+  private grant(subjectType: 'group' | 'user', subject: string, permission: string, scope: 'global' | 'project' | 'repository', scopeKey: string): void {
+    this.sink.grant({ subjectType, subject, permission, scope, scopeKey });
+    this.progress.grants++;
+    this.progress.tick();
+  }
+}

@@ -1,0 +1,343 @@
+/**
+ * Reads a running Confluence (Server / Data Center) over its REST API (`/rest/api`, SOURCES.md §2) into the
+ * same snapshot records as the Confluence backup reader: users with their keys, groups and members, spaces,
+ * space permissions to users and groups, and the people the content names (creators and last modifiers of
+ * pages, blog posts and comments, and @mentions), so that assess, scope (`confluence:spaces=`) and plan work
+ * on it unchanged.
+ *
+ * Source spec `confluence:https://confluence.example.com` (the base URL, context path included, e.g.
+ * `…/wiki`). Credentials from the environment: USERMIG_CONFLUENCE_TOKEN (a personal access token, Bearer)
+ * or USERMIG_CONFLUENCE_USER and USERMIG_CONFLUENCE_PASSWORD (Basic). An administrator's account sees
+ * every space and group.
+ *
+ * Every listing is paged by `start` / `limit` and read until an answer has no `_links.next` (the next start
+ * is counted from what came back, so a server that returns fewer than asked is followed correctly):
+ * 1. `user/current`: the credentials;
+ * 2. users: `user/list` (Confluence 8.4+ lists every user, deactivated ones included, CONFSERVER-87291)
+ *    with `expand=status`; where it does not exist, the users are those found as group members (a note
+ *    says that users in no group are then missing);
+ * 3. `group` and `group/{name}/member`: groups and their members, recorded as direct members (whether
+ *    Confluence flattens nested groups there is not documented; a note says so);
+ * 4. `space`, and `space/{key}/permissions` (Confluence 9.1+) for the permissions of users and groups in
+ *    each space, named as the backup names them (`read` on the space → VIEWSPACE, `create` page →
+ *    EDITSPACE, …); before 9.1 that needs the JSON-RPC API, which usermig does not call (a note says so);
+ * 5. `content/search` with CQL `space="KEY" and type in (page, blogpost, comment)` and
+ *    `expand=history,version,body.storage,container`: creators (`history.createdBy`), last modifiers
+ *    (`version.by`) and mentions (`<ri:user ri:userkey="…"/>` or legacy `ri:username`) per space.
+ *
+ * Confluence REST lists no global permissions (USECONFLUENCE, SYSTEMADMINISTRATOR…), so product access,
+ * admin groups and billable Confluence users cannot be known from it; nor, on most versions, users'
+ * emails. Both are said in notes (a confluence-backup, or the directory the users come from, has them).
+ */
+import type { SnapshotSink } from '../model/snapshot.js';
+import { findMentions } from './confluence-backup.js';
+import type { SourceContext } from './index.js';
+import { forEachConcurrently, q, Shape, type RestClient } from './rest-client.js';
+import { credentialsFrom, drained, explainRestFailure, openRestSource, type RestProgress } from './rest-source.js';
+
+export const CONFLUENCE_ENV_PREFIX = 'USERMIG_CONFLUENCE';
+/** The one directory a Confluence REST source has (REST does not list the real ones). */
+export const CONFLUENCE_REST_DIRECTORY_ID = 'confluence-rest';
+
+const API = '/rest/api';
+const PAGE = 200;
+/** Content with bodies is heavy: Confluence caps these pages lower anyway. */
+const CONTENT_PAGE = 50;
+
+/** Space permission operations (`operationKey` on `targetType`) under the names the backup's SpacePermission uses. */
+const PERMISSION_NAMES: Record<string, string> = {
+  'read:space': 'VIEWSPACE',
+  'create:page': 'EDITSPACE',
+  'create:blogpost': 'EDITBLOG',
+  'create:comment': 'COMMENT',
+  'create:attachment': 'CREATEATTACHMENT',
+  'delete:page': 'REMOVEPAGE',
+  'delete:blogpost': 'REMOVEBLOG',
+  'delete:comment': 'REMOVECOMMENT',
+  'delete:attachment': 'REMOVEATTACHMENT',
+  'delete:space': 'REMOVEOWNCONTENT',
+  'archive:page': 'ARCHIVEPAGE',
+  'export:space': 'EXPORTSPACE',
+  'administer:space': 'SETSPACEPERMISSIONS',
+  'restrict_content:space': 'SETPAGEPERMISSIONS',
+};
+
+export async function readConfluenceRest(location: string, sink: SnapshotSink, onProgress?: (done: number, total: number) => void, context?: SourceContext): Promise<void> {
+  const source = openRestSource('Confluence', location, context, (env) => credentialsFrom(env, CONFLUENCE_ENV_PREFIX), onProgress);
+  const reader = new ConfluenceRestReader(source.client, sink, source.progress, (text) => context?.note?.(text));
+  try {
+    await reader.read();
+  } catch (error) {
+    throw explainRestFailure(error, source);
+  } finally {
+    source.client.close();
+  }
+}
+
+type Handle = (value: unknown, shape: Shape, where: string) => void;
+
+interface Space {
+  key: string;
+  id: string;
+}
+
+class ConfluenceRestReader {
+  /** user key → nothing; the users already handed to the sink. */
+  private readonly seen = new Set<string>();
+  /** lower-case username → user key, for legacy `ri:username` mentions. */
+  private readonly keyByName = new Map<string, string>();
+  private withoutEmail = 0;
+
+  constructor(
+    private readonly client: RestClient,
+    private readonly sink: SnapshotSink,
+    private readonly progress: RestProgress,
+    private readonly note: (text: string) => void,
+  ) {}
+
+  async read(): Promise<void> {
+    this.progress.phase = 'the current user (user/current)';
+    await this.client.get(`${API}/user/current`);
+    this.sink.directory({ id: CONFLUENCE_REST_DIRECTORY_ID, name: `Confluence ${this.client.base.origin}${this.client.base.pathname.replace(/\/$/, '')} (REST)`, position: 0, active: true, type: 'REST' });
+    await this.users();
+    const groups = await this.groups();
+    await this.members(groups);
+    const spaces = await this.spaces();
+    await this.spacePermissions(spaces);
+    await this.content(spaces);
+    if (this.withoutEmail > 0) {
+      this.note(
+        `Confluence REST gave no email for ${this.withoutEmail.toLocaleString('en-US')} of ${this.seen.size.toLocaleString('en-US')} users (most versions never show it): assess reports them as invalid emails; scan the directory they come from (ldap:, crowd:) or a confluence-backup, or decide their emails`,
+      );
+    }
+    this.note(
+      'Confluence REST lists no global permissions (USECONFLUENCE, ADMINISTRATECONFLUENCE, SYSTEMADMINISTRATOR…) and no directories, so product access, admin groups and billable Confluence users are unknown; group members are recorded as direct members (REST does not say which are inherited); scan a confluence-backup to have them',
+    );
+  }
+
+  /**
+   * Reads a start / limit listing (`{results, start, limit, size, _links.next}`) until an answer has no
+   * next link. `allow` statuses end the listing at once and are returned (e.g. 404: no such endpoint).
+   */
+  private async pages(path: string, handle: Handle, limit = PAGE, allow: number[] = []): Promise<number | undefined> {
+    const endpoint = path.replace(/\?.*$/, '');
+    const separator = path.includes('?') ? '&' : '?';
+    for (let start = 0; ; ) {
+      const answer = await this.client.get(`${path}${separator}start=${start}&limit=${limit}`, allow);
+      if (allow.includes(answer.status)) return answer.status;
+      const shape = new Shape(endpoint);
+      const page = shape.object(answer.body, '(answer)');
+      const results = shape.array(page.results, 'results');
+      results.forEach((value, i) => handle(value, shape, `results[${i}]`));
+      await drained(this.sink);
+      const links = page._links === undefined ? {} : shape.object(page._links, '_links');
+      if (links.next === undefined || links.next === null || results.length === 0) return undefined;
+      shape.string(links.next, '_links.next');
+      start += results.length;
+    }
+  }
+
+  // ---- users
+
+  private async users(): Promise<void> {
+    this.progress.phase = 'users (user/list)';
+    const status = await this.pages(`${API}/user/list?expand=status`, (value, shape, where) => void this.user(value, shape, where), PAGE, [400, 404, 405, 501]);
+    if (status !== undefined) {
+      this.note(
+        'this Confluence has no user/list (before 8.4): the users were read as the members of every group, so users in no group are missing (Confluence 8.4 and later list every user, deactivated ones included)',
+      );
+    }
+  }
+
+  /** Hands a user object to the sink once (by key); returns its username and key, or undefined for anonymous. */
+  private user(value: unknown, shape: Shape, where: string): { name: string; key: string } | undefined {
+    const object = shape.object(value, where);
+    if (object.type === 'anonymous') return undefined;
+    const name = shape.string(object.username, `${where}.username`);
+    const key = object.userKey === undefined || object.userKey === null ? name.toLowerCase() : shape.string(object.userKey, `${where}.userKey`);
+    if (!this.seen.has(key)) {
+      this.seen.add(key);
+      this.keyByName.set(name.toLowerCase(), key);
+      const email = emailOf(object, shape, where);
+      if (!email) this.withoutEmail++;
+      this.sink.user({
+        directoryId: CONFLUENCE_REST_DIRECTORY_ID,
+        userName: name,
+        active: activeOf(object, shape, where),
+        displayName: shape.optionalString(object.displayName, `${where}.displayName`),
+        email,
+        updated: '',
+      });
+      this.sink.userKey({ userKey: key, lowerUserName: name.toLowerCase() });
+      this.progress.users++;
+      this.progress.tick();
+    }
+    return { name, key };
+  }
+
+  /** The key of a user named in content (`history.createdBy`, `version.by`); undefined for anonymous. */
+  private referenced(value: unknown, shape: Shape, where: string): string | undefined {
+    if (value === undefined || value === null) return undefined;
+    const object = shape.object(value, where);
+    if (object.type === 'anonymous') return undefined;
+    if (typeof object.userKey === 'string' && object.userKey) return object.userKey;
+    const name = shape.string(object.username, `${where}.username`);
+    return this.keyByName.get(name.toLowerCase()) ?? name.toLowerCase();
+  }
+
+  // ---- groups
+
+  private async groups(): Promise<string[]> {
+    this.progress.phase = 'groups (group)';
+    const names: string[] = [];
+    await this.pages(`${API}/group`, (value, shape, where) => {
+      const name = shape.string(shape.object(value, where).name, `${where}.name`);
+      names.push(name);
+      this.sink.group({ directoryId: CONFLUENCE_REST_DIRECTORY_ID, name });
+      this.progress.groups++;
+      this.progress.tick();
+    });
+    return names;
+  }
+
+  private async members(groups: string[]): Promise<void> {
+    this.progress.phase = 'group members (group/{name}/member)';
+    await forEachConcurrently(groups, this.client.workers, async (group) => {
+      await this.pages(`${API}/group/${q(group)}/member?expand=status`, (value, shape, where) => {
+        const user = this.user(value, shape, where);
+        if (!user) return;
+        this.sink.membership({ directoryId: CONFLUENCE_REST_DIRECTORY_ID, parent: group, child: user.name, childIsGroup: false });
+        this.progress.memberships++;
+        this.progress.tick();
+      });
+    });
+  }
+
+  // ---- spaces and permissions
+
+  private async spaces(): Promise<Space[]> {
+    this.progress.phase = 'spaces (space)';
+    const spaces: Space[] = [];
+    await this.pages(`${API}/space`, (value, shape, where) => {
+      const space = shape.object(value, where);
+      const key = shape.string(space.key, `${where}.key`);
+      const id = typeof space.id === 'number' || typeof space.id === 'string' ? String(space.id) : key;
+      this.sink.container({ kind: 'confluence-space', key, name: shape.optionalString(space.name, `${where}.name`), ref: `space:${id}` });
+      this.progress.containers++;
+      this.progress.tick();
+      spaces.push({ key, id });
+    });
+    return spaces;
+  }
+
+  private async spacePermissions(spaces: Space[]): Promise<void> {
+    this.progress.phase = 'space permissions (space/{key}/permissions)';
+    let missing = false;
+    await forEachConcurrently(spaces, this.client.workers, async ({ key }) => {
+      if (missing) return;
+      const endpoint = `${API}/space/${q(key)}/permissions`;
+      const answer = await this.client.get(endpoint, [404, 405, 501]);
+      if (answer.status !== 200) {
+        missing = true;
+        return;
+      }
+      const shape = new Shape(`${API}/space/{key}/permissions`);
+      for (const [i, value] of shape.array(answer.body, '(answer)').entries()) {
+        const where = `[${i}]`;
+        const entry = shape.object(value, where);
+        const operation = shape.object(entry.operation, `${where}.operation`);
+        const operationKey = shape.string(operation.operationKey, `${where}.operation.operationKey`);
+        const targetType = shape.string(operation.targetType, `${where}.operation.targetType`);
+        const permission = PERMISSION_NAMES[`${operationKey}:${targetType}`] ?? `${operationKey}:${targetType}`;
+        if (entry.subject === undefined || entry.subject === null) continue; // anonymous access
+        const subject = shape.object(entry.subject, `${where}.subject`);
+        const type = shape.string(subject.type, `${where}.subject.type`);
+        if (type === 'group') {
+          const group = shape.string(subject.name, `${where}.subject.name`);
+          this.grant('group', group, permission, key);
+        } else if (type === 'user') {
+          const userKey =
+            typeof subject.userKey === 'string' && subject.userKey
+              ? subject.userKey
+              : (this.keyByName.get(shape.string(subject.username, `${where}.subject.username`).toLowerCase()) ?? String(subject.username).toLowerCase());
+          this.grant('user', userKey, permission, key);
+          this.sink.reference({ userKey, kind: 'space-permission', container: key, item: permission });
+        }
+      }
+      await drained(this.sink);
+    });
+    if (missing) {
+      this.note(
+        'this Confluence has no space/{key}/permissions (before 9.1; the older JSON-RPC API is not used): space permissions were not read, so confluence:spaces= scopes find users through the content only',
+      );
+    }
+  }
+
+  private grant(subjectType: 'group' | 'user', subject: string, permission: string, spaceKey: string): void {
+    this.sink.grant({ subjectType, subject, permission, scope: 'space', scopeKey: spaceKey });
+    this.progress.grants++;
+    this.progress.tick();
+  }
+
+  // ---- content
+
+  private async content(spaces: Space[]): Promise<void> {
+    this.progress.phase = 'content creators, modifiers and mentions (content/search)';
+    await forEachConcurrently(spaces, this.client.workers, async ({ key }) => {
+      const cql = `space="${key.replace(/["\\]/g, '\\$&')}" and type in (page, blogpost, comment)`;
+      await this.pages(
+        `${API}/content/search?cql=${q(cql)}&expand=${q('history,version,body.storage,container')}`,
+        (value, shape, where) => this.contentItem(value, shape, where, key),
+        CONTENT_PAGE,
+      );
+    });
+  }
+
+  private contentItem(value: unknown, shape: Shape, where: string, space: string): void {
+    const content = shape.object(value, where);
+    const type = shape.string(content.type, `${where}.type`);
+    const kind = type === 'blogpost' ? 'blogpost' : type === 'comment' ? 'comment' : type === 'page' ? 'page' : undefined;
+    if (!kind) return;
+    const id = String(content.id ?? '');
+    const title = shape.optionalString(content.title, `${where}.title`);
+    let item = title;
+    if (kind === 'comment') {
+      const container = content.container === undefined || content.container === null ? {} : shape.object(content.container, `${where}.container`);
+      const on = typeof container.title === 'string' ? container.title : '';
+      item = on ? `comment ${id} on ${on}` : `comment ${id}`;
+    }
+    const history = content.history === undefined || content.history === null ? {} : shape.object(content.history, `${where}.history`);
+    const version = content.version === undefined || content.version === null ? {} : shape.object(content.version, `${where}.version`);
+    const creator = this.referenced(history.createdBy, shape, `${where}.history.createdBy`);
+    const modifier = this.referenced(version.by, shape, `${where}.version.by`);
+    if (creator) this.sink.reference({ userKey: creator, kind: `${kind}-creator`, container: space, item });
+    if (modifier && modifier !== creator) this.sink.reference({ userKey: modifier, kind: `${kind}-modifier`, container: space, item });
+    const body = content.body === undefined || content.body === null ? undefined : shape.object(content.body, `${where}.body`);
+    const storage = body?.storage === undefined || body.storage === null ? undefined : shape.object(body.storage, `${where}.body.storage`);
+    const text = storage ? shape.optionalString(storage.value, `${where}.body.storage.value`) : '';
+    const mentioned = new Set<string>();
+    for (const mention of findMentions(text)) {
+      const userKey = mention.byName ? (this.keyByName.get(mention.value.toLowerCase()) ?? mention.value.toLowerCase()) : mention.value;
+      if (mentioned.has(userKey)) continue;
+      mentioned.add(userKey);
+      this.sink.reference({ userKey, kind: 'mention', container: space, item });
+    }
+  }
+}
+
+/** The email a user object carries, if the version shows it (`email`, or Cloud-like `details.personal.email`). */
+function emailOf(user: Record<string, unknown>, shape: Shape, where: string): string {
+  if (user.email !== undefined) return shape.optionalString(user.email, `${where}.email`);
+  if (user.emailAddress !== undefined) return shape.optionalString(user.emailAddress, `${where}.emailAddress`);
+  const details = user.details as { personal?: { email?: unknown } } | undefined;
+  return typeof details?.personal?.email === 'string' ? details.personal.email : '';
+}
+
+/** Active unless `status` (expanded) says deactivated; a boolean `active` is taken as it is. */
+function activeOf(user: Record<string, unknown>, shape: Shape, where: string): boolean {
+  if (typeof user.active === 'boolean') return user.active;
+  const status = user.status;
+  if (status === undefined || status === null) return true;
+  const text = typeof status === 'string' ? status : typeof status === 'object' && typeof (status as { value?: unknown }).value === 'string' ? (status as { value: string }).value : shape.fail(`${where}.status`, 'a status such as "current" or "deactivated"', status);
+  return !/deactivated|disabled|inactive/i.test(text);
+}

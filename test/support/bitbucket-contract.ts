@@ -1,0 +1,142 @@
+/**
+ * A Bitbucket Data Center REST contract (SOURCES.md §3; Bitbucket Server 8.14 OpenAPI): the endpoints the
+ * bitbucket: source reads, answering with the documented shapes from a generated estate:
+ * - every listing is a page `{size, limit, isLastPage, start, nextPageStart?, values}`, `limit` capped at
+ *   `pageCap` (default 25, as Bitbucket's default page size), so that paging is exercised;
+ * - `admin/users` lists inactive users too (RestDetailedUser with directoryName);
+ * - permission pages `{user|group, permission}` at the global, project and repository levels, shaped like
+ *   the atlassian-python-api recordings (samples/atlassian-python-api/json/bitbucket__server__*).
+ */
+import type { Route } from './rest-contract.js';
+
+export interface BitbucketUser {
+  id: number;
+  name: string;
+  displayName: string;
+  emailAddress: string;
+  active: boolean;
+}
+
+export interface BitbucketGrants {
+  users: Array<{ name: string; permission: string }>;
+  groups: Array<{ name: string; permission: string }>;
+}
+
+export interface BitbucketEstate {
+  users: BitbucketUser[];
+  /** group → user names. */
+  groups: Record<string, string[]>;
+  global: BitbucketGrants;
+  projects: Array<{ key: string; id: number; name: string; grants: BitbucketGrants; repos: Array<{ slug: string; id: number; name: string; grants: BitbucketGrants }> }>;
+}
+
+/**
+ * `userCount` users u0001…; every tenth inactive. Groups: `stash-users` (LICENSED_USER, the first 80 %),
+ * `bb-admins` (ADMIN: u0001, u0002), `platform-devs` (REPO_WRITE on PLAT/api, 30 members from u0101),
+ * `web-team` (PROJECT_WRITE on WEB), `empty group`. Direct grants: u0003 PROJECT_READ on PLAT, u0004
+ * REPO_ADMIN on PLAT/api, u0005 REPO_READ on WEB/site, u0006 SYS_ADMIN.
+ */
+export function generateBitbucketEstate(userCount: number): BitbucketEstate {
+  const users: BitbucketUser[] = Array.from({ length: userCount }, (_, i) => {
+    const n = i + 1;
+    const name = `u${String(n).padStart(4, '0')}`;
+    return { id: 100 + n, name, displayName: `Dev ${n}`, emailAddress: `${name}@example.com`, active: n % 10 !== 0 };
+  });
+  const names = users.map((u) => u.name);
+  const none: BitbucketGrants = { users: [], groups: [] };
+  return {
+    users,
+    groups: {
+      'stash-users': names.slice(0, Math.floor(userCount * 0.8)),
+      'bb-admins': names.slice(0, 2),
+      'platform-devs': names.slice(100, 130),
+      'web-team': names.slice(200, 210),
+      'empty group': [],
+    },
+    global: {
+      users: [{ name: names[5] as string, permission: 'SYS_ADMIN' }],
+      groups: [
+        { name: 'stash-users', permission: 'LICENSED_USER' },
+        { name: 'bb-admins', permission: 'ADMIN' },
+      ],
+    },
+    projects: [
+      {
+        key: 'PLAT',
+        id: 1,
+        name: 'Platform',
+        grants: { users: [{ name: names[2] as string, permission: 'PROJECT_READ' }], groups: [] },
+        repos: [
+          { slug: 'api', id: 11, name: 'API', grants: { users: [{ name: names[3] as string, permission: 'REPO_ADMIN' }], groups: [{ name: 'platform-devs', permission: 'REPO_WRITE' }] } },
+          { slug: 'tools', id: 12, name: 'Tools', grants: none },
+        ],
+      },
+      {
+        key: 'WEB',
+        id: 2,
+        name: 'Web',
+        grants: { users: [], groups: [{ name: 'web-team', permission: 'PROJECT_WRITE' }] },
+        repos: [{ slug: 'site', id: 21, name: 'Site', grants: { users: [{ name: names[4] as string, permission: 'REPO_READ' }], groups: [] } }],
+      },
+    ],
+  };
+}
+
+export function bitbucketRoute(estate: BitbucketEstate, pageCap = 25): Route {
+  const byName = new Map(estate.users.map((u) => [u.name, u]));
+  const base = 'http://127.0.0.1/bitbucket';
+  const userJson = (u: BitbucketUser) => ({
+    name: u.name,
+    emailAddress: u.emailAddress,
+    active: u.active,
+    displayName: u.displayName,
+    id: u.id,
+    slug: u.name,
+    type: 'NORMAL',
+    links: { self: [{ href: `${base}/users/${u.name}` }] },
+  });
+  const detailed = (u: BitbucketUser) => ({ ...userJson(u), directoryName: u.id % 2 === 0 ? 'Bitbucket Internal Directory' : 'Corporate LDAP', deletable: true, mutableDetails: true, mutableGroups: true, lastAuthenticationTimestamp: 1710000000000 });
+  const page = <T>(url: URL, values: T[], map: (value: T) => unknown) => {
+    const start = Number(url.searchParams.get('start') ?? 0);
+    const limit = Math.min(Number(url.searchParams.get('limit') ?? 25), pageCap);
+    const shown = values.slice(start, start + limit);
+    const isLastPage = start + limit >= values.length;
+    return { body: { size: shown.length, limit, isLastPage, start, ...(isLastPage ? {} : { nextPageStart: start + shown.length }), values: shown.map(map) } };
+  };
+  const grants = (url: URL, level: BitbucketGrants, kind: string) => {
+    if (kind === 'users') return page(url, level.users, (g) => ({ user: userJson(byName.get(g.name) as BitbucketUser), permission: g.permission }));
+    if (kind === 'groups') return page(url, level.groups, (g) => ({ group: { name: g.name }, permission: g.permission }));
+    return undefined;
+  };
+  const notFound = (message: string) => ({ status: 404, body: { errors: [{ context: null, message, exceptionName: 'com.atlassian.bitbucket.project.NoSuchProjectException' }] } });
+  return (url) => {
+    const path = decodeURIComponent(url.pathname.replace(/^\/bitbucket/, '')).replace(/^\/rest\/api\/(1\.0|latest)/, '');
+    if (path === '/admin/users') return page(url, estate.users, detailed);
+    if (path === '/admin/groups') return page(url, Object.keys(estate.groups), (name) => ({ name, deletable: true }));
+    if (path === '/admin/groups/more-members') {
+      const group = url.searchParams.get('context') ?? '';
+      const members = estate.groups[group];
+      if (!members) return { status: 404, body: { errors: [{ message: `Group ${group} does not exist.` }] } };
+      return page(url, members, (name) => detailed(byName.get(name) as BitbucketUser));
+    }
+    const global = /^\/admin\/permissions\/(users|groups)$/.exec(path);
+    if (global) return grants(url, estate.global, global[1] as string);
+    if (path === '/projects') return page(url, estate.projects, (p) => ({ key: p.key, id: p.id, name: p.name, public: false, type: 'NORMAL', links: { self: [{ href: `${base}/projects/${p.key}` }] } }));
+    const project = /^\/projects\/([^/]+)\/(permissions\/(users|groups)|repos)$/.exec(path);
+    if (project) {
+      const found = estate.projects.find((p) => p.key === project[1]);
+      if (!found) return notFound(`Project ${project[1]} does not exist.`);
+      if (project[2] === 'repos') {
+        return page(url, found.repos, (r) => ({ slug: r.slug, id: r.id, name: r.name, scmId: 'git', state: 'AVAILABLE', forkable: true, project: { key: found.key, id: found.id, name: found.name }, public: false }));
+      }
+      return grants(url, found.grants, project[3] as string);
+    }
+    const repo = /^\/projects\/([^/]+)\/repos\/([^/]+)\/permissions\/(users|groups)$/.exec(path);
+    if (repo) {
+      const found = estate.projects.find((p) => p.key === repo[1])?.repos.find((r) => r.slug === repo[2]);
+      if (!found) return notFound(`Repository ${repo[1]}/${repo[2]} does not exist.`);
+      return grants(url, found.grants, repo[3] as string);
+    }
+    return undefined;
+  };
+}
