@@ -14,6 +14,7 @@ import { registerExplainCommand } from './explain-commands.js';
 import { registerGroupCommands } from './groups-commands.js';
 import { registerPlanCommands } from './plan-commands.js';
 import { registerReportCommands } from './report-commands.js';
+import { registerServeCommand } from './serve-command.js';
 import { registerStrategyCommand } from './strategy-commands.js';
 import { registerUserCommands } from './users-commands.js';
 import { registerUserCsvCommands } from './users-csv-commands.js';
@@ -71,6 +72,7 @@ function program(): Command {
   registerExplainCommand(cli);
   registerReportCommands(cli);
   registerStrategyCommand(cli);
+  registerServeCommand(cli);
   registerCloudCommands(cli.command('cloud').description('the local cloud: an Atlassian-compatible organization on loopback'));
 
   cli

@@ -1,0 +1,724 @@
+/**
+ * The dashboard's API: every request body and response of `usermig serve` (issue #8), shared by the
+ * server (src/serve) and the page (web/, which imports this file with `import type`). Types only: no
+ * runtime import of anything, so that a browser bundle can import it.
+ *
+ * Conventions: every route lives under /api/; errors are `ApiError` with 400 (usage, input), 401
+ * (unauthorized), 403 (forbidden), 404 (not-found), 409 (conflict), 500 (anything else); lists are
+ * paged with `offset` (default 0) and `limit` (default 100, max 1000) and answer a `Page`.
+ */
+
+// --- common ------------------------------------------------------------------------------------------
+
+export type ApiErrorKind =
+  | 'unauthorized' // 401: no token, or a wrong one
+  | 'forbidden' // 403: a Host header that is not 127.0.0.1:PORT or localhost:PORT
+  | 'usage' // 400: the request is wrong (same messages as the CLI's usage errors)
+  | 'input' // 400: a file or value is malformed
+  | 'not-found' // 404
+  | 'conflict' // 409: an apply already running, a stale plan, a plan applied already
+  | 'unreachable' // 500: a target could not be reached
+  | 'auth' // 500: a target refused the credentials
+  | 'workspace' // 500: the workspace is unusable
+  | 'internal'; // 500
+
+export interface ApiError {
+  error: { kind: ApiErrorKind; message: string };
+}
+
+export interface Page<Row> {
+  total: number;
+  offset: number;
+  limit: number;
+  rows: Row[];
+}
+
+export interface PageQuery {
+  offset?: number;
+  limit?: number;
+}
+
+export type Severity = 'blocker' | 'warning' | 'info';
+
+// --- GET /api/summary ----------------------------------------------------------------------------------
+
+export interface SourceInfo {
+  /** The workspace's name of the source: `jira`, `confluence`, or the name given at scan. */
+  name: string;
+  /** jira-backup, confluence-backup, ldap, jira, crowd. */
+  kind: string;
+  /** The path or URL scanned (no credentials). */
+  location: string;
+  scannedAt: string;
+  /** users, groups, memberships, directories, grants, containers, references… */
+  counts: Record<string, number>;
+}
+
+/** The `summary` object of `usermig assess --json`. */
+export interface AssessmentSummary {
+  sources: number;
+  users: number;
+  activeUsers: number;
+  groups: number;
+  directMemberships: number;
+  invalidEmails: number;
+  duplicatedEmails: number;
+  domains: number;
+  blocklistedGroups: number;
+  nestedGroups: number;
+  /** Product key → billable users. */
+  billableUsers: Record<string, number>;
+}
+
+export interface FindingOverview {
+  code: string;
+  severity: Severity;
+  /** The finding's message (what `usermig assess` prints). */
+  title: string;
+  /** Its number of subjects. */
+  count: number;
+  fix: string;
+  /** True when decisions resolve it (it no longer blocks). */
+  resolved: boolean;
+}
+
+export interface NextStep {
+  /** The CLI command that does it, e.g. `usermig domains trust --all`. */
+  command: string;
+  why: string;
+  /** The dashboard page where it can be done instead. */
+  page: 'overview' | 'users' | 'domains' | 'groups' | 'plan' | 'apply' | 'reports';
+}
+
+export interface SummaryResponse {
+  /** The workspace folder. */
+  workspace: string;
+  sources: SourceInfo[];
+  summary: AssessmentSummary;
+  findings: FindingOverview[];
+  /** Counts of unresolved findings by severity. */
+  blockers: number;
+  warnings: number;
+  nextStep: NextStep;
+  /** The target plans and applies use by default (`usermig serve --target`, else `local`). */
+  target: string;
+}
+
+// --- GET /api/findings/:code ------------------------------------------------------------------------
+
+export interface FindingSubject {
+  type: 'user' | 'group' | 'domain' | 'email' | 'grant' | 'product' | 'estate' | 'reference';
+  id: string;
+  source?: string;
+  detail?: string;
+  /** For a user subject: its id for /api/users/:id, when it names an effective user. */
+  userId?: string;
+}
+
+export interface FindingResponse extends Page<FindingSubject> {
+  code: string;
+  severity: Severity;
+  title: string;
+  fix: string;
+  resolved: boolean;
+}
+
+// --- GET /api/users ----------------------------------------------------------------------------------
+
+export type UserDecisionAction = 'migrate' | 'new-email' | 'merge-into' | 'former-user' | 'skip';
+/** The `decision` filter: `none` is a user without a stored decision. */
+export type UserDecisionFilter = 'none' | UserDecisionAction;
+export type UserSort = 'username' | 'email' | 'displayName';
+
+/** Query string of GET /api/users (all optional). */
+export interface UsersQuery extends PageQuery {
+  /** Substring of username, display name or email, case-insensitive. */
+  q?: string;
+  /** A finding code (e.g. S-02): users that are subjects of it. */
+  finding?: string;
+  source?: string;
+  /** Directory name (as the source names it). */
+  directory?: string;
+  active?: boolean;
+  decision?: UserDecisionFilter;
+  sort?: UserSort;
+}
+
+export interface UserRow {
+  /** Opaque, URL-safe: identifies (source, user key). */
+  id: string;
+  source: string;
+  username: string;
+  displayName: string;
+  /** The email as the source holds it. */
+  email: string;
+  /** Directory name. */
+  directory: string;
+  active: boolean;
+  /** Codes of the findings naming this user. */
+  findings: string[];
+  /** The stored decision's action; null without one (the default, migrate). */
+  decision: UserDecisionAction | null;
+}
+
+export interface Facet {
+  name: string;
+  count: number;
+}
+
+/** Counts over the rows that match every other filter (q included), so the page can show "n" next to each choice. */
+export interface UsersFacets {
+  findings: Array<{ code: string; count: number }>;
+  sources: Facet[];
+  directories: Facet[];
+  /** `none` and the actions. */
+  decisions: Facet[];
+}
+
+export interface UsersResponse extends Page<UserRow> {
+  facets: UsersFacets;
+}
+
+// --- GET /api/users/:id ------------------------------------------------------------------------------
+
+export interface UserIdentity {
+  id: string;
+  source: string;
+  username: string;
+  key: string;
+  email: string;
+  active: boolean;
+  directory: string;
+}
+
+export interface UserDetailUser extends UserRow {
+  key: string;
+  updated: string;
+  /** Whether the source email is a valid address. */
+  emailValid: boolean;
+  /** The same person in other sources (same normalised email), this user included first. */
+  identities: UserIdentity[];
+  /** What the user becomes in the cloud after the decisions. */
+  becomes: {
+    outcome: 'account' | 'merged' | 'former-user' | 'skip';
+    /** The cloud email, when there is an account (the survivor's when merged). */
+    email: string | null;
+    /** merged: the surviving user. */
+    mergedInto: { id: string; source: string; username: string } | null;
+    /** The sentence `usermig users show` prints on its `becomes` line. */
+    text: string;
+  };
+}
+
+export interface UserFinding {
+  code: string;
+  severity: Severity;
+  message: string;
+  /** The subject's detail for this user. */
+  detail?: string;
+  resolved: boolean;
+}
+
+export interface UserReferences {
+  /** What references the user: e.g. `issue reporter`, `comment author`, `filter owner`, or `all`. */
+  kind: string;
+  count: number;
+  /** A few examples (issue keys, page titles…), when known. */
+  examples: string[];
+}
+
+export interface UserDecisionView {
+  action: UserDecisionAction;
+  newEmail: string | null;
+  target: { id: string; source: string; username: string } | null;
+  decidedBy: string;
+  decidedAt: string;
+  reason: string;
+  /** When an applied plan used it; changing it then needs force. */
+  appliedAt: string | null;
+  /** As the CLI writes it: `new-email a@b.c`, `merge-into jira:alice`, `skip`. */
+  text: string;
+}
+
+export interface DecisionHistoryEntry {
+  at: string;
+  by: string;
+  /** What it became, as text (`new-email a@b.c`, `trusted`, `rename x`…). */
+  decision: string;
+  /** What it was ('' when new). */
+  previous: string;
+  reason: string;
+}
+
+export interface UserDetailResponse {
+  user: UserDetailUser;
+  findings: UserFinding[];
+  references: UserReferences[];
+  groups: {
+    direct: string[];
+    /** Groups reached only through nesting, with the path from a direct group down to them... */
+    nested: Array<{ name: string; path: string[] }>;
+  };
+  decision: UserDecisionView | null;
+  history: DecisionHistoryEntry[];
+}
+
+// --- PUT /api/users/:id/decision -------------------------------------------------------------------------
+
+export interface UserDecisionRequest {
+  /** `clear` goes back to the default (stores `migrate`, as `usermig users decide USER migrate`). */
+  action: UserDecisionAction | 'clear';
+  /** new-email: the address; merge-into: the surviving user (SOURCE:USERNAME, username, key, email or a user id). */
+  value?: string;
+  reason?: string;
+  /** Change a decision that an applied plan already used. */
+  force?: boolean;
+}
+
+export interface UserDecisionResponse {
+  id: string;
+  decision: UserDecisionView | null;
+  /** False when the user was already decided so. */
+  changed: boolean;
+  /** The line `usermig users decide` prints. */
+  message: string;
+}
+
+// --- /api/domains ------------------------------------------------------------------------------------
+
+export interface DomainRow {
+  domain: string;
+  /** Accounts that will have an address in the domain once the decisions apply. */
+  users: number;
+  trusted: boolean;
+}
+
+export interface DomainsQuery extends PageQuery {
+  q?: string;
+  trusted?: boolean;
+}
+
+export type DomainsResponse = Page<DomainRow>;
+
+export interface DomainDecisionRequest {
+  trusted: boolean;
+  reason?: string;
+  force?: boolean;
+}
+
+export interface DomainDecisionResponse {
+  domain: string;
+  trusted: boolean;
+  changed: boolean;
+  message: string;
+}
+
+// --- /api/groups -------------------------------------------------------------------------------------
+
+export type GroupFlag = 'blocklisted' | 'case-collision' | 'merged-across-products' | 'merge-consented' | 'skipped' | 'exists-in-cloud';
+export type GroupNamingVia = 'own' | 'rename' | 'map' | 'skip' | 'blocklisted';
+
+export interface GroupsQuery extends PageQuery {
+  q?: string;
+  flag?: GroupFlag;
+}
+
+export interface GroupSourceView {
+  source: string;
+  /** The spelling in that source. */
+  name: string;
+  spellings: string[];
+  direct: number;
+  flattened: number;
+  children: string[];
+  productAccess: string[];
+  admin: string[];
+  otherGrants: number;
+  /** The cloud group it becomes or joins after decisions; null when skipped or blocklisted. */
+  cloudName: string | null;
+  via: GroupNamingVia | string;
+  decision: GroupDecisionView | null;
+}
+
+export interface GroupDecisionView {
+  /** The source the decision is for, or `*` for every source. */
+  source: string;
+  action: 'map' | 'rename' | 'skip';
+  value: string | null;
+}
+
+export interface GroupRow {
+  /** The group's name (its first spelling; its cloud name unless a decision renames or maps it). */
+  name: string;
+  sources: GroupSourceView[];
+  /** Every cloud name it becomes (after decisions). */
+  cloudNames: string[];
+  /** Sum over sources. */
+  direct: number;
+  flattened: number;
+  /** Grants in words: `product access: jira-software`, `admin: SYSTEM_ADMIN`, `3 other grants`. */
+  grants: string[];
+  flags: GroupFlag[];
+  /** The decisions stored for the name; the first one, or null. */
+  decision: GroupDecisionView | null;
+  decisions: GroupDecisionView[];
+}
+
+export type GroupsResponse = Page<GroupRow>;
+
+export interface GroupMemberSample {
+  id: string;
+  source: string;
+  username: string;
+  email: string;
+  active: boolean;
+  /** Direct member, or only through a nested group. */
+  via: 'direct' | 'nested';
+}
+
+export interface GroupDetailResponse {
+  group: GroupRow;
+  /** Per source: the first members (at most 100), direct first. */
+  members: { total: number; sample: GroupMemberSample[] };
+  /** Per source: the groups it contains and the groups containing it. */
+  nesting: Array<{ source: string; children: string[]; parents: string[] }>;
+  history: DecisionHistoryEntry[];
+}
+
+export interface GroupDecisionRequest {
+  /** The source; absent: the group in every source (as NAME on the command line, SOURCE:NAME otherwise). */
+  source?: string;
+  group: string;
+  action: 'map' | 'rename' | 'skip' | 'create';
+  /** map: the cloud group to merge into; rename: the new name. */
+  value?: string;
+  reason?: string;
+  force?: boolean;
+}
+
+export interface GroupDecisionResponse {
+  /** The line `usermig groups map|rename|skip|create` prints. */
+  message: string;
+  changed: number;
+  notes: string[];
+}
+
+// --- GET /api/strategy -------------------------------------------------------------------------------
+
+export type StrategyLevel = 'insist' | 'advise' | 'warn' | 'info' | 'ok';
+export type StepStatus = 'done' | 'in-progress' | 'todo' | 'manual' | 'not-needed';
+
+/** The object of `usermig strategy --json` (query `idp` as --idp). */
+export interface StrategyResponse {
+  idp: string;
+  numbers: {
+    sources: number;
+    users: number;
+    activeUsers: number;
+    people: number;
+    groups: number;
+    nestedGroups: number;
+    externalDirectories: number;
+    usersInExternalDirectories: number;
+  };
+  sections: Array<{ id: string; title: string; points: Array<{ level: StrategyLevel; text: string; because: string; rules: string[] }> }>;
+  waves: Array<{ wave: number; containers: string[]; people: number; sharedWithOtherWaves: number }>;
+  domains: Array<{ domain: string; users: number; trusted: boolean }>;
+  licences: Array<{ product: string; billableNow: number; billableAfterDecisions: number; tier: number | null; freeLimit: number | null }>;
+  journey: Array<{ step: number; title: string; status: StepStatus; items: Array<{ label: string; status: StepStatus; detail: string }>; rules: string[] }>;
+}
+
+// --- /api/plans --------------------------------------------------------------------------------------
+
+export interface PlanRequest {
+  /** Default: the serve --target, else `local`. */
+  target?: string;
+  /** As --scope (repeatable: an array is several --scope); absent or `all`: everything. */
+  scope?: string | string[];
+  /** As --group-members: scoped (default) or all. */
+  groupMembers?: 'scoped' | 'all';
+  /** As --refresh: read the whole cloud again. */
+  refresh?: boolean;
+}
+
+export interface PlanSummary {
+  accounts: number;
+  groups: number;
+  creates: number;
+  links: number;
+  emailChanges?: number;
+  memberAdds: number;
+  memberRemovals: number;
+  writes: number;
+}
+
+export interface CascadeRow {
+  group: string;
+  why: string[];
+  whole: boolean;
+  inScope: number;
+  direct: number;
+  throughThisGroupOnly: number;
+  throughOther: number;
+  leftOut: number;
+  total: number;
+}
+
+export interface PlanDiff {
+  creates: { accounts: number; groups: number };
+  /** Accounts that exist already and are linked. */
+  links: number;
+  /** Accounts that several source users land in (merged users, same email across sources). */
+  merges: number;
+  emailChanges: number;
+  membershipChanges: { adds: number; removes: number };
+  /** Per group the plan touches: members added and proposed for removal; for a scoped plan, its cascade row. */
+  cascade: Array<{ group: string; created: boolean; adds: number; removes: number; scope?: CascadeRow }>;
+}
+
+export interface PlanScopeView {
+  specs: string[];
+  groupMembers: 'scoped' | 'all';
+  summary: Record<string, number>;
+  customers: number;
+  formerUsers: number;
+  notes: string[];
+  /** The lines `usermig plan` prints about its scope. */
+  lines: string[];
+}
+
+export interface PlanMade {
+  id: string;
+  createdAt: string;
+  target: string;
+  /** The scope specs; ['all'] when unscoped. */
+  scope: string[];
+  summary: PlanSummary;
+  notes: string[];
+  diff: PlanDiff;
+  /** Present for a scoped plan. */
+  scopeSection?: PlanScopeView;
+  applied: boolean;
+  /** Where the plan file was saved. */
+  file: string;
+}
+
+/** A plan refused (blockers remain, or same-name cloud groups lack consent): nothing saved. */
+export interface PlanRefused {
+  id: null;
+  target: string;
+  scope: string[];
+  /** The lines `usermig plan` prints when it refuses. */
+  refused: string[];
+  notes: string[];
+}
+
+/** POST /api/plans answers 200 with one or the other (`'refused' in answer`). */
+export type PlanResponse = PlanMade | PlanRefused;
+
+export interface PlanListRow {
+  id: string;
+  createdAt: string;
+  target: string;
+  scope: string[];
+  summary: PlanSummary;
+  applied: boolean;
+  /** True for the plan in WORKSPACE/plan.json (the one `usermig apply` would run). */
+  current: boolean;
+}
+
+export type PlansResponse = Page<PlanListRow>;
+
+/** GET /api/plans/:id */
+export type PlanDetailResponse = PlanMade;
+
+export type OperationKind = 'change-email' | 'create-account' | 'create-group' | 'add-members' | 'remove-members';
+
+export type PlanOperation =
+  | { kind: 'create-account'; email: string; displayName: string; reasons: string[] }
+  | { kind: 'change-email'; from: string; email: string; displayName: string; reasons: string[]; keepsGroups: boolean }
+  | { kind: 'create-group'; name: string }
+  | { kind: 'add-members'; group: string; emails: string[] }
+  | { kind: 'remove-members'; group: string; emails: string[] };
+
+export type PlanOperationRow = PlanOperation & { index: number };
+
+export interface PlanOperationsQuery extends PageQuery {
+  kind?: OperationKind;
+}
+
+export type PlanOperationsResponse = Page<PlanOperationRow>;
+
+// --- /api/apply --------------------------------------------------------------------------------------
+
+export interface ApplyRequest {
+  /** The plan id (from POST /api/plans or GET /api/plans). */
+  plan: string;
+  /** As apply --prune / --force. */
+  prune?: boolean;
+  force?: boolean;
+}
+
+export interface ApplyStarted {
+  run: string;
+}
+
+export type ApplyState = 'running' | 'paused' | 'done' | 'failed';
+
+/** What `usermig apply` prints at the end, as figures and as its line. */
+export interface ApplyOutcome {
+  created: { accounts: number; groups: number };
+  adopted: { accounts: number; groups: number };
+  membersAdded: number;
+  membersRemoved: number;
+  skipped: number;
+  resumed: boolean;
+  writes: number;
+  reads: number;
+  /** The line `usermig apply` prints. */
+  text: string;
+}
+
+export interface ApplyErrorEvent {
+  /** The operation in words: `create-account a@b.c`, `add-members jira-users (100)`. */
+  operation: string;
+  kind: OperationKind;
+  message: string;
+}
+
+export interface ApplyStatus {
+  run: string;
+  plan: string;
+  target: string;
+  state: ApplyState;
+  done: number;
+  total: number;
+  /** Operations that failed so far. */
+  errors: number;
+  /** Operations per second over the run (paused time excluded). */
+  rate: number;
+  /** null while unknown (nothing done yet) or when finished. */
+  etaSeconds: number | null;
+  startedAt: string;
+  finishedAt: string | null;
+  /** The last errors (at most 50), oldest first. */
+  recentErrors: ApplyErrorEvent[];
+  /** When done. */
+  outcome: ApplyOutcome | null;
+  /** When failed: why (as the CLI says it). */
+  message: string | null;
+}
+
+/** GET /api/apply when nothing has run since the server started. */
+export interface ApplyIdle {
+  run: null;
+  state: 'idle';
+}
+
+export type ApplyStatusResponse = ApplyStatus | ApplyIdle;
+
+export interface ApplyControlResponse {
+  state: ApplyState;
+}
+
+/** Data of the SSE events of GET /api/apply/events (event name → data). */
+export interface ApplyEvents {
+  /** At most ~5 per second. */
+  progress: { done: number; total: number; rate: number; etaSeconds: number | null };
+  error: ApplyErrorEvent;
+  state: { state: ApplyState };
+  /** The last event of a run: its outcome, or the failure. */
+  done: { state: 'done' | 'failed'; outcome: ApplyOutcome | null; message: string | null };
+}
+
+// --- /api/report -------------------------------------------------------------------------------------
+
+export type UserOutcome = string; // 'created' | 'linked' | 'pending' | `merged into ${email}` | 'former user' | 'skipped' | 'unresolved'
+export type GroupOutcome = 'created' | 'merged into existing' | 'pending' | 'skipped as blocklisted' | 'skipped';
+
+export interface ReportUserRow {
+  source: string;
+  userName: string;
+  userKey: string;
+  email: string;
+  cloudEmail: string;
+  outcome: UserOutcome;
+  accountState: 'created' | 'linked' | 'pending' | null;
+  cloudUserId: string;
+  activeInSource: boolean;
+  groups: string[];
+  groupsViaNested: string[];
+  blocklistedGroups: string[];
+  reasons: string[];
+  wave: { number: number; planId: string; scope: string; reasons: string[] } | null;
+}
+
+export interface ReportGroupRow {
+  cloudName: string;
+  sources: Array<{ source: string; name: string; naming: 'own' | 'renamed' | 'mapped' | 'blocklisted' | 'skipped' }>;
+  outcome: GroupOutcome;
+  cloudGroupId: string;
+  members: number;
+  membersViaNestedOnly: number;
+  productAccessAwaitingApproval: string[];
+  adminAccessAwaitingApproval: string[];
+  reasons: string[];
+}
+
+export interface ReportChecklistItem {
+  step: 1 | 2 | 3;
+  task: 'approve-access' | 're-add-admins' | 'invite-users';
+  group: string;
+  item: string;
+  people: number;
+  billable: number | null;
+  detail: string;
+}
+
+export interface ReportApplyInfo {
+  planId: string;
+  startedAt: string;
+  finishedAt: string | null;
+  target: string;
+  summary: Record<string, number>;
+}
+
+export interface ReportSummary {
+  users: number;
+  byOutcome: Record<string, number>;
+  accounts: { desired: number; created: number; linked: number; pending: number };
+  groups: { desired: number; created: number; mergedIntoExisting: number; pending: number; blocklisted: number; skipped: number };
+  billableIfApproved: Record<string, number>;
+  accountsCreatedByLedger: number;
+}
+
+export interface ReportCharts {
+  /** Source users by email domain (of the cloud email, else the source email), most first; `(none)` without one. */
+  usersByDomain: Array<{ domain: string; users: number }>;
+  /** Cloud groups by members, largest first (at most 50). */
+  groupSizes: Array<{ group: string; members: number }>;
+  /** Users by outcome (`merged into …` counted as `merged`). */
+  outcomeCounts: Array<{ outcome: string; count: number }>;
+}
+
+/** GET /api/report: the data of `usermig report` (report.json) plus the charts. */
+export interface ReportResponse {
+  generatedAt: string;
+  applied: boolean;
+  target: string | null;
+  lastApply: ReportApplyInfo | null;
+  applies: ReportApplyInfo[];
+  notices: string[];
+  summary: ReportSummary;
+  users: ReportUserRow[];
+  groups: ReportGroupRow[];
+  checklist: ReportChecklistItem[];
+  phases: Array<{ planId: string; kind: OperationKind; operations: number; done: number; skipped: number; intent: number; failed: number; first: string; last: string; seconds: number }>;
+  formerUsers: Array<{ wave: number; planId: string; source: string; userName: string; userKey: string; why: string; reasons: string[] }>;
+  charts: ReportCharts;
+  /** The lines `usermig report` prints (summary and checklist in brief). */
+  lines: string[];
+}
+
+/** The CSV downloads (text/csv, Content-Disposition attachment), byte-identical to `usermig report --format csv`. */
+export type ReportCsvFile = 'users.csv' | 'groups.csv' | 'checklist.csv';
