@@ -3,7 +3,7 @@
  */
 import path from 'node:path';
 import { usageError } from './model/errors.js';
-import type { SourceSpec } from './model/snapshot.js';
+import type { NotReadRecord, SourceSpec } from './model/snapshot.js';
 import { isUrlKind, parseSourceSpec, readerFor, type SourceOptions } from './sources/index.js';
 import { replaceSnapshot, type ScanCounts } from './workspace/snapshot-store.js';
 import type { Workspace } from './workspace/workspace.js';
@@ -46,13 +46,18 @@ export async function scan(
     const read = readerFor(spec);
     const started = process.hrtime.bigint();
     const notes: string[] = [];
-    const counts = await replaceSnapshot(workspace, spec, (sink) =>
-      read(spec.location, sink, onProgress && ((bytes, total) => onProgress({ source: spec.name, bytes, total })), {
+    const counts = await replaceSnapshot(workspace, spec, (sink) => {
+      // What the source could not read is printed after the scan and stored with the snapshot.
+      const notRead = (record: NotReadRecord) => {
+        notes.push(record.text);
+        sink.notRead?.(record);
+      };
+      return read(spec.location, { ...sink, notRead }, onProgress && ((bytes, total) => onProgress({ source: spec.name, bytes, total })), {
         name: spec.name,
         options,
-        note: (text) => notes.push(text),
-      }),
-    );
+        note: (text) => notRead({ topic: 'other', text, consequence: '' }),
+      });
+    });
     results.push({ spec, counts, seconds: Number(process.hrtime.bigint() - started) / 1e9, notes });
   }
   return results;

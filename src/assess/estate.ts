@@ -5,7 +5,7 @@
  * the flattened members of every group.
  */
 import { normaliseEmail, type NormalisedEmail } from '../model/email.js';
-import type { Product } from '../model/snapshot.js';
+import type { DirectoryAttributeRecord, NotReadRecord, Product } from '../model/snapshot.js';
 import type { EstateSnapshot, SourceSnapshot } from '../workspace/estate-loader.js';
 import { MemberSet } from './member-set.js';
 
@@ -55,6 +55,15 @@ export interface Grant {
 export interface SourceEstate {
   name: string;
   product: Product;
+  /** The reader kind (`jira-backup`, `ldap`…) and the path or URL it read. */
+  kind: string;
+  location: string;
+  /** The source's directories in directory order (S-03). */
+  directories: SourceSnapshot['directories'];
+  /** What the source could not read (reported as source-not-read). */
+  notRead: NotReadRecord[];
+  /** Settings naming the external directory behind a directory (ldap.url, ldap.basedn…). */
+  directoryAttributes: DirectoryAttributeRecord[];
   users: EffectiveUser[];
   usersByLowerName: Map<string, EffectiveUser>;
   shadowed: Array<{ entry: UserEntry; winner: EffectiveUser }>;
@@ -222,6 +231,11 @@ function buildSource(snapshot: SourceSnapshot): SourceEstate {
   return {
     name: snapshot.name,
     product: snapshot.product,
+    kind: snapshot.kind,
+    location: snapshot.location,
+    directories,
+    notRead: snapshot.notRead ?? [],
+    directoryAttributes: snapshot.directoryAttributes ?? [],
     users,
     usersByLowerName,
     shadowed,

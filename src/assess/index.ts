@@ -19,6 +19,7 @@ import {
   checkNestedGroups,
 } from './checks/groups.js';
 import { checkDirectoryLimits, checkLicences } from './checks/limits-and-licences.js';
+import { checkSourcesNotRead } from './checks/source-not-read.js';
 import { checkDeletedUsersReferenced, checkDisabledUsers, checkOwnersOfSharedObjects } from './checks/user-status.js';
 import { checkContext, type CheckContext } from './context.js';
 import { buildEstate, type Estate } from './estate.js';
@@ -52,6 +53,7 @@ const CHECKS: Array<(estate: Estate, context: CheckContext) => Finding[]> = [
   checkDanglingGroupReferences,
   checkDirectoryLimits,
   checkLicences,
+  checkSourcesNotRead,
 ];
 
 export function assessEstate(estate: Estate, options: AssessOptions = {}): Assessment {

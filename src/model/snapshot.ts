@@ -111,6 +111,42 @@ export interface ReferenceRecord {
   itemRef?: string;
 }
 
+/**
+ * Something the source could not read, said once per topic (e.g. Jira REST lists no global permission
+ * grants). Stored with the snapshot; assessment reports it as an info finding (`source-not-read`).
+ */
+export interface NotReadRecord {
+  /** A stable name of what was not read, e.g. `global-permissions`, `group-nesting`, `directories`. */
+  topic: string;
+  /** What was not read and why, as the scan prints it. */
+  text: string;
+  /** What it means for the migration and what to do about it. */
+  consequence: string;
+}
+
+/**
+ * A setting of a user directory as the product holds it (Jira's `DirectoryAttribute`), for the few keys
+ * that say which external directory it is (`ldap.url`, `ldap.basedn`…). Never a credential.
+ */
+export interface DirectoryAttributeRecord {
+  directoryId: string;
+  name: string;
+  value: string;
+}
+
+/**
+ * The directory settings readers keep (SOURCES.md §6): where the external directory is and how its users
+ * are named. Everything else — the bind DN's password above all — is never read.
+ */
+export const DIRECTORY_ATTRIBUTE_NAMES: ReadonlySet<string> = new Set([
+  'ldap.url',
+  'ldap.basedn',
+  'ldap.user.dn',
+  'ldap.user.username',
+  'ldap.user.email',
+  'crowd.server.url',
+]);
+
 /** Receives the records of one source while it streams. */
 export interface SnapshotSink {
   directory(record: DirectoryRecord): void;
@@ -122,6 +158,10 @@ export interface SnapshotSink {
   container(record: ContainerRecord): void;
   place(record: PlaceRecord): void;
   reference(record: ReferenceRecord): void;
+  /** Says what the source could not read (optional: sinks that do not store it may leave it out). */
+  notRead?(record: NotReadRecord): void;
+  /** A directory setting that names the external directory behind it (optional, like notRead). */
+  directoryAttribute?(record: DirectoryAttributeRecord): void;
   /**
    * When the sink is busy, a promise that settles once it can take more; readers await it between
    * chunks of input so that memory stays flat. Undefined when it can take more now.

@@ -7,7 +7,7 @@
  * USERMIG_CROWD_APP and USERMIG_CROWD_PASSWORD (HTTP Basic) name an application whose directories hold the
  * people to migrate. The application sees its directories aggregated (the first directory holding a
  * username wins), so the source has one directory, named after the application; the directories
- * themselves are listed only by Crowd's admin API, which needs a user's credentials (a note says so).
+ * themselves are listed only by Crowd's admin API, which needs a user's credentials (recorded as not read).
  *
  * Paging: `search?entity-type=user|group&expand=…` and `group/user/direct`, `group/child-group/direct`
  * with start-index / max-results, read until a page comes back short; groups are read concurrently.
@@ -35,9 +35,11 @@ export async function readCrowdRest(location: string, sink: SnapshotSink, onProg
   const reader = new CrowdRestReader(source.client, sink, source.progress);
   try {
     await reader.read((context?.options.env ?? process.env)[CROWD_APP_VARIABLE] ?? '');
-    context?.note?.(
-      "Crowd's application API shows the application's directories merged into one; the users and groups are recorded in one directory named after the application",
-    );
+    sink.notRead?.({
+      topic: 'directories',
+      text: "Crowd's application API shows the application's directories merged into one; the users and groups are recorded in one directory named after the application",
+      consequence: "users shadowed in a later directory, users of inactive directories and the directory order cannot be assessed: compare with Crowd's Directories page, or scan the products' backups",
+    });
   } catch (error) {
     throw explainRestFailure(error, source);
   } finally {

@@ -9,7 +9,7 @@
  * workspace resolves once the stream ends, so memory stays flat however many issues the backup holds.
  */
 import { inputError } from '../model/errors.js';
-import type { SnapshotSink } from '../model/snapshot.js';
+import { DIRECTORY_ATTRIBUTE_NAMES, type SnapshotSink } from '../model/snapshot.js';
 import { readActiveObjects } from './active-objects.js';
 import { openBackup } from './backup-file.js';
 import { MembershipTable, idNumber, type MembershipTableSink } from './membership-table.js';
@@ -178,6 +178,9 @@ class JiraEntityReader {
           active: a.active === '1' || a.active === 'true',
           type: a.type ?? '',
         });
+        break;
+      case 'DirectoryAttribute':
+        if (DIRECTORY_ATTRIBUTE_NAMES.has(a.name ?? '')) sink.directoryAttribute?.({ directoryId: need('directoryId'), name: a.name as string, value: a.value ?? '' });
         break;
       case 'User': {
         const userName = need('userName');

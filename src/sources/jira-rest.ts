@@ -14,8 +14,9 @@
  *    ab, … where a prefix still hits the cap) and the answers merged by user key;
  * 3. and every member of every group (group/member with includeInactiveUsers) not seen yet.
  *
- * What Jira REST does not give is said in a note of the scan: the global permission grants, the nesting of
- * groups (group/member lists effective members, so memberships are recorded as direct), and the directories.
+ * What Jira REST does not give is recorded as not read (printed by the scan, reported by assess as
+ * source-not-read): the global permission grants, the nesting of groups (group/member lists effective
+ * members, so memberships are recorded as direct), and the directories.
  */
 import type { SnapshotSink } from '../model/snapshot.js';
 import type { SourceContext } from './index.js';
@@ -37,7 +38,7 @@ const MAX_PREFIX_DEPTH = 4;
 
 export async function readJiraRest(location: string, sink: SnapshotSink, onProgress?: (done: number, total: number) => void, context?: SourceContext): Promise<void> {
   const source = openRestSource('Jira', location, context, (env) => credentialsFrom(env, JIRA_ENV_PREFIX), onProgress);
-  const reader = new JiraRestReader(source.client, sink, source.progress, (text) => context?.note?.(text));
+  const reader = new JiraRestReader(source.client, sink, source.progress);
   try {
     await reader.read();
   } catch (error) {
@@ -63,8 +64,12 @@ class JiraRestReader {
     private readonly client: RestClient,
     private readonly sink: SnapshotSink,
     private readonly progress: RestProgress,
-    private readonly note: (text: string) => void,
   ) {}
+
+  /** What this source could not read: printed after the scan, stored with the snapshot, assessed as source-not-read. */
+  private notRead(topic: string, text: string, consequence: string): void {
+    this.sink.notRead?.({ topic, text, consequence });
+  }
 
   async read(): Promise<void> {
     this.progress.phase = 'the current user (myself)';
@@ -77,8 +82,20 @@ class JiraRestReader {
     await this.projectsAndRoles();
     await this.permissionSchemes();
     await this.organizations();
-    this.note(
-      'Jira REST does not list global permission grants (ADMINISTER, SYSTEM_ADMIN, USE…), the nesting of groups (group/member gives effective members, recorded here as direct members) or the user directories; scan a jira-backup to have them',
+    this.notRead(
+      'global-permissions',
+      'Jira REST does not list global permission grants (ADMINISTER, SYSTEM_ADMIN, USE…)',
+      'groups holding Jira administration are not found, so they are not reported as admin groups (their admin access is held for approval in the cloud): check Global permissions in Jira by hand, or scan a jira-backup, which has them',
+    );
+    this.notRead(
+      'group-nesting',
+      'Jira REST gives the effective members of each group (group/member flattens nested groups): they are recorded as direct members',
+      'the cloud groups get the same members, but nested groups and cycles are not reported and cannot be kept in an identity provider; scan a jira-backup, Crowd or the LDAP directory to see the nesting',
+    );
+    this.notRead(
+      'directories',
+      'Jira REST does not list the user directories: every user is recorded in one directory',
+      'users shadowed by an earlier directory, users of inactive directories and drift against an LDAP source (directory-drift) cannot be assessed; scan a jira-backup to have them',
     );
   }
 
@@ -94,8 +111,10 @@ class JiraRestReader {
     this.progress.phase = 'users (user/search)';
     const capped = await this.search('.');
     if (capped) {
-      this.note(
+      this.notRead(
+        'users-capped',
         `Jira caps user/search at ${SEARCH_CAP} results and has no user/list (Data Center 10.0–10.2): users were listed by searching every prefix of a–z and 0–9, and through the members of every group; a user in no group whose username, name and email all start with another character may be missing (Jira 10.3 and later list every user)`,
+        "such a user gets no cloud account from this source: compare the user count with Jira's User management, or scan a jira-backup",
       );
       const prefixes = [...PREFIX_CHARACTERS];
       await forEachConcurrently(prefixes, this.client.workers, async (prefix) => {
@@ -183,7 +202,9 @@ class JiraRestReader {
     if (names.size < total) {
       // The picker stopped short of the total: ask again by every character a group name may contain.
       await forEachConcurrently([...PREFIX_CHARACTERS, '-', '_', ' ', '.'], this.client.workers, async (c) => void (await pick(c)));
-      if (names.size < total) this.note(`Jira's group picker listed ${names.size} of ${total} groups; the others were not read`);
+      if (names.size < total) {
+        this.notRead('groups', `Jira's group picker listed ${names.size} of ${total} groups; the others were not read`, 'the groups not read and the memberships they hold are not migrated from this source: scan a jira-backup');
+      }
     }
     for (const name of names.values()) {
       this.sink.group({ directoryId: JIRA_REST_DIRECTORY_ID, name });
@@ -290,7 +311,11 @@ class JiraRestReader {
     const endpoint = `${API}/permissionscheme`;
     const answer = await this.client.get(`${endpoint}?expand=permissions,user,group`, [404]);
     if (answer.status === 404) {
-      this.note('this Jira has no permissionscheme endpoint (before 7.0): permission scheme grants were not read');
+      this.notRead(
+        'permission-schemes',
+        'this Jira has no permissionscheme endpoint (before 7.0): permission scheme grants were not read',
+        'a scope by project (--scope jira:projects=) does not bring in the users and groups its permission schemes grant to: scan a jira-backup',
+      );
       return;
     }
     const shape = new Shape(endpoint);

@@ -2,7 +2,7 @@
  * Loads what assessment needs from the workspace: the snapshot rows of every source, in plain arrays.
  * This is the I/O edge; everything computed from these rows is pure (src/assess).
  */
-import type { Product } from '../model/snapshot.js';
+import type { DirectoryAttributeRecord, NotReadRecord, Product } from '../model/snapshot.js';
 import { unpackIds } from './id-list.js';
 import { IMAGE_FORMAT, IMAGE_NULL, IMAGE_SEPARATOR, decodeRecords } from './snapshot-image.js';
 import type { Db } from './workspace.js';
@@ -32,6 +32,10 @@ export interface SourceSnapshot {
   referencedKeys: Array<{ userKey: string; count: number; example: string; known?: boolean }>;
   /** Saved filters and boards by owner key (boards and filters of inactive owners become private). */
   ownedObjects: Array<{ userKey: string; kind: string; item: string }>;
+  /** What the source could not read (absent: nothing recorded). */
+  notRead?: NotReadRecord[];
+  /** Directory settings that name the external directory behind a directory (absent: none recorded). */
+  directoryAttributes?: DirectoryAttributeRecord[];
 }
 
 export interface EstateSnapshot {
@@ -49,10 +53,16 @@ export function loadEstate(db: Db): EstateSnapshot {
         ORDER BY s.id`,
     )
     .all(IMAGE_FORMAT) as Array<SourceFields & { records: Buffer | null; members: Buffer | null }>;
+  const notRead = db.prepare('SELECT topic, text, consequence FROM not_read WHERE source_id = ? ORDER BY rowid');
+  const attributes = db.prepare('SELECT dir_id AS directoryId, name, value FROM directory_attributes WHERE source_id = ? ORDER BY rowid');
   return {
-    sources: sources.map(({ records, members, ...source }) =>
-      records !== null && members !== null ? fromImage(source, records, members) : loadSource(db, source),
-    ),
+    sources: sources.map(({ records, members, ...source }) => {
+      const snapshot = records !== null && members !== null ? fromImage(source, records, members) : loadSource(db, source);
+      // Few rows, kept beside the image: read for every source either way.
+      snapshot.notRead = notRead.all(source.id) as NotReadRecord[];
+      snapshot.directoryAttributes = attributes.all(source.id) as DirectoryAttributeRecord[];
+      return snapshot;
+    }),
   };
 }
 

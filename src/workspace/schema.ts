@@ -196,6 +196,14 @@ export const MIGRATIONS: readonly string[] = [
     members BLOB NOT NULL, member_offsets BLOB NOT NULL
   );
   `,
+  // 13: snapshot records beside the image: what a source could not read (reported as source-not-read
+  // findings), and the settings that name the external directory behind a product's directory
+  // (ldap.url, ldap.basedn…: the directory-drift check pairs LDAP sources with them). Both are replaced
+  // with the snapshot, in the scan's transaction.
+  `
+  CREATE TABLE not_read (source_id INTEGER NOT NULL, topic TEXT NOT NULL, text TEXT NOT NULL, consequence TEXT NOT NULL);
+  CREATE TABLE directory_attributes (source_id INTEGER NOT NULL, dir_id TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -211,4 +219,6 @@ export const SNAPSHOT_TABLES = [
   'containers',
   'places',
   'refs',
+  'not_read',
+  'directory_attributes',
 ] as const;

@@ -177,6 +177,14 @@ function batchingSink(
       text += `${S}8${S}${r.userKey}${S}${r.kind}${S}${f(r.container)}${S}${f(r.containerRef)}${S}${f(r.item)}${S}${f(r.itemRef)}`;
       added();
     },
+    notRead: (r) => {
+      text += `${S}9${S}${r.topic}${S}${r.text}${S}${r.consequence}`;
+      added();
+    },
+    directoryAttribute: (r) => {
+      text += `${S}a${S}${r.directoryId}${S}${r.name}${S}${r.value}`;
+      added();
+    },
     // A reader's memberships all at once, after its users: the arrays move to the worker, uncopied.
     membershipTable: (table: MembershipTableData) => {
       counts.memberships += table.rowCount;

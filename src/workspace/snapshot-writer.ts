@@ -53,12 +53,15 @@ export class SnapshotWriter {
       container: db.prepare('INSERT INTO containers VALUES (?, ?, ?, ?, ?)'),
       place: db.prepare('INSERT INTO places VALUES (?, ?, ?, ?, ?)'),
       reference: db.prepare('INSERT INTO refs VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      notRead: db.prepare('INSERT INTO not_read VALUES (?, ?, ?, ?)'),
+      directoryAttribute: db.prepare('INSERT INTO directory_attributes VALUES (?, ?, ?, ?)'),
     };
   }
 
   /**
    * Writes a batch: a record code, then its fields, again and again, each preceded by FIELD_SEPARATOR. Codes: 0 directory, 1 user,
-   * 2 userKey, 3 group, 4 membership, 5 grant, 6 container, 7 place, 8 reference (see snapshot-store.ts).
+   * 2 userKey, 3 group, 4 membership, 5 grant, 6 container, 7 place, 8 reference, 9 not read, a directory
+   * attribute (see snapshot-store.ts).
    */
   writeBatch(batch: string): void {
     const s = this.sourceId;
@@ -119,6 +122,14 @@ export class SnapshotWriter {
         case '8':
           this.insert.reference.run(s, v[i], v[i + 1], v[i + 2], v[i + 3], v[i + 4], v[i + 5]);
           i += 6;
+          break;
+        case '9':
+          this.insert.notRead.run(s, v[i], v[i + 1], v[i + 2]);
+          i += 3;
+          break;
+        case 'a':
+          this.insert.directoryAttribute.run(s, v[i], v[i + 1], v[i + 2]);
+          i += 3;
           break;
         default:
           throw new Error(`unknown snapshot record code at field ${i - 1}`);
