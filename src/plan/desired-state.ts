@@ -14,6 +14,12 @@
  * - With a scope (src/scope), only the users and groups of the scope: accounts of in-scope users, Former
  *   users and skips among them, and the scope's groups with the members whose accounts are in scope
  *   (all active members for a group migrated whole, which the scope has brought in already).
+ * - Bitbucket (S-13, SC-B03): every Bitbucket user that gets an account — disabled ones too, since
+ *   Bitbucket's inactive users are migrated for their authorship (SC-B02) and this group grants nothing —
+ *   joins the cloud group `Bitbucket Migration Users`, which grants no product access and no permission.
+ *   It is usermig's own group, not a source group: no occurrences; joining a cloud group of that name that
+ *   exists already (Atlassian's Bitbucket migration assistant makes the same one) is what the rule asks,
+ *   so it counts as consented (`mapped`). A source group of that name merges into it.
  */
 import { adminGroups, productAccessGroups, type ProductKey } from '../assess/access.js';
 import type { EffectiveUser, Estate } from '../assess/estate.js';
@@ -22,6 +28,9 @@ import { describeRef, resolveIdentities, type Identities } from '../decide/ident
 import type { Decisions } from '../model/decision.js';
 import { isBlocklistedGroup } from '../model/names.js';
 import type { ResolvedScope } from '../scope/resolve.js';
+
+/** The cloud group every migrated Bitbucket user joins (RULES.md §6 S-13); it grants nothing. */
+export const BITBUCKET_MIGRATION_GROUP = 'Bitbucket Migration Users';
 
 export interface DesiredAccount {
   email: string;
@@ -42,6 +51,8 @@ export interface DesiredGroup {
   members: Set<string>;
   productAccess: Set<ProductKey>;
   adminPermissions: Set<string>;
+  /** Why usermig adds the group itself (no source group behind it), e.g. S-13's `Bitbucket Migration Users`. */
+  rule?: string;
 }
 
 export interface DesiredState {
@@ -67,6 +78,9 @@ export function desiredState(estate: Estate, decisions: Decisions, scope?: Resol
   const memberEmail = new Map<string, Array<string | undefined>>(estate.sources.map((source) => [source.name, new Array<string | undefined>(source.users.length)]));
   const formerUsers: EffectiveUser[] = [];
   const skipped: EffectiveUser[] = [];
+  const bitbucketSources = new Set(estate.sources.filter((source) => source.product === 'bitbucket').map((source) => source.name));
+  /** S-13: the accounts of the Bitbucket users that migrate. */
+  const bitbucketMembers = new Set<string>();
 
   for (const identity of identities.byUser.values()) {
     const { user } = identity;
@@ -80,6 +94,7 @@ export function desiredState(estate: Estate, decisions: Decisions, scope?: Resol
       accounts.set(identity.email, account);
     }
     account.users.push({ user, via: identity.outcome === 'merged' ? 'merged' : 'own' });
+    if (bitbucketSources.has(user.source)) bitbucketMembers.add(identity.email);
     if (user.active) {
       account.active = true;
       const emails = memberEmail.get(user.source);
@@ -126,7 +141,28 @@ export function desiredState(estate: Estate, decisions: Decisions, scope?: Resol
       adminPermissions,
     });
   }
+  if (bitbucketMembers.size > 0) addBitbucketMigrationGroup(groups, bitbucketMembers);
   return { accounts, groups, blocklisted, formerUsers, skipped, identities, ...(scope ? { scope } : {}) };
+}
+
+/** S-13: `Bitbucket Migration Users` with every migrated Bitbucket account; merged with a source group of that name. */
+function addBitbucketMigrationGroup(groups: Map<string, DesiredGroup>, members: ReadonlySet<string>): void {
+  const lower = BITBUCKET_MIGRATION_GROUP.toLowerCase();
+  const existing = groups.get(lower);
+  if (existing) {
+    for (const email of members) existing.members.add(email);
+    existing.mapped = true;
+    return;
+  }
+  groups.set(lower, {
+    name: BITBUCKET_MIGRATION_GROUP,
+    occurrences: [],
+    mapped: true,
+    members: new Set(members),
+    productAccess: new Set(),
+    adminPermissions: new Set(),
+    rule: 'every migrated Bitbucket user joins it; it grants no product access and no permission (S-13)',
+  });
 }
 
 /** Why an account is in the desired state, one line per source user. */

@@ -291,7 +291,7 @@ export function computeReport(input: ReportInput): Report {
     const direct = membershipOf(lower, group.occurrences, group.members, true);
     const outcome = groupState(lower);
     const existing = cloud?.groups.get(lower);
-    const reasons: string[] = [];
+    const reasons: string[] = group.rule ? [`added by usermig: ${group.rule}`] : [];
     for (const occurrence of group.occurrences) {
       if (occurrence.cloud.via === 'rename') reasons.push(`${occurrence.source.name}:${occurrence.group.name} renamed to ${group.name}${groupDecisionReason(occurrence)}`);
       if (occurrence.cloud.via === 'map') reasons.push(`${occurrence.source.name}:${occurrence.group.name} mapped into ${group.name}${groupDecisionReason(occurrence)}`);

@@ -79,7 +79,7 @@ export function groupCascade(desired: DesiredState, scope: ResolvedScope): Casca
   let stamp = 0;
 
   const rows: CascadeRow[] = [];
-  for (const group of desired.groups.values()) rows.push(row(group.name, group.occurrences, group.members));
+  for (const group of desired.groups.values()) rows.push(row(group.name, group.occurrences, group.members, group.rule));
   for (const entry of desired.blocklisted) {
     const lower = entry.name.toLowerCase();
     const occurrences = [...scope.groups.values()].filter((g) => g.group.lowerName === lower).map((g) => ({ source: g.source, group: g.group }));
@@ -87,12 +87,12 @@ export function groupCascade(desired: DesiredState, scope: ResolvedScope): Casca
   }
   return rows.sort((a, b) => b.inScope - a.inScope || (a.group.toLowerCase() < b.group.toLowerCase() ? -1 : 1));
 
-  function row(name: string, occurrences: ReadonlyArray<{ source: SourceEstate; group: SourceGroup }>, members: ReadonlySet<string>): CascadeRow {
+  function row(name: string, occurrences: ReadonlyArray<{ source: SourceEstate; group: SourceGroup }>, members: ReadonlySet<string>, rule?: string): CascadeRow {
     const lowerNames = new Set(occurrences.map((o) => o.group.lowerName));
     /** The distinct accounts of the active members: the group's whole size. */
     let all = 0;
     stamp++;
-    const why: string[] = [];
+    const why: string[] = rule ? [rule] : [];
     let whole = false;
     for (const { source, group } of occurrences) {
       const scoped = scope.groups.get(group);

@@ -87,6 +87,10 @@ export function describeReference(row: Pick<ReferenceRow, 'kind' | 'container' |
       return `creator of space ${container}`;
     case 'space-permission':
       return `holds ${items(count, 'permission', '', example)} on space ${container}`;
+    case 'repository-permission':
+      return `holds ${example || 'a permission'} on repository ${container}`;
+    case 'project-permission':
+      return `holds ${example || 'a permission'} on Bitbucket project ${container}`;
     case 'mention':
       return `mentioned on ${items(count, 'page or comment', container, example, true).replace('page or comments', 'pages or comments')}`;
     case 'jsm-organization-member':

@@ -19,6 +19,11 @@
  *    members only (`--group-members scoped`, the default), or whole (`--group-members all`, or
  *    `+group-members` for the groups a clause includes), which brings in every active member: the
  *    cascade of MIG-2590 (SC-C04), one level deep (the cascaded members' other groups are not included).
+ * 1b. Bitbucket repositories (`bitbucket:repos=PROJECT/slug`, SC-B01 "users with read access to the
+ *    selected repositories"): users granted a permission on the repository or on its project directly
+ *    (the reader records those grants as references in the repository and the project), and, through
+ *    groups, the active members of groups granted a permission on either; those groups hold a permission
+ *    and are in scope like the groups of a space. The people of pull requests and comments are not read.
  * 5. Former users: references to deleted users and to users found only in inactive directories, and
  *    in-scope users decided `former-user`, are listed as Former users (S-12, IN-03).
  */
@@ -84,6 +89,14 @@ export function scopedContainers(spec: ScopeSpec, data: SourceScopeData, product
   } else if (product === 'confluence') {
     const spaces = byUpper('confluence-space');
     for (const clause of spec.confluence) for (const key of clause.spaces) keys.push(spaces.get(key.toUpperCase()) ?? '');
+  } else if (product === 'bitbucket') {
+    const repositories = byUpper('bitbucket-repository');
+    for (const clause of spec.bitbucket) {
+      for (const wanted of clause.repos) {
+        const key = repositories.get(wanted.toUpperCase());
+        if (key) keys.push(key, projectOf(key));
+      }
+    }
   }
   return [...new Set(keys.filter((key) => key !== ''))];
 }
@@ -149,7 +162,7 @@ export function resolveScope(estate: Estate, identities: Identities, spec: Scope
   const wholeFor = (clauseWhole: boolean) => clauseWhole || spec.groupMembers === 'all';
 
   // Which requested keys exist somewhere: a key no source has is bad input.
-  const found = { projects: new Set<string>(), spaces: new Set<string>() };
+  const found = { projects: new Set<string>(), spaces: new Set<string>(), repos: new Set<string>() };
 
   for (const source of estate.sources) {
     const sourceData = data.sources.get(source.name);
@@ -253,19 +266,50 @@ export function resolveScope(estate: Estate, identities: Identities, spec: Scope
           }
         }
       }
+    } else if (source.product === 'bitbucket') {
+      const repositories = keysOf('bitbucket-repository');
+      for (const clause of spec.bitbucket) {
+        for (const wanted of clause.repos) {
+          const key = repositories.get(wanted.toUpperCase());
+          if (!key) continue;
+          found.repos.add(wanted.toUpperCase());
+          const project = projectOf(key);
+          scoped.add(key);
+          scoped.add(project);
+          // Users granted a permission on the repository or its project (recorded as references there).
+          referenced(key, clause.groupMembers);
+          referenced(project, clause.groupMembers);
+          // Groups granted a permission on either: the group is in, and so are its active members.
+          for (const grant of source.grants) {
+            if (grant.subjectType !== 'group') continue;
+            const on = grant.scope === 'repository' && grant.scopeKey === key ? `repository ${key}` : grant.scope === 'project' && grant.scopeKey === project ? `project ${project} (of ${key})` : undefined;
+            if (!on) continue;
+            const group = groupNamed(grant.subject);
+            if (!group) continue;
+            b.group(source, group, `holds ${grant.permission} on ${on}`, true, wholeFor(clause.groupMembers));
+            for (const index of source.flattened(group)) {
+              const user = source.users[index] as EffectiveUser;
+              if (!user.active) continue;
+              b.add(user, { kind: 'group-permission', direct: false, text: `holds ${grant.permission} on ${on} through the group ${group.name}${viaText(source, group, index)}`, group: group.lowerName });
+              if (clause.groupMembers) b.wholeGroupsOf.add(user);
+            }
+          }
+        }
+      }
     }
   }
 
   const missing = [
     ...spec.jira.flatMap((clause) => clause.projects.filter((key) => !found.projects.has(key.toUpperCase())).map((key) => `Jira project ${key}`)),
     ...spec.confluence.flatMap((clause) => clause.spaces.filter((key) => !found.spaces.has(key.toUpperCase())).map((key) => `Confluence space ${key}`)),
+    ...spec.bitbucket.flatMap((clause) => clause.repos.filter((key) => !found.repos.has(key.toUpperCase())).map((key) => `Bitbucket repository ${key}`)),
   ];
   if (missing.length > 0) {
     const known = (kind: string) =>
       [...data.sources.values()].flatMap((s) => s.containers.filter((c) => c.kind === kind).map((c) => c.key)).sort();
     const list = (keys: string[]) => (keys.length === 0 ? 'none' : `${keys.slice(0, 20).join(', ')}${keys.length > 20 ? `, … (${keys.length} in all)` : ''}`);
     throw usageError(
-      `--scope names ${missing.join(', ')}, which no scanned source has (Jira projects: ${list(known('jira-project'))}; Confluence spaces: ${list(known('confluence-space'))})`,
+      `--scope names ${missing.join(', ')}, which no scanned source has (Jira projects: ${list(known('jira-project'))}; Confluence spaces: ${list(known('confluence-space'))}${spec.bitbucket.length > 0 ? `; Bitbucket repositories: ${list(known('bitbucket-repository'))}` : ''})`,
     );
   }
 
@@ -285,6 +329,9 @@ export function resolveScope(estate: Estate, identities: Identities, spec: Scope
   const formerUsers = [...b.formers.values()].sort((x, y) => (x.source + x.userName < y.source + y.userName ? -1 : 1));
   return { spec, users: b.users, groups: b.groups, formerUsers, containers, notes };
 }
+
+/** The project key of a Bitbucket repository key `PROJECT/slug`. */
+const projectOf = (repository: string): string => repository.slice(0, repository.indexOf('/'));
 
 /** ` via eng` when the user is in the group only through a nested group; '' when a direct member. */
 export function viaText(source: SourceEstate, group: SourceGroup, index: number): string {

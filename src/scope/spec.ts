@@ -9,6 +9,11 @@
  *   `+group-members` migrates the groups this clause includes whole (all their members).
  * - `confluence:spaces=KEY,KEY[+group-members]`: users with a permission on those spaces (directly or
  *   through a group), creators and modifiers of their pages, blog posts and comments, and mentioned users.
+ * - `bitbucket:repos=PROJECT/slug,PROJECT/slug[+group-members]` (SC-B01, its "users with read access to the
+ *   selected repositories"): users with a permission on those repositories or on their projects, directly
+ *   or through a group (every permission implies read access: REPO_READ…REPO_ADMIN, PROJECT_READ…
+ *   PROJECT_ADMIN). The people of pull requests and comments (SC-B01's "who appear on") are not read by
+ *   the bitbucket: source, so they are not part of it.
  * - `jsm:customers=all|related`: JSM customers (portal users without a Jira licence): everyone who raised
  *   a request in a service desk or belongs to a JSM organization, or only those related to the service
  *   desk projects in scope.
@@ -31,11 +36,18 @@ export interface ConfluenceClause {
   groupMembers: boolean;
 }
 
+export interface BitbucketClause {
+  /** `PROJECT/slug` as given. */
+  repos: string[];
+  groupMembers: boolean;
+}
+
 export interface ScopeSpec {
   /** True when `all` was given (or nothing): no scoping at all. */
   all: boolean;
   jira: JiraClause[];
   confluence: ConfluenceClause[];
+  bitbucket: BitbucketClause[];
   /** JSM customers: undefined when not asked for. */
   customers: 'all' | 'related' | undefined;
   groupMembers: GroupMembersMode;
@@ -43,9 +55,18 @@ export interface ScopeSpec {
   specs: string[];
 }
 
-export const ALL_SCOPE: ScopeSpec = { all: true, jira: [], confluence: [], customers: undefined, groupMembers: 'scoped', specs: ['all'] };
+export const ALL_SCOPE: ScopeSpec = { all: true, jira: [], confluence: [], bitbucket: [], customers: undefined, groupMembers: 'scoped', specs: ['all'] };
 
 const KEY = /^[A-Za-z0-9_~.-]+$/;
+/** A Bitbucket repository: the project key (`~user` for a personal project) and the repository slug. */
+const REPO = /^[A-Za-z0-9_~.-]+\/[A-Za-z0-9_.-]+$/;
+
+function repos(text: string, spec: string): string[] {
+  const list = text.split(',').map((repo) => repo.trim());
+  if (list.length === 0 || list.some((repo) => repo === '')) throw usageError(`--scope ${spec}: give at least one repository as PROJECT/slug, separated by commas (e.g. bitbucket:repos=PLAT/api,WEB/site)`);
+  for (const repo of list) if (!REPO.test(repo)) throw usageError(`--scope ${spec}: "${repo}" is not a repository; write PROJECT/slug (e.g. PLAT/api)`);
+  return [...new Set(list)];
+}
 
 function keys(text: string, what: string, spec: string): string[] {
   const list = text.split(',').map((key) => key.trim());
@@ -69,7 +90,7 @@ export function parseScope(specs: readonly string[] | undefined, groupMembers: s
   const mode = groupMembers ?? 'scoped';
   if (mode !== 'scoped' && mode !== 'all') throw usageError(`--group-members ${mode}: use scoped (only in-scope members, the default) or all (whole groups)`);
   const given = (specs ?? []).map((spec) => spec.trim()).filter((spec) => spec !== '');
-  const result: ScopeSpec = { all: given.length === 0, jira: [], confluence: [], customers: undefined, groupMembers: mode, specs: [] };
+  const result: ScopeSpec = { all: given.length === 0, jira: [], confluence: [], bitbucket: [], customers: undefined, groupMembers: mode, specs: [] };
   for (const spec of given) {
     if (spec === 'all') {
       result.all = true;
@@ -92,13 +113,18 @@ export function parseScope(specs: readonly string[] | undefined, groupMembers: s
       const clause = { spaces: keys(parsed.value, 'space', spec), groupMembers: parsed.flags.has('group-members') };
       result.confluence.push(clause);
       result.specs.push(`confluence:spaces=${clause.spaces.join(',')}${clause.groupMembers ? '+group-members' : ''}`);
+    } else if (product === 'bitbucket' && field === 'repos') {
+      const parsed = options(value, ['group-members'], spec);
+      const clause = { repos: repos(parsed.value, spec), groupMembers: parsed.flags.has('group-members') };
+      result.bitbucket.push(clause);
+      result.specs.push(`bitbucket:repos=${clause.repos.join(',')}${clause.groupMembers ? '+group-members' : ''}`);
     } else if (product === 'jsm' && field === 'customers') {
       if (value !== 'all' && value !== 'related') throw usageError(`--scope ${spec}: use jsm:customers=all or jsm:customers=related`);
       if (result.customers !== 'all') result.customers = value;
       result.specs.push(`jsm:customers=${value}`);
     } else {
       throw usageError(
-        `--scope ${spec}: not a scope; use all, jira:projects=KEY,KEY[+roles][+group-members], confluence:spaces=KEY,KEY[+group-members] or jsm:customers=all|related`,
+        `--scope ${spec}: not a scope; use all, jira:projects=KEY,KEY[+roles][+group-members], confluence:spaces=KEY,KEY[+group-members], bitbucket:repos=PROJECT/slug,PROJECT/slug[+group-members] or jsm:customers=all|related`,
       );
     }
   }
