@@ -17,7 +17,7 @@ import { usageError } from './model/errors.js';
 export const CONFIG_FILE_NAME = 'usermig.json';
 
 /** The sections the file may hold. */
-const SECTIONS = ['ldap', 'strategy'] as const;
+const SECTIONS = ['ldap', 'strategy', 'externalDirectories'] as const;
 
 export interface UsermigConfig {
   /** The file it came from, for error messages; undefined when there is none. */
@@ -26,6 +26,52 @@ export interface UsermigConfig {
   ldap?: Record<string, unknown>;
   /** The `strategy` section as written (validated by src/strategy/tiers.ts): the user tiers. */
   strategy?: Record<string, unknown>;
+  /**
+   * The `externalDirectories` section: which product directories each LDAP source is the external
+   * directory of (see externalDirectoriesOf), instead of the pairing by URL host and base DN.
+   */
+  externalDirectories?: Record<string, unknown>;
+}
+
+/** One product directory named in `externalDirectories`: the source's name and the directory's id or name. */
+export interface ExternalDirectoryRef {
+  source: string;
+  directory: string;
+  /** Where it was written, for error messages: `usermig.json: externalDirectories.corp[0]`. */
+  setting: string;
+}
+
+/**
+ * The `externalDirectories` section, checked: LDAP source name → the product directories it is the
+ * external directory of, each written `SOURCE:DIRECTORY` (the directory's id or name as the product
+ * has it), e.g. `{ "corp": ["jira:10100", "confluence:Corporate LDAP"] }`. An empty list says the LDAP
+ * source is no product's directory. Undefined when the file has no such section. Whether the sources and
+ * directories exist is checked against the workspace by the directory-drift check.
+ */
+export interface ExternalDirectories {
+  /** `usermig.json: externalDirectories.corp`, for error messages. */
+  setting: string;
+  directories: ExternalDirectoryRef[];
+}
+
+export function externalDirectoriesOf(config: UsermigConfig | undefined): Map<string, ExternalDirectories> | undefined {
+  const section = config?.externalDirectories;
+  if (section === undefined) return undefined;
+  const file = config?.file ?? 'the configuration';
+  const pairs = new Map<string, ExternalDirectories>();
+  for (const [ldapSource, value] of Object.entries(section)) {
+    const where = `${file}: externalDirectories.${ldapSource}`;
+    const list = typeof value === 'string' ? [value] : value;
+    if (!Array.isArray(list)) throw usageError(`${where} must be a list of product directories written SOURCE:DIRECTORY, e.g. ["jira:10100"], or [] for none`);
+    const directories = list.map((item: unknown, i) => {
+      const setting = `${where}[${i}]`;
+      const match = typeof item === 'string' ? /^([^:]+):(.+)$/.exec(item.trim()) : null;
+      if (!match) throw usageError(`${setting} must be written SOURCE:DIRECTORY (the directory's id or name), e.g. "jira:10100", not ${JSON.stringify(item)}`);
+      return { source: (match[1] as string).trim(), directory: (match[2] as string).trim(), setting };
+    });
+    pairs.set(ldapSource, { setting: where, directories });
+  }
+  return pairs;
 }
 
 /**

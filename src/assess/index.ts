@@ -2,11 +2,13 @@
  * Assessment: every problem that would block or spoil the migration, computed as a pure function of the
  * estate. Each check lives in its own file under checks/.
  */
+import type { ExternalDirectories } from '../config.js';
 import type { Decisions } from '../model/decision.js';
 import { SEVERITY_ORDER, type Finding } from '../model/finding.js';
 import type { EstateSnapshot } from '../workspace/estate-loader.js';
 import { checkDecisions } from './checks/decision-problems.js';
 import { checkCrossSourceIdentity } from './checks/cross-source-identity.js';
+import { checkDirectoryDrift } from './checks/directory-drift.js';
 import { checkDirectoryOrder } from './checks/directory-order.js';
 import { checkDomains } from './checks/domains.js';
 import { checkDuplicatedEmails } from './checks/duplicated-emails.js';
@@ -33,6 +35,8 @@ export interface Assessment {
 export interface AssessOptions {
   /** The administrator's decisions; without them every problem is open. */
   decisions?: Decisions;
+  /** usermig.json's externalDirectories (config.ts externalDirectoriesOf); without it LDAP sources pair by host and base DN. */
+  externalDirectories?: ReadonlyMap<string, ExternalDirectories>;
 }
 
 const CHECKS: Array<(estate: Estate, context: CheckContext) => Finding[]> = [
@@ -42,6 +46,7 @@ const CHECKS: Array<(estate: Estate, context: CheckContext) => Finding[]> = [
   checkDomains,
   checkDirectoryOrder,
   checkCrossSourceIdentity,
+  checkDirectoryDrift,
   checkDisabledUsers,
   checkDeletedUsersReferenced,
   checkOwnersOfSharedObjects,
@@ -57,7 +62,7 @@ const CHECKS: Array<(estate: Estate, context: CheckContext) => Finding[]> = [
 ];
 
 export function assessEstate(estate: Estate, options: AssessOptions = {}): Assessment {
-  const context = checkContext(estate, options.decisions);
+  const context = checkContext(estate, options.decisions, options.externalDirectories);
   const findings = CHECKS.flatMap((check) => check(estate, context));
   findings.sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity));
   return { summary: summarise(estate), findings };

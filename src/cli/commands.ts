@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { assessEstate, hasBlockers, type Assessment } from '../assess/index.js';
 import { generateEstate } from '../generate/index.js';
-import { loadConfig } from '../config.js';
+import { externalDirectoriesOf, loadConfig } from '../config.js';
 import { usageError } from '../model/errors.js';
 import type { SourceOptions } from '../sources/index.js';
 import { parsePreset, resolveLdapMapping } from '../sources/ldap-mapping.js';
@@ -87,7 +87,9 @@ function describeScan(result: ScanResult): string {
 }
 
 export function runAssessment(workspaceDir: string): Assessment {
-  return withEstate(workspaceDir, ({ estate, decisions }) => assessEstate(estate, { decisions }));
+  // usermig.json in the workspace folder may say which product directories the LDAP sources are.
+  const externalDirectories = externalDirectoriesOf(loadConfig(undefined, workspaceDir));
+  return withEstate(workspaceDir, ({ estate, decisions }) => assessEstate(estate, { decisions, ...(externalDirectories ? { externalDirectories } : {}) }));
 }
 
 export function assessCommand(options: { workspace?: string; json?: boolean; csv?: string }, io = stdout): number {
