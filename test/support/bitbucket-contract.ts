@@ -40,7 +40,7 @@ export function generateBitbucketEstate(userCount: number): BitbucketEstate {
   const users: BitbucketUser[] = Array.from({ length: userCount }, (_, i) => {
     const n = i + 1;
     const name = `u${String(n).padStart(4, '0')}`;
-    return { id: 100 + n, name, displayName: `Dev ${n}`, emailAddress: `${name}@example.com`, active: n % 10 !== 0 };
+    return { id: 1000 + n, name, displayName: `Dev ${n}`, emailAddress: `${name}@example.com`, active: n % 10 !== 0 };
   });
   const names = users.map((u) => u.name);
   const none: BitbucketGrants = { users: [], groups: [] };
