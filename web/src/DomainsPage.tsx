@@ -1,0 +1,119 @@
+/**
+ * Domains: trust the email domains whose people may migrate, untrust the others (RULES.md: an untrusted
+ * domain blocks the plan). Each domain says how many accounts it brings.
+ */
+import { useState } from 'preact/hooks';
+import type { DomainDecisionRequest, DomainDecisionResponse, DomainRow, DomainsResponse } from '../../src/serve/api-types';
+import { api, ApiError, useApi, withQuery } from './api';
+import { Badge } from './Badges';
+import { formatCount, plural } from './format';
+import { ErrorNotice, Loading, SuccessNotice } from './Notice';
+import { Pager } from './Pager';
+
+const LIMIT = 100;
+
+export function DomainsPage() {
+  const [q, setQ] = useState('');
+  const [trusted, setTrusted] = useState('');
+  const [offset, setOffset] = useState(0);
+  const { data, error, loading, reload } = useApi<DomainsResponse>(withQuery('/api/domains', { q, trusted, offset, limit: LIMIT }));
+  const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState<ApiError | undefined>(undefined);
+  const [message, setMessage] = useState('');
+
+  async function decide(rows: DomainRow[], trust: boolean) {
+    setBusy(true);
+    setFailure(undefined);
+    setMessage('');
+    let changed = 0;
+    try {
+      for (const row of rows) {
+        const body: DomainDecisionRequest = { trusted: trust };
+        const answer = await api<DomainDecisionResponse>(`/api/domains/${encodeURIComponent(row.domain)}`, { method: 'PUT', body });
+        if (answer.changed) changed++;
+        if (rows.length === 1) setMessage(answer.message);
+      }
+      if (rows.length > 1) setMessage(`${plural(changed, 'domain')} ${trust ? 'trusted' : 'untrusted'}.`);
+    } catch (caught) {
+      setFailure(caught instanceof ApiError ? caught : new ApiError(0, 'internal', String(caught)));
+    } finally {
+      setBusy(false);
+      reload();
+    }
+  }
+
+  const untrusted = data?.rows.filter((row) => !row.trusted) ?? [];
+  return (
+    <>
+      <h1>Domains</h1>
+      <p class="lead">
+        The cloud migrates people by their email address. Trust the domains your organization owns (verify them in Atlassian's admin too); people
+        of an untrusted domain block the plan until you trust it or decide otherwise for them.
+      </p>
+      <div class="toolbar">
+        <label class="field grow">
+          Search domains
+          <input type="search" value={q} onInput={(event) => { setQ((event.currentTarget as HTMLInputElement).value); setOffset(0); }} />
+        </label>
+        <label class="field">
+          Show
+          <select value={trusted} onChange={(event) => { setTrusted((event.currentTarget as HTMLSelectElement).value); setOffset(0); }}>
+            <option value="">all domains</option>
+            <option value="false">untrusted only</option>
+            <option value="true">trusted only</option>
+          </select>
+        </label>
+        <button type="button" class="primary" disabled={busy || untrusted.length === 0} onClick={() => decide(untrusted, true)}>
+          Trust all {untrusted.length > 0 ? formatCount(untrusted.length) : ''} untrusted domains shown
+        </button>
+      </div>
+      <ErrorNotice error={error ?? failure} />
+      <SuccessNotice>{message}</SuccessNotice>
+      {!data && loading ? <Loading what="domains" /> : null}
+      {data ? (
+        <>
+          <div class="table-wrap">
+            <table data-testid="domains-table">
+              <caption>
+                {plural(data.total, 'domain')} · {formatCount(data.rows.filter((row) => row.trusted).length)} trusted on this page
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">Domain</th>
+                  <th scope="col" class="num">Accounts</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Action</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.rows.length === 0 ? (
+                  <tr>
+                    <td colSpan={4} class="empty">
+                      No domain.
+                    </td>
+                  </tr>
+                ) : (
+                  data.rows.map((row) => (
+                    <tr key={row.domain} data-domain={row.domain}>
+                      <th scope="row" class="mono">
+                        {row.domain}
+                      </th>
+                      <td class="num">{formatCount(row.users)}</td>
+                      <td>{row.trusted ? <Badge tone="ok">trusted</Badge> : <Badge tone="blocker">untrusted</Badge>}</td>
+                      <td>
+                        <button type="button" class="small" disabled={busy} onClick={() => decide([row], !row.trusted)} aria-label={`${row.trusted ? 'Untrust' : 'Trust'} ${row.domain}`}>
+                          {row.trusted ? 'Untrust' : 'Trust'}
+                        </button>
+                      </td>
+                    </tr>
+                  ))
+                )}
+              </tbody>
+            </table>
+          </div>
+          <Pager total={data.total} offset={data.offset} limit={data.limit} onChange={setOffset} noun="domains" />
+        </>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,180 @@
+/**
+ * Users: every user of every source, filtered, searched and paged by the server (the page holds one page
+ * of rows). The filters live in the address (`#/users?finding=…&decision=none`), so a view can be shared
+ * and the back button works; typing in the search box waits for a pause before asking.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import type { UsersResponse } from '../../src/serve/api-types';
+import { useApi, withQuery } from './api';
+import { Badge } from './Badges';
+import { formatCount } from './format';
+import { ErrorNotice, Loading } from './Notice';
+import { Pager } from './Pager';
+import { href, replaceRoute } from './router';
+
+const LIMIT = 100;
+const FILTERS = ['q', 'finding', 'source', 'directory', 'active', 'decision', 'sort'] as const;
+type Filter = (typeof FILTERS)[number];
+
+export function UsersPage({ query }: { query: URLSearchParams }) {
+  const filters = Object.fromEntries(FILTERS.map((name) => [name, query.get(name) ?? ''])) as Record<Filter, string>;
+  const offset = Number(query.get('offset') ?? '0') || 0;
+  const { data, error, loading } = useApi<UsersResponse>(withQuery('/api/users', { ...filters, offset, limit: LIMIT }));
+
+  const [search, setSearch] = useState(filters.q);
+  useEffect(() => setSearch(filters.q), [filters.q]);
+  useEffect(() => {
+    if (search === filters.q) return;
+    const timer = window.setTimeout(() => go({ ...filters, q: search }, 0), 250);
+    return () => window.clearTimeout(timer);
+  }, [search]);
+
+  function go(next: Record<string, string>, nextOffset: number) {
+    replaceRoute(href('users', { ...next, offset: nextOffset ? String(nextOffset) : undefined }));
+  }
+  const set = (name: Filter) => (event: Event) => go({ ...filters, [name]: (event.currentTarget as HTMLSelectElement).value }, 0);
+  const facets = data?.facets;
+  const anyFilter = FILTERS.some((name) => name !== 'sort' && filters[name] !== '');
+
+  return (
+    <>
+      <h1>Users</h1>
+      <p class="lead">Every user of every source, as the cloud will see them. Filter by a finding to fix users one by one; open a user to decide what becomes of them.</p>
+      <form class="toolbar" role="search" aria-label="Filter users" onSubmit={(event) => { event.preventDefault(); go({ ...filters, q: search }, 0); }}>
+        <label class="field grow">
+          Search username, name or email
+          <input type="search" name="q" value={search} placeholder="e.g. alice or @acme.com" onInput={(event) => setSearch((event.currentTarget as HTMLInputElement).value)} />
+        </label>
+        <label class="field">
+          Finding
+          <select name="finding" value={filters.finding} onChange={set('finding')}>
+            <option value="">any</option>
+            {withCurrent(facets?.findings.map((f) => ({ name: f.code, count: f.count })), filters.finding).map((f) => (
+              <option key={f.name} value={f.name}>
+                {f.name} ({formatCount(f.count)})
+              </option>
+            ))}
+          </select>
+        </label>
+        <label class="field">
+          Source
+          <select name="source" value={filters.source} onChange={set('source')}>
+            <option value="">any</option>
+            {withCurrent(facets?.sources, filters.source).map((f) => (
+              <option key={f.name} value={f.name}>
+                {f.name} ({formatCount(f.count)})
+              </option>
+            ))}
+          </select>
+        </label>
+        <label class="field">
+          Directory
+          <select name="directory" value={filters.directory} onChange={set('directory')}>
+            <option value="">any</option>
+            {withCurrent(facets?.directories, filters.directory).map((f) => (
+              <option key={f.name} value={f.name}>
+                {f.name} ({formatCount(f.count)})
+              </option>
+            ))}
+          </select>
+        </label>
+        <label class="field">
+          Active
+          <select name="active" value={filters.active} onChange={set('active')}>
+            <option value="">any</option>
+            <option value="true">active</option>
+            <option value="false">disabled</option>
+          </select>
+        </label>
+        <label class="field">
+          Decision
+          <select name="decision" value={filters.decision} onChange={set('decision')}>
+            <option value="">any</option>
+            {withCurrent(facets?.decisions, filters.decision).map((f) => (
+              <option key={f.name} value={f.name}>
+                {f.name === 'none' ? 'none (migrate)' : f.name} ({formatCount(f.count)})
+              </option>
+            ))}
+          </select>
+        </label>
+        <label class="field">
+          Sort by
+          <select name="sort" value={filters.sort} onChange={set('sort')}>
+            <option value="">username</option>
+            <option value="email">email</option>
+            <option value="displayName">display name</option>
+          </select>
+        </label>
+        {anyFilter ? (
+          <button type="button" onClick={() => { setSearch(''); go({}, 0); }}>
+            Clear the filters
+          </button>
+        ) : null}
+      </form>
+
+      <ErrorNotice error={error} />
+      {!data && loading ? <Loading what="users" /> : null}
+      {data ? (
+        <>
+          <div class="table-wrap" aria-busy={loading}>
+            <table data-testid="users-table">
+              <caption>
+                {formatCount(data.total)} {data.total === 1 ? 'user matches' : 'users match'}
+                {anyFilter ? ' the filters' : ''}
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">Username</th>
+                  <th scope="col">Display name</th>
+                  <th scope="col">Email</th>
+                  <th scope="col">Source</th>
+                  <th scope="col">Directory</th>
+                  <th scope="col">Active</th>
+                  <th scope="col">Findings</th>
+                  <th scope="col">Decision</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.rows.length === 0 ? (
+                  <tr>
+                    <td colSpan={8} class="empty">
+                      No user matches these filters.
+                    </td>
+                  </tr>
+                ) : (
+                  data.rows.map((user) => (
+                    <tr key={user.id} data-user-id={user.id}>
+                      <th scope="row">
+                        <a href={href('users', user.id)}>{user.username}</a>
+                      </th>
+                      <td>{user.displayName}</td>
+                      <td class="mono small">{user.email || <span class="muted">(none)</span>}</td>
+                      <td>{user.source}</td>
+                      <td class="small">{user.directory}</td>
+                      <td>{user.active ? 'yes' : <Badge tone="neutral">disabled</Badge>}</td>
+                      <td>
+                        {user.findings.map((code) => (
+                          <a key={code} href={href('users', { finding: code })} title={`Users with ${code}`}>
+                            <Badge tone="info">{code}</Badge>
+                          </a>
+                        ))}
+                      </td>
+                      <td>{user.decision ? <Badge tone="ok">{user.decision}</Badge> : <span class="muted small">default</span>}</td>
+                    </tr>
+                  ))
+                )}
+              </tbody>
+            </table>
+          </div>
+          <Pager total={data.total} offset={data.offset} limit={data.limit} onChange={(next) => go(filters, next)} noun="users" />
+        </>
+      ) : null}
+    </>
+  );
+}
+
+/** The facet's choices, plus the current value when the facet no longer lists it (so the select shows it). */
+function withCurrent(facet: Array<{ name: string; count: number }> | undefined, current: string) {
+  const list = facet ?? [];
+  return current && !list.some((f) => f.name === current) ? [...list, { name: current, count: 0 }] : list;
+}
