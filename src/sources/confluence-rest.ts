@@ -230,47 +230,50 @@ class ConfluenceRestReader {
     return spaces;
   }
 
+  /** Asks the first space alone: where the endpoint does not exist (before 9.1), no other space is asked. */
   private async spacePermissions(spaces: Space[]): Promise<void> {
     this.progress.phase = 'space permissions (space/{key}/permissions)';
-    let missing = false;
-    await forEachConcurrently(spaces, this.client.workers, async ({ key }) => {
-      if (missing) return;
-      const endpoint = `${API}/space/${q(key)}/permissions`;
-      const answer = await this.client.get(endpoint, [404, 405, 501]);
-      if (answer.status !== 200) {
-        missing = true;
-        return;
-      }
-      const shape = new Shape(`${API}/space/{key}/permissions`);
-      for (const [i, value] of shape.array(answer.body, '(answer)').entries()) {
-        const where = `[${i}]`;
-        const entry = shape.object(value, where);
-        const operation = shape.object(entry.operation, `${where}.operation`);
-        const operationKey = shape.string(operation.operationKey, `${where}.operation.operationKey`);
-        const targetType = shape.string(operation.targetType, `${where}.operation.targetType`);
-        const permission = PERMISSION_NAMES[`${operationKey}:${targetType}`] ?? `${operationKey}:${targetType}`;
-        if (entry.subject === undefined || entry.subject === null) continue; // anonymous access
-        const subject = shape.object(entry.subject, `${where}.subject`);
-        const type = shape.string(subject.type, `${where}.subject.type`);
-        if (type === 'group') {
-          const group = shape.string(subject.name, `${where}.subject.name`);
-          this.grant('group', group, permission, key);
-        } else if (type === 'user') {
-          const userKey =
-            typeof subject.userKey === 'string' && subject.userKey
-              ? subject.userKey
-              : (this.keyByName.get(shape.string(subject.username, `${where}.subject.username`).toLowerCase()) ?? String(subject.username).toLowerCase());
-          this.grant('user', userKey, permission, key);
-          this.sink.reference({ userKey, kind: 'space-permission', container: key, item: permission });
-        }
-      }
-      await drained(this.sink);
-    });
-    if (missing) {
+    const [first, ...rest] = spaces;
+    if (!first) return;
+    if (!(await this.permissionsOf(first.key))) {
       this.note(
         'this Confluence has no space/{key}/permissions (before 9.1; the older JSON-RPC API is not used): space permissions were not read, so confluence:spaces= scopes find users through the content only',
       );
+      return;
     }
+    await forEachConcurrently(rest, this.client.workers, async ({ key }) => void (await this.permissionsOf(key)));
+  }
+
+  /** The permissions of one space; false when this Confluence has no such endpoint. */
+  private async permissionsOf(key: string): Promise<boolean> {
+    const endpoint = `${API}/space/${q(key)}/permissions`;
+    const answer = await this.client.get(endpoint, [404, 405, 501]);
+    if (answer.status !== 200) return false;
+    const shape = new Shape(`${API}/space/{key}/permissions`);
+    for (const [i, value] of shape.array(answer.body, '(answer)').entries()) {
+      const where = `[${i}]`;
+      const entry = shape.object(value, where);
+      const operation = shape.object(entry.operation, `${where}.operation`);
+      const operationKey = shape.string(operation.operationKey, `${where}.operation.operationKey`);
+      const targetType = shape.string(operation.targetType, `${where}.operation.targetType`);
+      const permission = PERMISSION_NAMES[`${operationKey}:${targetType}`] ?? `${operationKey}:${targetType}`;
+      if (entry.subject === undefined || entry.subject === null) continue; // anonymous access
+      const subject = shape.object(entry.subject, `${where}.subject`);
+      const type = shape.string(subject.type, `${where}.subject.type`);
+      if (type === 'group') {
+        const group = shape.string(subject.name, `${where}.subject.name`);
+        this.grant('group', group, permission, key);
+      } else if (type === 'user') {
+        const userKey =
+          typeof subject.userKey === 'string' && subject.userKey
+            ? subject.userKey
+            : (this.keyByName.get(shape.string(subject.username, `${where}.subject.username`).toLowerCase()) ?? String(subject.username).toLowerCase());
+        this.grant('user', userKey, permission, key);
+        this.sink.reference({ userKey, kind: 'space-permission', container: key, item: permission });
+      }
+    }
+    await drained(this.sink);
+    return true;
   }
 
   private grant(subjectType: 'group' | 'user', subject: string, permission: string, spaceKey: string): void {
