@@ -8,7 +8,9 @@
 import { cloudGroups, cloudSpellings, type GroupDecisionLike, type GroupOccurrence } from '../../decide/cloud-group-names.js';
 import type { Finding, Subject } from '../../model/finding.js';
 import type { CheckContext } from '../context.js';
-import type { EffectiveUser, Estate } from '../estate.js';
+import { productAccessGroups, type ProductKey } from '../access.js';
+import type { EffectiveUser, Estate, SourceEstate } from '../estate.js';
+import { memoised } from '../memo.js';
 import { plural } from '../subjects.js';
 
 /** A person across sources: the normalised valid email, else the source and username. */
@@ -84,12 +86,35 @@ export function unconsentedMerges(estate: Estate, decisions: readonly GroupDecis
   return result;
 }
 
+/** Per source: lower-case group name → the products it grants (S-09), for GR-03. */
+const accessByGroup = memoised((source: SourceEstate): Map<string, ProductKey[]> => {
+  const result = new Map<string, ProductKey[]>();
+  for (const [product, groups] of productAccessGroups(source)) {
+    for (const group of groups) result.set(group, [...(result.get(group) ?? []), product]);
+  }
+  return result;
+});
+
+const accessOf = (occurrence: GroupOccurrence): ProductKey[] => accessByGroup(occurrence.source).get(occurrence.group.lowerName) ?? [];
+
 const occurrenceSubject = (occurrence: GroupOccurrence): Subject => {
   const size = `${occurrence.source.flattened(occurrence.group).size} members`;
   const how =
     occurrence.cloud.via === 'rename' ? `, renamed to ${occurrence.cloud.name}` : occurrence.cloud.via === 'map' ? `, mapped into ${occurrence.cloud.name}` : '';
-  return { type: 'group', id: occurrence.group.name, source: occurrence.source.name, detail: `${size}${how}` };
+  const access = accessOf(occurrence);
+  return { type: 'group', id: occurrence.group.name, source: occurrence.source.name, detail: `${size}${how}${access.length > 0 ? `, grants ${access.join(', ')}` : ''}` };
 };
+
+/**
+ * GR-03: occurrences granting different product access become one cloud group, which cannot keep them
+ * apart ('' when they all grant the same).
+ */
+function accessDiffers(occurrences: readonly GroupOccurrence[]): string {
+  const grants = occurrences.map((occurrence) => ({ source: occurrence.source.name, access: accessOf(occurrence).join(', ') }));
+  if (new Set(grants.map((g) => g.access)).size < 2) return '';
+  const listed = grants.map((g) => `${g.access || 'no product'} in ${g.source}`).join(', ');
+  return `; it grants ${listed}, and one cloud group gives its members whatever access the cloud group is given, whichever product they came from (GR-03)`;
+}
 
 const sourcesOf = (occurrences: readonly GroupOccurrence[]) => [...new Set(occurrences.map(({ source }) => source.name))].join(' and ');
 
@@ -105,7 +130,7 @@ export function checkGroupsMergedAcrossProducts(estate: Estate, context?: Pick<C
       findings.push({
         code: 'group-merged-across-products',
         severity: 'warning',
-        message: `group ${first.cloud.name} exists in ${sourcesOf(merge.occurrences)} with different members; the cloud group gets all of them, so ${plural(merge.gains.length, 'membership')} and the access they bring are gained`,
+        message: `group ${first.cloud.name} exists in ${sourcesOf(merge.occurrences)} with different members; the cloud group gets all of them, so ${plural(merge.gains.length, 'membership')} and the access they bring are gained${accessDiffers(merge.occurrences)}`,
         subjects: [...merge.occurrences.map(occurrenceSubject), ...merge.gains],
         fix: 'Rename the group in one product (usermig groups rename) so that each keeps its own members, map it on purpose (usermig groups map), or accept the union.',
       });
