@@ -44,6 +44,8 @@ export interface BulkPassContext {
   /** Records a finished operation: account or group id, the user id (email change) or the group id (members). */
   settle: (seq: number, operation: Operation, id: string, ours: boolean) => void;
   onSettled: (count: number) => void;
+  /** Awaited before each Bulk request is sent (a paused apply holds here). */
+  gate?: () => Promise<void>;
 }
 
 const bulkIdOf = (seq: number): string => `op${seq}`;
@@ -95,6 +97,7 @@ export async function bulkPass(db: Db, plan: PlanFile, ledger: Ledger, bulk: Sci
 
   const flush = async (): Promise<void> => {
     if (batch.length === 0) return;
+    if (context.gate) await context.gate();
     const items = batch;
     batch = [];
     bytes = bulk.envelope;

@@ -24,6 +24,13 @@ export interface ApplyOptions {
   state?: CloudState;
   /** Called when apply adopts an account or group that neither the state nor this plan's earlier runs knew. */
   onForeignAdoption?: () => void;
+  /**
+   * Awaited before each operation (and each Bulk request) is sent: a pause holds it, so that no new
+   * operation starts while the ones in flight finish (the dashboard's pause and resume).
+   */
+  gate?: () => Promise<void>;
+  /** Called as an operation fails and is parked for the next run, with what went wrong. */
+  onOperationFailed?: (operation: Operation, message: string) => void;
 }
 
 export interface ApplyResult {
@@ -184,6 +191,7 @@ export async function applyPlan(db: Db, plan: PlanFile, target: Target, options:
   const park = (seq: number, operation: Operation, message: string): void => {
     ledger.record(seq, operation, 'failed', null, message);
     failed.push({ operation, message });
+    options.onOperationFailed?.(operation, message);
     if (operation.kind === 'create-account' || operation.kind === 'change-email') missing.add(operation.email);
     if (operation.kind === 'create-group') missing.add(operation.name.toLowerCase());
   };
@@ -233,6 +241,7 @@ export async function applyPlan(db: Db, plan: PlanFile, target: Target, options:
         else membersDone(seq, operation, id);
       },
       onSettled: (count) => options.onProgress?.(count, total),
+      ...(options.gate ? { gate: options.gate } : {}),
     });
   }
 
@@ -243,7 +252,10 @@ export async function applyPlan(db: Db, plan: PlanFile, target: Target, options:
     const queue = phase === 'add-members' || phase === 'remove-members' ? spreadByGroup(inPhase) : inPhase;
     let cursor = 0;
     const workers = Array.from({ length: Math.min(target.http.maxInFlight, queue.length) }, async () => {
-      for (let next = queue[cursor++]; next && stop === undefined; next = queue[cursor++]) {
+      while (stop === undefined) {
+        if (options.gate) await options.gate();
+        const next = queue[cursor++];
+        if (!next || stop !== undefined) break;
         await attempt(next);
         options.onProgress?.(++done, total);
       }
@@ -255,7 +267,7 @@ export async function applyPlan(db: Db, plan: PlanFile, target: Target, options:
     const first = failed[0] as { operation: Operation; message: string };
     throw new UsermigError(
       'unreachable',
-      `${failed.length} of ${total} operations failed and were left for the next run (the first: ${describe(first.operation)}: ${first.message}); ` +
+      `${failed.length} of ${total} operations failed and were left for the next run (the first: ${describeOperation(first.operation)}: ${first.message}); ` +
         'run usermig apply again to resume',
     );
   }
@@ -285,7 +297,8 @@ function renameAccount(state: CloudState, from: string, to: string, id: string, 
   }
 }
 
-function describe(operation: Operation): string {
+/** An operation in words, for messages. */
+export function describeOperation(operation: Operation): string {
   switch (operation.kind) {
     case 'change-email':
       return `change the email of ${operation.from} to ${operation.email}`;

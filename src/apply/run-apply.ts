@@ -3,10 +3,11 @@
  * it), hold the prune safety threshold (RULES.md §6 S-15), then execute it.
  */
 import { UsermigError, usageError } from '../model/errors.js';
+import type { Operation } from '../plan/operations.js';
 import { workspaceFingerprint, type PlanFile } from '../plan/plan-file.js';
 import { forgetCloudRecord, readCloud, recordAfterApply } from '../targets/cloud-view.js';
 import type { Target } from '../targets/target.js';
-import type { Workspace } from '../workspace/workspace.js';
+import type { Db, Workspace } from '../workspace/workspace.js';
 import { applyPlan, type ApplyResult } from './executor.js';
 
 /** At most 5 % of the migrated users or 100 operations, whichever is smaller. */
@@ -16,6 +17,25 @@ export interface RunApplyOptions {
   prune?: boolean;
   force?: boolean;
   onProgress?: (done: number, total: number) => void;
+  /** Awaited before each operation is sent (pause and resume). */
+  gate?: () => Promise<void>;
+  /** Called as an operation fails (it is parked for the next run). */
+  onOperationFailed?: (operation: Operation, message: string) => void;
+}
+
+/**
+ * Refuses a plan that was applied already, or that is stale on the workspace's side (sources scanned or
+ * decisions changed since it was made) unless this is a resumption of it. The cloud's side is checked
+ * when the apply reads the cloud.
+ */
+export function checkPlanNotDone(db: Db, plan: PlanFile): { resuming: boolean } {
+  const finished = db.prepare('SELECT finished_at FROM applied_plans WHERE plan_id = ?').pluck().get(plan.id) as string | null | undefined;
+  if (finished) throw usageError(`the plan ${plan.id} was applied on ${finished}; make a new one with usermig plan`);
+  const resuming = (db.prepare('SELECT count(*) FROM ledger WHERE plan_id = ?').pluck().get(plan.id) as number) > 0;
+  if (!resuming && workspaceFingerprint(db) !== plan.workspaceFingerprint) {
+    throw usageError('the plan is stale: sources were scanned or decisions changed since it was made; run usermig plan again');
+  }
+  return { resuming };
 }
 
 export async function runApply(workspace: Workspace, plan: PlanFile, target: Target, options: RunApplyOptions = {}): Promise<ApplyResult> {
@@ -30,13 +50,8 @@ export async function runApply(workspace: Workspace, plan: PlanFile, target: Tar
   }
   if (target.via !== (plan.via ?? 'scim')) throw new UsermigError('usage', `the plan was made to write --via ${plan.via ?? 'scim'}, not ${target.via}`);
   const db = workspace.db;
-  const finished = db.prepare('SELECT finished_at FROM applied_plans WHERE plan_id = ?').pluck().get(plan.id) as string | null | undefined;
-  if (finished) throw usageError(`the plan ${plan.id} was applied on ${finished}; make a new one with usermig plan`);
-  const resuming = (db.prepare('SELECT count(*) FROM ledger WHERE plan_id = ?').pluck().get(plan.id) as number) > 0;
+  const { resuming } = checkPlanNotDone(db, plan);
   if (target.spec !== plan.target) throw new UsermigError('usage', `the plan was made for the target ${plan.target}, not ${target.spec}`);
-  if (!resuming && workspaceFingerprint(db) !== plan.workspaceFingerprint) {
-    throw usageError('the plan is stale: sources were scanned or decisions changed since it was made; run usermig plan again');
-  }
   const cloud = await readCloud(db, target);
   if (!resuming && cloud.fingerprint !== plan.cloudFingerprint) {
     throw usageError('the plan is stale: the cloud changed since it was made; run usermig plan again');
@@ -48,6 +63,8 @@ export async function runApply(workspace: Workspace, plan: PlanFile, target: Tar
     return await applyPlan(db, plan, target, {
       prune: options.prune ?? false,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.gate ? { gate: options.gate } : {}),
+      ...(options.onOperationFailed ? { onOperationFailed: options.onOperationFailed } : {}),
       state,
       onForeignAdoption: () => {
         complete = false;

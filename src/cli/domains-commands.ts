@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import { checkContext } from '../assess/context.js';
 import { buildEstate } from '../assess/estate.js';
-import { domainRows, domainsCsv, isValidDomain, normaliseDomain, parseDomainsCsv, type DomainRow } from '../decide/domains.js';
+import { setDomainTrust } from '../decide/domain-trust.js';
+import { domainRows, domainsCsv, namedDomains, parseDomainsCsv, type DomainRow } from '../decide/domains.js';
 import { inputError, usageError } from '../model/errors.js';
 import { loadDecisions, saveDomainDecisions } from '../workspace/decision-store.js';
 import { loadEstate } from '../workspace/estate-loader.js';
@@ -38,18 +39,6 @@ function withWorkspace<T>(option: string | undefined, work: (workspace: Workspac
   } finally {
     workspace.close();
   }
-}
-
-/** Normalises and checks domains named on the command line; a malformed one is a usage error. */
-function namedDomains(raw: readonly string[]): string[] {
-  const domains = [...new Set(raw.map(normaliseDomain))];
-  const bad = domains.filter((domain) => !isValidDomain(domain));
-  if (bad.length > 0) {
-    throw usageError(
-      `${bad.map((domain) => JSON.stringify(domain)).join(', ')} ${bad.length === 1 ? 'is not a valid domain' : 'are not valid domains'} (two or more labels of letters, digits and hyphens, e.g. example.com)`,
-    );
-  }
-  return domains;
 }
 
 const plural = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
@@ -92,8 +81,7 @@ export function registerDomainCommands(domains: Command): void {
           if (rows === null) throw usageError(`the workspace ${workspace.dir} has no sources yet; run usermig scan first, or name the domains to trust`);
           domainList = rows.map((row) => row.domain);
         } else domainList = namedDomains(names);
-        const changed = saveDomainDecisions(workspace.db, domainList, true, { reason: options.reason, force: options.force });
-        out(`trusted ${plural(changed, 'domain')}${changed < domainList.length ? ` (${domainList.length - changed} already trusted)` : ''}`);
+        out(setDomainTrust(workspace.db, domainList, true, { reason: options.reason, force: options.force }).message);
         if (rows !== null && !options.all) {
           const known = new Set(rows.map((row) => row.domain));
           const ahead = domainList.filter((domain) => !known.has(domain));
@@ -113,8 +101,7 @@ export function registerDomainCommands(domains: Command): void {
     .action((names: string[], options: ChangeOptions) => {
       const domainList = namedDomains(names);
       withWorkspace(options.workspace, (workspace) => {
-        const changed = saveDomainDecisions(workspace.db, domainList, false, { reason: options.reason, force: options.force });
-        out(`untrusted ${plural(changed, 'domain')}${changed < domainList.length ? ` (${domainList.length - changed} not trusted anyway)` : ''}`);
+        out(setDomainTrust(workspace.db, domainList, false, { reason: options.reason, force: options.force }).message);
       });
       process.exitCode = 0;
     });

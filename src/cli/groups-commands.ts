@@ -5,26 +5,10 @@
  * every source that has it, or `source:name` for one. All changes of a command apply together or not at all.
  */
 import type { Command } from 'commander';
-import type { Estate } from '../assess/estate.js';
-import { cloudGroups } from '../decide/cloud-group-names.js';
-import {
-  cloudNameProblem,
-  describeCollisions,
-  describeGroupRef,
-  groupsOf,
-  listGroups,
-  parseGroupRef,
-  planBulkRename,
-  renameCollisions,
-  withInputs,
-  type GroupListEntry,
-  type GroupRef,
-} from '../decide/groups.js';
-import type { Decisions } from '../model/decision.js';
+import { decideGroup, saveGroupRenames, type GroupDecided } from '../decide/group-decision.js';
+import { listGroups, planBulkRename, type GroupListEntry } from '../decide/groups.js';
 import { usageError } from '../model/errors.js';
-import { isBlocklistedGroup } from '../model/names.js';
-import { saveGroupDecisions, type GroupDecisionInput } from '../workspace/decision-store.js';
-import type { Workspace } from '../workspace/workspace.js';
+import type { DecisionContext } from '../workspace/decision-store.js';
 import { withEstate } from './workspace-estate.js';
 
 const out = (text: string) => void process.stdout.write(`${text}\n`);
@@ -37,39 +21,11 @@ interface ChangeOptions {
   force?: boolean;
 }
 
-/** Resolves a group named on the command line; unknown groups are a usage error. */
-function resolveGroup(estate: Estate, text: string, decisions?: Decisions): GroupRef {
-  const sourceNames = estate.sources.map((source) => source.name);
-  const ref = parseGroupRef(text.trim(), sourceNames);
-  if (ref.name === '') throw usageError(`"${text}" does not name a group`);
-  const found = groupsOf(estate, ref);
-  if (found.length > 0) return { ...ref, name: found[0]!.group.name };
-  const decided = decisions?.groups.some((d) => d.source === ref.source && d.group === ref.name.toLowerCase());
-  if (decided) return ref;
-  const where = ref.source === '*' ? `any source (${sourceNames.join(', ')})` : ref.source;
-  throw usageError(
-    `there is no group "${ref.name}" in ${where}; usermig groups list shows the groups${ref.source === '*' && text.includes(':') ? ', and SOURCE:GROUP names one source' : ''}`,
-  );
-}
+const context = (options: ChangeOptions): DecisionContext => ({ reason: options.reason, force: options.force });
 
-function refuseBlocklisted(ref: GroupRef, what: string): void {
-  if (isBlocklistedGroup(ref.name)) {
-    throw usageError(`${describeGroupRef(ref)} is blocklisted: the cloud never creates it whatever the decision (S-06), so it cannot be ${what}`);
-  }
-}
-
-const save = (workspace: Workspace, inputs: GroupDecisionInput[], options: ChangeOptions): number =>
-  saveGroupDecisions(workspace.db, inputs, { reason: options.reason, force: options.force });
-
-const changedText = (changed: number) => (changed === 0 ? 'nothing changed (already decided so)' : `${plural(changed, 'decision')} changed`);
-
-/** Notes the per-source decisions that still win over a decision for every source. */
-function shadowingNotes(ref: GroupRef, decisions: Decisions): string[] {
-  if (ref.source !== '*') return [];
-  const lower = ref.name.toLowerCase();
-  return decisions.groups
-    .filter((d) => d.source !== '*' && d.group === lower)
-    .map((d) => `note: ${d.source}:${ref.name} has its own decision (${d.action}${d.value ? ` ${d.value}` : ''}), which still applies there`);
+function print(decided: GroupDecided): void {
+  out(decided.message);
+  for (const note of decided.notes) out(note);
 }
 
 function formatEntry(entry: GroupListEntry): string {
@@ -119,23 +75,7 @@ export function registerGroupCommands(groups: Command): void {
     .option('--workspace <dir>', WORKSPACE_HELP)
     .action((group: string, options: ChangeOptions & { to: string }) => {
       withEstate(options.workspace, ({ workspace, estate, decisions }) => {
-        const ref = resolveGroup(estate, group);
-        refuseBlocklisted(ref, 'mapped');
-        const target = options.to.trim();
-        const problem = cloudNameProblem(target);
-        if (problem) throw usageError(`cannot map ${describeGroupRef(ref)} into "${options.to}": ${problem}`);
-        const inputs: GroupDecisionInput[] = [{ source: ref.source, group: ref.name, action: 'map', value: target }];
-        const changed = save(workspace, inputs, options);
-        const mine = groupsOf(estate, ref).map(({ group: g }) => g);
-        const together = (cloudGroups(estate, withInputs(decisions.groups, inputs)).get(target.toLowerCase()) ?? [])
-          .filter(({ group: g }) => !mine.includes(g))
-          .map(({ source, group: g }) => `${source.name}:${g.name}`);
-        out(
-          `${describeGroupRef(ref)} merges into the cloud group ${target}` +
-            (together.length > 0 ? ` together with ${together.join(', ')}` : ' (no group of the estate has that name: it must exist in the cloud)') +
-            `: ${changedText(changed)}`,
-        );
-        for (const note of shadowingNotes(ref, decisions)) out(note);
+        print(decideGroup(workspace.db, estate, decisions, { group, action: 'map', value: options.to }, context(options)));
       });
       process.exitCode = 0;
     });
@@ -162,7 +102,6 @@ export function registerGroupCommands(groups: Command): void {
       ) => {
         const bulk = options.prefix !== undefined || options.suffix !== undefined || options.regex !== undefined;
         withEstate(options.workspace, ({ workspace, estate, decisions }) => {
-          let inputs: GroupDecisionInput[];
           if (bulk) {
             if (group !== undefined) throw usageError('a bulk rename (--prefix, --suffix, --regex) takes no group names');
             if (options.regex !== undefined && (options.prefix !== undefined || options.suffix !== undefined)) {
@@ -180,34 +119,14 @@ export function registerGroupCommands(groups: Command): void {
               out('no group matches');
               return;
             }
-            inputs = plan.inputs;
-          } else {
-            if (options.replace !== undefined || options.match !== undefined || options.source !== undefined) {
-              throw usageError('--replace, --match and --source go with a bulk rename (--prefix, --suffix or --regex)');
-            }
-            if (group === undefined || newName === undefined) throw usageError('groups rename needs OLD NEW, or --prefix, --suffix or --regex/--replace');
-            const ref = resolveGroup(estate, group);
-            refuseBlocklisted(ref, 'renamed');
-            const value = newName.trim();
-            const problem = cloudNameProblem(value);
-            if (problem) throw usageError(`cannot rename ${describeGroupRef(ref)} to "${newName}": ${problem}`);
-            // Renaming a group to its own name is the default: no decision.
-            inputs = [value === ref.name ? { source: ref.source, group: ref.name, action: 'create' } : { source: ref.source, group: ref.name, action: 'rename', value }];
+            print(saveGroupRenames(workspace.db, estate, decisions, plan.inputs, context(options)));
+            return;
           }
-          const collisions = renameCollisions(estate, decisions.groups, inputs);
-          if (collisions.length > 0) {
-            throw usageError(
-              `the new names collide with other cloud groups (names compare case-insensitively, and a rename never merges groups); nothing was changed:\n${describeCollisions(collisions)}\n` +
-                'Choose other names, or merge on purpose with usermig groups map GROUP --to CLOUD_GROUP.',
-            );
+          if (options.replace !== undefined || options.match !== undefined || options.source !== undefined) {
+            throw usageError('--replace, --match and --source go with a bulk rename (--prefix, --suffix or --regex)');
           }
-          const changed = save(workspace, inputs, options);
-          const shown = inputs
-            .slice(0, 20)
-            .map((input) => `  ${describeGroupRef({ source: input.source, name: input.group })} → ${input.action === 'create' ? `${input.group} (its own name again)` : input.value}`);
-          if (inputs.length > 20) shown.push(`  … and ${inputs.length - 20} more`);
-          out(`${shown.join('\n')}\n${changedText(changed)}`);
-          if (!bulk) for (const note of shadowingNotes({ source: inputs[0]!.source, name: inputs[0]!.group }, decisions)) out(note);
+          if (group === undefined || newName === undefined) throw usageError('groups rename needs OLD NEW, or --prefix, --suffix or --regex/--replace');
+          print(decideGroup(workspace.db, estate, decisions, { group, action: 'rename', value: newName }, context(options)));
         });
         process.exitCode = 0;
       },
@@ -222,11 +141,7 @@ export function registerGroupCommands(groups: Command): void {
     .option('--workspace <dir>', WORKSPACE_HELP)
     .action((group: string, options: ChangeOptions) => {
       withEstate(options.workspace, ({ workspace, estate, decisions }) => {
-        const ref = resolveGroup(estate, group);
-        const changed = save(workspace, [{ source: ref.source, group: ref.name, action: 'skip' }], options);
-        out(`${describeGroupRef(ref)} is skipped: ${changedText(changed)}`);
-        if (isBlocklistedGroup(ref.name)) out('note: it is blocklisted, so it was never going to be created (S-06)');
-        for (const note of shadowingNotes(ref, decisions)) out(note);
+        print(decideGroup(workspace.db, estate, decisions, { group, action: 'skip' }, context(options)));
       });
       process.exitCode = 0;
     });
@@ -240,13 +155,7 @@ export function registerGroupCommands(groups: Command): void {
     .option('--workspace <dir>', WORKSPACE_HELP)
     .action((group: string, options: ChangeOptions) => {
       withEstate(options.workspace, ({ workspace, estate, decisions }) => {
-        const ref = resolveGroup(estate, group, decisions);
-        const lower = ref.name.toLowerCase();
-        const inputs: GroupDecisionInput[] = decisions.groups
-          .filter((d) => d.group === lower && (ref.source === '*' || d.source === ref.source))
-          .map((d) => ({ source: d.source, group: ref.name, action: 'create' }));
-        const changed = inputs.length === 0 ? 0 : save(workspace, inputs, options);
-        out(`${describeGroupRef(ref)} is created under its own name: ${changedText(changed)}`);
+        print(decideGroup(workspace.db, estate, decisions, { group, action: 'create' }, context(options)));
       });
       process.exitCode = 0;
     });

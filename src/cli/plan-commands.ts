@@ -4,18 +4,13 @@
  */
 import path from 'node:path';
 import type { Command } from 'commander';
-import type { ApplyResult } from '../apply/executor.js';
-import { runApply } from '../apply/run-apply.js';
+import { applySavedPlan } from '../apply/apply-saved-plan.js';
 import { usageError } from '../model/errors.js';
-import { makePlan, planFromSavedBasis } from '../plan/make-plan.js';
 import type { Operation } from '../plan/operations.js';
-import { readPlanFile, writePlanFile, type PlanFile } from '../plan/plan-file.js';
-import { recordScopeOfPlan, scopeLines } from '../scope/describe.js';
-import { parseScope, workspaceScope } from '../scope/index.js';
-import { parseVia } from '../targets/cloud-writer.js';
-import { isWrite } from '../targets/http-client.js';
-import { describeDiscovery } from '../targets/scim-discovery.js';
-import { openTarget } from '../targets/target.js';
+import { planAndSave } from '../plan/plan-and-save.js';
+import { membersPerGroup } from '../plan/plan-diff.js';
+import { readPlanFile, type PlanFile } from '../plan/plan-file.js';
+import { scopeLines } from '../scope/describe.js';
 import { resolveWorkspaceDir } from '../workspace/workspace.js';
 import { createProgress } from './progress.js';
 import { withWorkspaceAsync } from './workspace-estate.js';
@@ -43,44 +38,29 @@ export function registerPlanCommands(cli: Command): void {
     .option('--workspace <dir>', 'workspace folder')
     .action(async (options: { target: string; scimProfile?: string; via?: string; out?: string; json?: boolean; refresh?: boolean; scope: string[]; groupMembers?: string; workspace?: string }) => {
       const workspaceDir = resolveWorkspaceDir(options.workspace);
-      const via = parseVia(options.via);
-      if (options.scimProfile !== undefined && !options.target.startsWith('scim:')) throw usageError('--scim-profile is for --target scim:URL');
-      const spec = parseScope(options.scope, options.groupMembers);
       process.exitCode = await withWorkspaceAsync(options.workspace, async (workspace, loadEstate) => {
-        const target = await openTarget(options.target, workspaceDir, undefined, via, options.scimProfile ? { scimProfile: options.scimProfile } : {});
-        try {
-          const service = target.scimService;
-          const discovered = service ? describeDiscovery(service.discovery, service.profile) : undefined;
-          const refresh = options.refresh ?? false;
-          // A plan of everything with nothing changed in the workspace reuses the desired state computed last.
-          let outcome = spec.all ? await planFromSavedBasis(workspace, target, { refresh }) : undefined;
-          if (!outcome) {
-            const { estate, decisions } = loadEstate();
-            const scope = workspaceScope(workspace.db, estate, decisions, spec);
-            outcome = await makePlan(workspace, estate, decisions, target, { refresh, ...(scope ? { scope } : {}) });
-          }
-          if ('refused' in outcome) {
-            for (const line of outcome.refused) out(line);
-            return 1;
-          }
-          const file = path.resolve(options.out ?? path.join(workspaceDir, 'plan.json'));
-          if (service && discovered) outcome.plan.scim = { profile: service.profile.name, discovered };
-          writePlanFile(outcome.plan, file);
-          recordScopeOfPlan(workspace.db, outcome.plan);
-          if (options.json) out(JSON.stringify(outcome.plan));
-          else {
-            if (discovered) out(discovered);
-            // The organization API is Atlassian's: a generic SCIM service has no groups outside its directory.
-            for (const note of outcome.notes) if (!(service && note.startsWith('note: USERMIG_ORG_ID'))) out(note);
-            describePlan(outcome.plan, file, target.label);
-            const bulk = service?.bulk;
-            const count = outcome.plan.operations.length;
-            if (bulk && count > 0) out(`With Bulk: the ${count} operations go in about ${Math.ceil(count / bulk.maxOperations)} requests (at most ${bulk.maxOperations} operations each).`);
-          }
-          return 0;
-        } finally {
-          await target.close();
+        const saved = await planAndSave(workspace, loadEstate, {
+          target: options.target,
+          ...(options.scimProfile !== undefined ? { scimProfile: options.scimProfile } : {}),
+          ...(options.via !== undefined ? { via: options.via } : {}),
+          refresh: options.refresh ?? false,
+          scope: options.scope,
+          ...(options.groupMembers !== undefined ? { groupMembers: options.groupMembers } : {}),
+          file: path.resolve(options.out ?? path.join(workspaceDir, 'plan.json')),
+        });
+        if ('refused' in saved) {
+          for (const line of saved.refused) out(line);
+          return 1;
         }
+        if (options.json) out(JSON.stringify(saved.plan));
+        else {
+          for (const note of saved.notes) out(note);
+          describePlan(saved.plan, saved.file, saved.targetLabel);
+          const count = saved.plan.operations.length;
+          const bulk = saved.bulkMaxOperations;
+          if (bulk && count > 0) out(`With Bulk: the ${count} operations go in about ${Math.ceil(count / bulk)} requests (at most ${bulk} operations each).`);
+        }
+        return 0;
       });
     });
 
@@ -99,39 +79,21 @@ export function registerPlanCommands(cli: Command): void {
       if (options.target && options.target !== plan.target) throw usageError(`the plan was made for the target ${plan.target}, not ${options.target}`);
       if (!options.yes) throw usageError('apply changes the cloud: repeat with --yes to confirm');
       const progress = createProgress('bar');
-      let writes = 0;
-      let reads = 0;
       process.exitCode = await withWorkspaceAsync(options.workspace, async (workspace) => {
-        const target = await openTarget(plan.target, workspaceDir, (event) => {
-          if (isWrite(event)) writes++;
-          else reads++;
-        }, parseVia(plan.via), plan.scim ? { scimProfile: plan.scim.profile } : {});
         try {
-          const outcome = await runApply(workspace, plan, target, {
+          const applied = await applySavedPlan(workspace, plan, {
             prune: options.prune ?? false,
             force: options.force ?? false,
             onProgress: (done, total) => progress.update('applying', done, total),
           });
           progress.stop();
-          out(describeApply(plan, outcome, target.label, writes, reads));
+          out(applied.text);
           return 0;
         } finally {
           progress.stop();
-          await target.close();
         }
       });
     });
-}
-
-export function describeApply(plan: PlanFile, outcome: ApplyResult, label: string, writes: number, reads: number): string {
-  return (
-    `${outcome.resumed ? 'resumed and applied' : 'applied'} ${plan.id} to ${label}: ` +
-    `${outcome.created.accounts} accounts created, ${outcome.adopted.accounts} adopted, ` +
-    `${outcome.created.groups} groups created, ${outcome.adopted.groups} adopted, ` +
-    `${outcome.membersAdded} memberships added, ${outcome.membersRemoved} removed` +
-    (outcome.skipped ? `, ${outcome.skipped} removal operations skipped (use --prune)` : '') +
-    `; ${writes} write requests, ${reads} reads`
-  );
 }
 
 export function describePlan(plan: PlanFile, file: string, label: string): void {
@@ -150,13 +112,8 @@ export function describePlan(plan: PlanFile, file: string, label: string): void 
     else if (operation.kind === 'create-group') lines[operation.kind].push(`  + group ${operation.name}`);
   }
   // Memberships per group (operations hold at most 100 each).
-  const perGroup = (kind: 'add-members' | 'remove-members') => {
-    const counts = new Map<string, number>();
-    for (const operation of plan.operations) if (operation.kind === kind) counts.set(operation.group, (counts.get(operation.group) ?? 0) + operation.emails.length);
-    return counts;
-  };
-  for (const [group, count] of perGroup('add-members')) lines['add-members'].push(`  + ${group}: ${count} members`);
-  for (const [group, count] of perGroup('remove-members')) lines['remove-members'].push(`  - ${group}: ${count} members (only with --prune)`);
+  for (const [group, count] of membersPerGroup(plan, 'add-members')) lines['add-members'].push(`  + ${group}: ${count} members`);
+  for (const [group, count] of membersPerGroup(plan, 'remove-members')) lines['remove-members'].push(`  - ${group}: ${count} members (only with --prune)`);
   for (const list of Object.values(lines)) {
     for (const line of list.slice(0, SHOWN)) out(line);
     if (list.length > SHOWN) out(`  … and ${list.length - SHOWN} more (plan --json lists them all)`);

@@ -4,12 +4,10 @@
  */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { assessEstate } from '../assess/index.js';
-import { usageError } from '../model/errors.js';
 import { writeFileAtomically } from '../report/report-csv.js';
 import { loadConfig } from '../config.js';
-import { computeStrategy, configuredTiers, IDPS, type Idp } from '../strategy/index.js';
-import { loadContainerUsage, loadJourneyState, loadSourceInfo } from '../strategy/load.js';
+import { IDPS } from '../strategy/index.js';
+import { parseIdp, workspaceStrategy } from '../strategy/workspace-strategy.js';
 import { strategyHtml } from '../strategy/render-html.js';
 import { strategyText } from '../strategy/render-text.js';
 import { resolveWorkspaceDir } from '../workspace/workspace.js';
@@ -24,25 +22,10 @@ interface StrategyOptions {
 }
 
 export function strategyCommand(options: StrategyOptions): number {
-  const idp = (options.idp ?? 'none').toLowerCase();
-  if (!(IDPS as readonly string[]).includes(idp)) throw usageError(`"${options.idp}" is not an identity provider usermig knows; use one of ${IDPS.join(', ')}`);
-  const workspaceDir = resolveWorkspaceDir(options.workspace);
-  const config = loadConfig(options.config, workspaceDir);
-  const tiers = configuredTiers(config.strategy, config.file);
-  const strategy = withEstate(options.workspace, ({ workspace, estate, decisions }) => {
-    const assessment = assessEstate(estate, { decisions });
-    return computeStrategy({
-      estate,
-      decisions,
-      assessment,
-      sources: loadSourceInfo(workspace.db),
-      journey: loadJourneyState(workspace.db, workspaceDir),
-      idp: idp as Idp,
-      tiers,
-      // References per project and space are read only when the estate is large enough for waves.
-      containerUsage: () => loadContainerUsage(workspace.db),
-    });
-  });
+  const idp = parseIdp(options.idp);
+  // The configuration file is checked before the workspace is opened, as before.
+  loadConfig(options.config, resolveWorkspaceDir(options.workspace));
+  const strategy = withEstate(options.workspace, (context) => workspaceStrategy(context, { idp, configFile: options.config }));
   if (options.html) {
     const file = path.resolve(options.html);
     writeFileAtomically(file, strategyHtml(strategy, new Date().toISOString()));

@@ -8,14 +8,14 @@ import type { EffectiveUser, Estate } from '../assess/estate.js';
 import { planBulkFix, type DuplicatedFix, type InvalidFix } from '../decide/bulk-fix.js';
 import { findOneUser, findUsers } from '../decide/find-user.js';
 import { describeRef, refKey, resolveIdentities } from '../decide/identities.js';
-import { USER_ACTIONS, type Decisions, type UserAction } from '../model/decision.js';
-import { isValidEmail } from '../model/email.js';
+import { USER_ACTIONS, type Decisions } from '../model/decision.js';
+import { decideUser } from '../decide/user-decision.js';
+import { userFacts } from '../decide/user-facts.js';
 import { usageError } from '../model/errors.js';
-import { describeUserDecision, readDecisionLog, saveUserDecisions, type UserDecisionInput } from '../workspace/decision-store.js';
+import { describeUserDecision, readDecisionLog, saveUserDecisions } from '../workspace/decision-store.js';
 import { withEstate } from './workspace-estate.js';
 
 const out = (text: string) => void process.stdout.write(`${text}\n`);
-const ref = (user: EffectiveUser) => ({ source: user.source, userKey: user.userKey, userName: user.userName });
 
 export function registerUserCommands(users: Command): void {
   users
@@ -45,12 +45,7 @@ export function registerUserCommands(users: Command): void {
     .action((text: string, action: string, value: string | undefined, options: { reason?: string; force?: boolean; workspace?: string }) => {
       process.exitCode = withEstate(options.workspace, ({ workspace, estate, decisions }) => {
         const user = findOneUser(estate, text);
-        const input = decisionInput(estate, user, action, value);
-        const trial = [...decisions.users.filter((d) => refKey(d) !== refKey(user)), { ...input.user, ...stored(input) }];
-        const problem = resolveIdentities(estate, trial).problems.find((p) => refKey(p.decision) === refKey(user) || refKey(p.decision.target ?? p.decision) === refKey(user));
-        if (problem) throw usageError(problem.message);
-        const changed = saveUserDecisions(workspace.db, [input], { reason: options.reason, force: options.force });
-        out(changed ? `${describeRef(user)}: ${describeUserDecision(input)}` : `${describeRef(user)}: already ${describeUserDecision(input)}`);
+        out(decideUser(workspace.db, estate, decisions, user, action, value, { reason: options.reason, force: options.force }).message);
         return 0;
       });
     });
@@ -101,39 +96,6 @@ export function registerUserCommands(users: Command): void {
     );
 }
 
-/** What gets stored for an input, as a decision-shaped object (for trying it out before saving). */
-function stored(input: UserDecisionInput) {
-  return {
-    action: input.action,
-    newEmail: input.newEmail ?? null,
-    target: input.target ?? null,
-    decidedBy: '',
-    decidedAt: '',
-    reason: '',
-    appliedAt: null,
-  };
-}
-
-function decisionInput(estate: Estate, user: EffectiveUser, action: string, value: string | undefined): UserDecisionInput {
-  if (!USER_ACTIONS.includes(action as UserAction)) throw usageError(`"${action}" is not a decision; use one of ${USER_ACTIONS.join(', ')}`);
-  switch (action as UserAction) {
-    case 'new-email': {
-      const address = (value ?? '').trim();
-      if (!isValidEmail(address)) throw usageError(`new-email needs a valid address, not "${value ?? ''}"`);
-      return { user: ref(user), action: 'new-email', newEmail: address.toLowerCase() };
-    }
-    case 'merge-into': {
-      if (!value) throw usageError('merge-into needs the surviving user, e.g. merge-into jira:alice');
-      const target = findOneUser(estate, value);
-      if (target === user) throw usageError(`${describeRef(user)} cannot merge into itself`);
-      return { user: ref(user), action: 'merge-into', target: ref(target) };
-    }
-    default:
-      if (value !== undefined) throw usageError(`${action} takes no value`);
-      return { user: ref(user), action: action as UserAction };
-  }
-}
-
 function describeUser(
   estate: Estate,
   decisions: Decisions,
@@ -141,33 +103,17 @@ function describeUser(
   user: EffectiveUser,
   log: ReturnType<typeof readDecisionLog>,
 ): string {
-  const source = estate.sources.find((s) => s.name === user.source)!;
-  const identity = identities.byUser.get(user)!;
-  const direct = source.groups.filter((g) => g.directUsers.has(user.index)).map((g) => g.name);
-  const viaNesting = source.groups.filter((g) => !g.directUsers.has(user.index) && source.flattened(g).has(user.index)).map((g) => g.name);
-  const references = source.referencedKeys.find((r) => r.userKey === user.userKey)?.count ?? 0;
+  const facts = userFacts(estate, identities, user);
   const decision = decisions.users.find((d) => refKey(d) === refKey(user));
-  const cloud =
-    identity.outcome === 'account'
-      ? identity.email
-        ? `an account ${identity.email}`
-        : 'no account yet: the email is missing or invalid (undecided)'
-      : identity.outcome === 'merged'
-        ? identity.mergedInto
-          ? `merged into ${describeRef(identity.mergedInto)} (${identity.email})`
-          : 'merged into a user who cannot take it (see assess)'
-        : identity.outcome === 'former-user'
-          ? 'a Former user: the data keeps "Former user", no account'
-          : 'skipped: not migrated';
   const lines = [
     `${describeRef(user)}`,
     `  key            ${user.userKey}`,
     `  directory      ${user.directoryId}`,
     `  active         ${user.active ? 'yes' : 'no (disabled: no product access, not billed)'}`,
     `  email          ${user.rawEmail || '(none)'}${user.email.valid ? '' : ' (invalid)'}`,
-    `  groups         ${direct.join(', ') || 'none'}${viaNesting.length ? `; through nested groups: ${viaNesting.join(', ')}` : ''}`,
-    `  references     ${references}`,
-    `  becomes        ${cloud}`,
+    `  groups         ${facts.direct.join(', ') || 'none'}${facts.nested.length ? `; through nested groups: ${facts.nested.map((g) => g.name).join(', ')}` : ''}`,
+    `  references     ${facts.references.count}`,
+    `  becomes        ${facts.becomes.text}`,
     `  decision       ${decision ? `${describeUserDecision(decision)} (by ${decision.decidedBy} on ${decision.decidedAt}${decision.reason ? `: ${decision.reason}` : ''}${decision.appliedAt ? `; applied ${decision.appliedAt}` : ''})` : 'none (migrate)'}`,
   ];
   for (const entry of log) lines.push(`  log            ${entry.at} ${entry.by}: ${entry.previous || '(none)'} → ${entry.decision}${entry.reason ? ` (${entry.reason})` : ''}`);

@@ -9,6 +9,7 @@ import { accountDomains, domainInventory } from '../assess/checks/domains.js';
 import type { CheckContext } from '../assess/context.js';
 import type { Estate } from '../assess/estate.js';
 import { isValidEmail } from '../model/email.js';
+import { usageError } from '../model/errors.js';
 
 export interface DomainRow {
   domain: string;
@@ -96,4 +97,16 @@ export function parseDomainsCsv(text: string): DomainImport {
     else rows.push({ line, domain, trusted: trusted as boolean });
   }
   return { rows, errors };
+}
+
+/** Normalises and checks domains named on the command line; a malformed one is a usage error. */
+export function namedDomains(raw: readonly string[]): string[] {
+  const domains = [...new Set(raw.map(normaliseDomain))];
+  const bad = domains.filter((domain) => !isValidDomain(domain));
+  if (bad.length > 0) {
+    throw usageError(
+      `${bad.map((domain) => JSON.stringify(domain)).join(', ')} ${bad.length === 1 ? 'is not a valid domain' : 'are not valid domains'} (two or more labels of letters, digits and hyphens, e.g. example.com)`,
+    );
+  }
+  return domains;
 }
