@@ -21,7 +21,8 @@ export function subset(estate: Estate, sources: SourceInfo[], journey: JourneySt
     const info = sources.find((s) => s.name === source.name);
     const containers = info?.containers[words[0]] ?? 0;
     const active = source.users.filter((u) => u.active).length;
-    const rule = source.product === 'confluence' ? 'SC-C01' : 'SC-J03';
+    const rule = source.product === 'confluence' ? 'SC-C01' : source.product === 'bitbucket' ? 'SC-B01' : 'SC-J03';
+    const scopeSpec = source.product === 'confluence' ? 'confluence:spaces' : source.product === 'bitbucket' ? 'bitbucket:repos' : 'jira:projects';
     points.push({
       level: 'advise',
       text: `${source.name}: migrate all users (usermig plan with no --scope) in the users-first run; a users-only migration must take them all.`,
@@ -30,9 +31,9 @@ export function subset(estate: Estate, sources: SourceInfo[], journey: JourneySt
     });
     points.push({
       level: 'info',
-      text: `${source.name}: a subset (usermig plan --scope ${source.product === 'confluence' ? 'confluence:spaces' : 'jira:projects'}=…) moves only with its ${words[1]}s, and its groups migrate with their in-scope members only unless --group-members all pulls the whole group in.`,
+      text: `${source.name}: a subset (usermig plan --scope ${scopeSpec}=…) moves only with its ${words[1]}s, and its groups migrate with their in-scope members only unless --group-members all pulls the whole group in.`,
       because: `subset migration is tied to the ${words[1]} data; ${count(source.groups.length, 'group')} in ${source.name} could cascade`,
-      rules: source.product === 'confluence' ? ['SC-C01', 'SC-C04'] : ['SC-J03', 'SC-C04'],
+      rules: [rule, 'SC-C04'],
     });
   }
   for (const scope of journey.scopes) {
