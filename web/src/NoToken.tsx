@@ -8,7 +8,7 @@ export function NoToken() {
           This dashboard only answers the browser that opened its one-time link. <code>usermig serve</code> printed it when it started, on a line
           like this one:
         </p>
-        <pre>usermig dashboard: http://127.0.0.1:4310/?token=…</pre>
+        <pre>usermig dashboard: {window.location.origin}/?token=…</pre>
         <p>
           Open that exact address (with its <code>?token=</code>) in this browser. The token changes every time the server starts: after a
           restart, use the new line.

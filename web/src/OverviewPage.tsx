@@ -89,12 +89,15 @@ export function OverviewPage() {
               <th scope="col">Finding</th>
               <th scope="col" class="num">Subjects</th>
               <th scope="col">How to fix</th>
+              <th scope="col">
+                <span class="visually-hidden">Subjects list</span>
+              </th>
             </tr>
           </thead>
           <tbody>
             {findings.length === 0 ? (
               <tr>
-                <td colSpan={4} class="empty">
+                <td colSpan={5} class="empty">
                   No findings.
                 </td>
               </tr>
@@ -152,16 +155,17 @@ function FindingRow({ finding }: { finding: FindingOverview }) {
           <div>{finding.title}</div>
           <div class="small muted mono">{finding.code}</div>
         </td>
-        <td class="num">
-          <button type="button" class="small" aria-expanded={open} onClick={() => setOpen(!open)} title={`${open ? 'Hide' : 'Show'} the subjects of ${finding.code}`}>
-            {open ? 'Hide' : 'Show'} {formatCount(finding.count)}
+        <td class="num">{formatCount(finding.count)}</td>
+        <td class="small">{finding.fix}</td>
+        <td>
+          <button type="button" class="small" aria-expanded={open} onClick={() => setOpen(!open)} aria-label={`${open ? 'Hide' : 'List'} the subjects of ${finding.code}`}>
+            {open ? 'Hide' : 'List'}
           </button>
         </td>
-        <td class="small">{finding.fix}</td>
       </tr>
       {open ? (
         <tr>
-          <td colSpan={4} style={{ background: '#fafbfd' }}>
+          <td colSpan={5} style={{ background: '#fafbfd' }}>
             <FindingSubjects code={finding.code} />
           </td>
         </tr>

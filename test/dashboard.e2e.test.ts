@@ -1,0 +1,280 @@
+/**
+ * The dashboard end to end, in a real headless Chromium against the built `usermig serve` on the demo
+ * estate (the estate `usermig demo` generates, scanned and left undecided): the overview shows the
+ * blockers `usermig assess` finds; the administrator trusts the domains, decides for the users with
+ * invalid and shared emails on their own pages, makes a plan, applies it into the local cloud watching its
+ * progress, and downloads the users CSV of the report — each step checked against the CLI on the same
+ * workspace. Every page is saved as a screenshot in test-artifacts/screenshots/.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, screenshot } from './support/browser.js';
+import { usermig } from './support/cli.js';
+import { tempDir } from './support/files.js';
+import { startServe, type ServeProcess } from './support/serve.js';
+
+const count = (value: number) => new Intl.NumberFormat('en-US').format(value);
+
+interface Assessment {
+  summary: { users: number; activeUsers: number; groups: number; domains: number; billableUsers: Record<string, number> };
+  findings: Array<{ code: string; severity: string; resolved?: boolean; subjects: unknown[] }>;
+}
+
+function assess(workspace: string): Assessment {
+  const result = usermig(['assess', '--json', '--workspace', workspace]);
+  expect([0, 1], result.stderr).toContain(result.code);
+  return JSON.parse(result.stdout) as Assessment;
+}
+
+const unresolved = (assessment: Assessment, severity: string) => assessment.findings.filter((f) => f.severity === severity && !f.resolved);
+const subjectsOf = (assessment: Assessment, code: string) => assessment.findings.filter((f) => f.code === code).reduce((sum, f) => sum + f.subjects.length, 0);
+
+async function cardValue(page: Page, testId: string): Promise<string> {
+  return ((await page.getByTestId(testId).locator('.value').textContent()) ?? '').trim();
+}
+
+async function openPage(page: Page, title: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: title, exact: true }).click();
+  await expect.poll(() => page.getByRole('heading', { level: 1 }).first().textContent()).toBe(title);
+}
+
+/** The rows of the users table as the page shows them. */
+async function userRows(page: Page): Promise<Array<{ id: string; username: string; email: string; source: string }>> {
+  return page.locator('[data-testid=users-table] tbody tr[data-user-id]').evaluateAll((rows) =>
+    rows.map((row) => {
+      const cells = row.querySelectorAll('th, td');
+      return { id: row.getAttribute('data-user-id') ?? '', username: cells[0]?.textContent ?? '', email: cells[2]?.textContent ?? '', source: cells[3]?.textContent ?? '' };
+    }),
+  );
+}
+
+async function filterUsers(page: Page, filters: Record<string, string>): Promise<void> {
+  const form = page.getByRole('search', { name: 'Filter users' });
+  for (const [label, value] of Object.entries(filters)) await form.getByLabel(label, { exact: true }).selectOption(value);
+}
+
+/** On a user's page: fills the decision form and saves; resolves with the success message. */
+async function decide(page: Page, action: string, value?: string, reason = 'checked by hand in the dashboard'): Promise<string> {
+  const form = page.locator('form', { has: page.getByRole('heading', { name: 'Change the decision' }) });
+  await form.getByLabel('Decision', { exact: true }).selectOption(action);
+  if (value !== undefined) await form.locator('input[name=value]').fill(value);
+  await form.getByLabel('Reason (kept in the history)').fill(reason);
+  await form.getByRole('button', { name: 'Save the decision' }).click();
+  const answer = form.locator('[role=status], [role=alert]').first();
+  await answer.waitFor();
+  return `${await answer.getAttribute('role')}: ${(await answer.textContent()) ?? ''}`;
+}
+
+/** Searches the users page for a username and opens that user's page from the table. */
+async function openUser(page: Page, id: string, username: string): Promise<void> {
+  await filterUsers(page, { Finding: '', Decision: '' });
+  await page.getByRole('search', { name: 'Filter users' }).getByLabel('Search username, name or email').fill(username);
+  const link = page.locator(`[data-user-id="${id}"] th a`);
+  await link.click();
+  await page.getByTestId('decision').waitFor();
+}
+
+describe('the dashboard in a real browser', () => {
+  let dir: string;
+  let workspace: string;
+  let serve: ServeProcess;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    dir = tempDir();
+    workspace = path.join(dir, 'ws');
+    const estate = path.join(dir, 'estate');
+    // The demo's estate (usermig demo: 300 people, 40 groups, 1,500 memberships, seed 42), without its decisions.
+    expect(usermig(['generate', '--users', '300', '--groups', '40', '--memberships', '1500', '--seed', '42', '--out', estate]).code).toBe(0);
+    const scan = usermig(['scan', `jira-backup:${path.join(estate, 'jira-backup.zip')}`, `confluence-backup:${path.join(estate, 'confluence-backup.zip')}`, '--workspace', workspace]);
+    expect(scan.code, scan.stderr).toBe(0);
+    serve = await startServe(['--workspace', workspace]);
+    browser = await launchBrowser();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (serve) expect(await serve.stop()).toBe(0);
+  });
+
+  async function newPage(): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'en-US', acceptDownloads: true });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    return { context, page, errors };
+  }
+
+  it('walks the journey: blockers on the overview, trust domains, decide users, plan, apply with live progress, download the report', async () => {
+    const { context, page, errors } = await newPage();
+    const before = assess(workspace);
+
+    // Overview: the numbers of `usermig assess --json`, and the token gone from the address bar.
+    await page.goto(serve.url);
+    expect(page.url()).toBe(`${serve.origin}/`);
+    await page.getByTestId('card-blockers').waitFor();
+    expect(await cardValue(page, 'card-blockers')).toBe(count(unresolved(before, 'blocker').length));
+    expect(unresolved(before, 'blocker').length).toBeGreaterThan(0);
+    expect(await cardValue(page, 'card-warnings')).toBe(count(unresolved(before, 'warning').length));
+    expect(await cardValue(page, 'card-users')).toBe(count(before.summary.users));
+    expect(await cardValue(page, 'card-groups')).toBe(count(before.summary.groups));
+    expect(await cardValue(page, 'card-domains')).toBe(count(before.summary.domains));
+    const billable = (await page.getByTestId('card-billable').textContent()) ?? '';
+    for (const [product, users] of Object.entries(before.summary.billableUsers)) expect(billable).toContain(`${product}${count(users)}`);
+    const blockerRows = page.locator('[data-testid=findings] tbody tr[data-severity=blocker]');
+    expect(await blockerRows.count()).toBe(unresolved(before, 'blocker').length);
+    await expect.poll(() => page.getByTestId('next-step').textContent()).toMatch(/Next step/);
+    await screenshot(page, '01-overview');
+
+    // Domains: every domain untrusted at first; trust them all.
+    await openPage(page, 'Domains');
+    const domainRows = page.locator('[data-testid=domains-table] tbody tr[data-domain]');
+    await domainRows.first().waitFor();
+    expect(await domainRows.count()).toBe(before.summary.domains);
+    expect(await page.getByText('untrusted', { exact: true }).count()).toBe(subjectsOf(before, 'domain-untrusted'));
+    await screenshot(page, '02-domains');
+    await page.getByRole('button', { name: /^Trust all \d+ untrusted domains shown$/ }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toBe(`${before.summary.domains} domains trusted.`);
+    await expect.poll(() => page.getByText('untrusted', { exact: true }).count()).toBe(0);
+    expect(unresolved(assess(workspace), 'blocker').filter((f) => f.code === 'domain-untrusted')).toEqual([]);
+
+    // Users: the users with an invalid email, as the finding's filter shows them; each decided on their own page.
+    await openPage(page, 'Users');
+    await page.getByTestId('users-table').waitFor();
+    await filterUsers(page, { Finding: 'email-invalid' });
+    const invalid = subjectsOf(before, 'email-invalid');
+    await expect.poll(() => page.locator('[data-testid=users-table] caption').textContent()).toContain(`${count(invalid)} users match the filters`);
+    await screenshot(page, '03-users');
+    await filterUsers(page, { Decision: 'none' });
+    for (let decided = 0; decided < invalid; decided++) {
+      await expect.poll(() => userRows(page).then((rows) => rows.length)).toBe(invalid - decided);
+      const [first] = await userRows(page);
+      await page.locator(`[data-user-id="${first!.id}"] th a`).click();
+      await page.getByTestId('decision').waitFor();
+      if (decided === 0) {
+        // A refused decision shows the server's message, as the CLI words it.
+        expect(await decide(page, 'new-email', 'not an address')).toMatch(/^alert: .*not an address/);
+        const address = `${first!.username.replace(/[^a-z0-9.]/gi, '')}.fixed@acme.com`;
+        const saved = await decide(page, 'new-email', address);
+        expect(saved.startsWith('status: ') && saved.includes(address), saved).toBe(true);
+        await expect.poll(() => page.getByTestId('decision').textContent()).toContain(`new-email ${address}`);
+        await expect.poll(() => page.getByTestId('history').textContent()).toContain('checked by hand in the dashboard');
+        await screenshot(page, '04-user');
+      } else {
+        expect(await decide(page, 'former-user')).toMatch(/^status: /);
+        await expect.poll(() => page.getByTestId('decision').textContent()).toContain('former-user');
+      }
+      await page.goBack();
+      await page.getByTestId('users-table').waitFor();
+    }
+    await expect.poll(() => page.locator('[data-testid=users-table] td.empty').count()).toBe(1);
+
+    // Users sharing an email in one source: the first of each address survives, the others merge into it.
+    await filterUsers(page, { Decision: '', Finding: 'email-duplicated' });
+    await page.getByRole('search', { name: 'Filter users' }).getByLabel('Sort by').selectOption('email');
+    const duplicated = subjectsOf(before, 'email-duplicated');
+    await expect.poll(() => userRows(page).then((rows) => rows.length)).toBe(duplicated);
+    const survivors = new Map<string, string>();
+    const merges: Array<{ id: string; username: string; into: string }> = [];
+    for (const row of await userRows(page)) {
+      const key = `${row.source}|${row.email.trim().toLowerCase()}`;
+      const survivor = survivors.get(key);
+      if (survivor) merges.push({ id: row.id, username: row.username, into: survivor });
+      else survivors.set(key, `${row.source}:${row.username}`);
+    }
+    expect(merges.length).toBeGreaterThan(0);
+    for (const merge of merges) {
+      await openUser(page, merge.id, merge.username);
+      expect(await decide(page, 'merge-into', merge.into)).toMatch(/^status: /);
+      await expect.poll(() => page.getByTestId('becomes').textContent()).toContain(merge.into);
+      await page.goBack();
+      await page.getByTestId('users-table').waitFor();
+    }
+
+    // The overview agrees with the CLI: nothing blocks a plan any more.
+    const after = assess(workspace);
+    expect(unresolved(after, 'blocker')).toEqual([]);
+    await openPage(page, 'Overview');
+    await expect.poll(() => cardValue(page, 'card-blockers')).toBe('0');
+    expect(await cardValue(page, 'card-warnings')).toBe(count(unresolved(after, 'warning').length));
+    await screenshot(page, '05-overview-decided');
+
+    // Groups: the blocklisted ones are flagged; one group's page.
+    await openPage(page, 'Groups');
+    await page.locator('[data-testid=groups-table] tbody tr[data-group]').first().waitFor();
+    expect(await page.locator('[data-testid=groups-table] tbody tr[data-group]').count()).toBeGreaterThan(0);
+    await screenshot(page, '06-groups');
+    await page.locator('[data-testid=groups-table] tbody tr[data-group] th a').first().click();
+    await page.getByRole('heading', { name: 'In each source' }).waitFor();
+    await screenshot(page, '07-group');
+
+    // Plan: made on the page, saved where `usermig plan` saves it, the same figures.
+    await openPage(page, 'Plan');
+    await page.getByRole('button', { name: 'Make the plan' }).click();
+    const planView = page.getByTestId('plan-view');
+    await planView.waitFor({ timeout: 60_000 });
+    const planId = await planView.getAttribute('data-plan-id');
+    const saved = JSON.parse(fs.readFileSync(path.join(workspace, 'plan.json'), 'utf8')) as { id: string; summary: Record<string, number>; operations: Array<{ kind: string }> };
+    expect(saved.id).toBe(planId);
+    const created = (kind: string) => saved.operations.filter((operation) => operation.kind === kind).length;
+    expect(await cardValue(page, 'diff-creates')).toBe(count(created('create-account')));
+    expect(await cardValue(page, 'diff-groups')).toBe(count(created('create-group')));
+    expect(await cardValue(page, 'diff-adds')).toBe(count(saved.summary.memberAdds!));
+    expect(await cardValue(page, 'diff-links')).toBe(count(saved.summary.links!));
+    await expect.poll(() => page.locator('[data-testid=operations] tbody tr').count()).toBeGreaterThan(0);
+    await screenshot(page, '08-plan');
+
+    // Apply: started on the page, watched to the end over server-sent events.
+    await planView.getByRole('link', { name: 'Apply this plan…' }).click();
+    await page.getByRole('button', { name: 'Apply the plan' }).click();
+    const run = page.getByTestId('apply-run');
+    await run.waitFor();
+    await expect.poll(() => run.getAttribute('data-state'), { timeout: 60_000 }).toBe('done');
+    const total = saved.operations.length;
+    expect(await page.getByTestId('apply-done').textContent()).toBe(`${count(total)} / ${count(total)}`);
+    expect(await page.getByRole('progressbar').getAttribute('aria-valuenow')).toBe(String(total));
+    await expect.poll(() => page.getByTestId('apply-outcome').textContent()).toMatch(/Done\./);
+    await screenshot(page, '09-apply');
+    // The local cloud holds it all: planning again from the CLI changes nothing.
+    const again = usermig(['plan', '--json', '--workspace', workspace, '--out', path.join(dir, 'again.json')]);
+    expect(again.code, again.stderr).toBe(0);
+    expect((JSON.parse(again.stdout) as { operations: unknown[] }).operations).toEqual([]);
+
+    // Reports: the outcomes and the users CSV, byte for byte the file `usermig report` writes.
+    await openPage(page, 'Reports');
+    await page.getByTestId('report-created').waitFor();
+    const reportDir = path.join(dir, 'report');
+    const report = usermig(['report', '--workspace', workspace, '--out', reportDir, '--format', 'json']);
+    expect(report.code, report.stderr).toBe(0);
+    const reportJson = JSON.parse(fs.readFileSync(path.join(reportDir, 'report.json'), 'utf8')) as { summary: { users: number; accounts: { created: number; pending: number } } };
+    expect(await cardValue(page, 'report-users')).toBe(count(reportJson.summary.users));
+    expect(await cardValue(page, 'report-created')).toBe(count(reportJson.summary.accounts.created));
+    expect(reportJson.summary.accounts.created).toBe(created('create-account'));
+    expect(await cardValue(page, 'report-pending')).toBe('0');
+    for (const chart of ['chart-outcomes', 'chart-domains', 'chart-groups']) expect(await page.getByTestId(chart).locator('svg rect').count()).toBeGreaterThan(0);
+    await screenshot(page, '10-reports');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-users').click()]);
+    expect(download.suggestedFilename()).toBe('users.csv');
+    const downloaded = fs.readFileSync((await download.path())!, 'utf8');
+    expect(usermig(['report', '--workspace', workspace, '--out', reportDir, '--format', 'csv']).code).toBe(0);
+    expect(downloaded).toBe(fs.readFileSync(path.join(reportDir, 'users.csv'), 'utf8'));
+    expect(downloaded.split('\n').filter(Boolean).length).toBe(reportJson.summary.users + 1);
+
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 300_000);
+
+  it('tells a browser without the token to open the URL usermig serve printed', async () => {
+    const { context, page, errors } = await newPage();
+    await page.goto(`${serve.origin}/#/users`);
+    const gate = page.getByRole('heading', { level: 1 });
+    await expect.poll(() => gate.textContent()).toBe('Open the URL usermig serve printed');
+    expect(await page.getByRole('alert').textContent()).toContain('?token=');
+    expect(await page.locator('[data-testid=users-table]').count()).toBe(0);
+    await screenshot(page, '00-no-token');
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 60_000);
+});
