@@ -1,10 +1,11 @@
 /**
- * A contract server for the REST sources: a real node:http server on 127.0.0.1 that answers GETs from a
- * route function with the documented shapes, checks the Authorization header (401 otherwise), and can be
- * told to misbehave on matching paths: answer a status (403, 429 with Retry-After, 500), answer slowly,
+ * A contract server for the REST sources: a real node:http server (node:https when given a certificate) on
+ * 127.0.0.1 that answers GETs from a route function with the documented shapes, checks the Authorization
+ * header (401 otherwise), and can be told to misbehave on matching paths: answer a status (403, 429 with Retry-After, 500), answer slowly,
  * drop the connection in the middle of a page, or answer JSON of an unexpected shape.
  */
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { CLI } from './cli.js';
 
@@ -36,10 +37,11 @@ export interface ContractServer {
   close(): Promise<void>;
 }
 
-export async function startContractServer(route: Route, authorization: string): Promise<ContractServer> {
+/** `tls`: serve https with this key and certificate (PEM) instead of http. */
+export async function startContractServer(route: Route, authorization: string, tls?: { key: string | Buffer; cert: string | Buffer }): Promise<ContractServer> {
   const state: ContractServer = { url: '', requests: [], faults: [], peakInFlight: 0, close: async () => undefined };
   let inFlight = 0;
-  const server = http.createServer((request, response) => {
+  const handle: http.RequestListener = (request, response) => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const target = url.pathname + url.search;
     state.requests.push(target);
@@ -83,9 +85,10 @@ export async function startContractServer(route: Route, authorization: string): 
     };
     if (fault?.delayMs) setTimeout(answer, fault.delayMs);
     else answer();
-  });
+  };
+  const server = tls ? https.createServer(tls, handle) : http.createServer(handle);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  state.url = `${tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
   state.close = () =>
     new Promise<void>((resolve) => {
       server.closeAllConnections();
