@@ -58,6 +58,7 @@ class BitbucketRestReader {
   /** user key → nothing; the users already handed to the sink. */
   private readonly seen = new Set<string>();
   private readonly directories = new Set<string>();
+  private readonly serviceUsers = new Set<string>();
 
   constructor(
     private readonly client: RestClient,
@@ -85,6 +86,7 @@ class BitbucketRestReader {
     await forEachConcurrently(groups, this.client.workers, async (group) => {
       await this.pages(`${API}/admin/groups/more-members?context=${q(group)}`, (value, shape, where) => {
         const child = this.user(value, shape, where);
+        if (child === undefined) return;
         this.sink.membership({ directoryId: BITBUCKET_REST_DIRECTORY_ID, parent: group, child, childIsGroup: false });
         this.progress.memberships++;
         this.progress.tick();
@@ -119,6 +121,11 @@ class BitbucketRestReader {
       }
     });
 
+    if (this.serviceUsers.size > 0) {
+      this.note(
+        `${this.serviceUsers.size} service user${this.serviceUsers.size === 1 ? '' : 's'} (access tokens: ${[...this.serviceUsers].sort().slice(0, 5).join(', ')}${this.serviceUsers.size > 5 ? ', …' : ''}) ${this.serviceUsers.size === 1 ? 'was' : 'were'} left out, with their permissions: they are not people and do not migrate`,
+      );
+    }
     if (this.directories.size > 1) {
       this.note(
         `Bitbucket's users come from ${this.directories.size} directories (${[...this.directories].sort().join(', ')}); REST does not give their order, so they are recorded as one directory`,
@@ -153,6 +160,7 @@ class BitbucketRestReader {
       const entry = shape.object(value, where);
       const permission = shape.string(entry.permission, `${where}.permission`);
       const userName = this.user(entry.user, shape, `${where}.user`);
+      if (userName === undefined) return; // a service user (an access token): not a person
       const userKey = this.keyOf(shape.object(entry.user, `${where}.user`), userName);
       this.grant('user', userKey, permission, scope, scopeKey);
       if (scope !== 'global') this.sink.reference({ userKey, kind: `${scope}-permission`, container: scopeKey, item: permission });
@@ -169,10 +177,17 @@ class BitbucketRestReader {
     return typeof user.id === 'number' || (typeof user.id === 'string' && user.id !== '') ? String(user.id) : name.toLowerCase();
   }
 
-  /** Hands a user object to the sink once (by key); returns its username. */
-  private user(value: unknown, shape: Shape, where: string): string {
+  /**
+   * Hands a user object to the sink once (by key); returns its username. Service users (`type: SERVICE`,
+   * the users behind project and repository access tokens) are not people: undefined, counted for a note.
+   */
+  private user(value: unknown, shape: Shape, where: string): string | undefined {
     const object = shape.object(value, where);
     const name = shape.string(object.name, `${where}.name`);
+    if (object.type === 'SERVICE') {
+      this.serviceUsers.add(name);
+      return undefined;
+    }
     const key = this.keyOf(object, name);
     if (!this.seen.has(key)) {
       this.seen.add(key);

@@ -34,7 +34,8 @@ export interface BitbucketEstate {
  * `userCount` users u0001…; every tenth inactive. Groups: `stash-users` (LICENSED_USER, the first 80 %),
  * `bb-admins` (ADMIN: u0001, u0002), `platform-devs` (REPO_WRITE on PLAT/api, 30 members from u0101),
  * `web-team` (PROJECT_WRITE on WEB), `empty group`. Direct grants: u0003 PROJECT_READ on PLAT, u0004
- * REPO_ADMIN on PLAT/api, u0005 REPO_READ on WEB/site, u0006 SYS_ADMIN.
+ * REPO_ADMIN on PLAT/api, u0005 REPO_READ on WEB/site, u0006 SYS_ADMIN; the service user of an access
+ * token has REPO_READ on PLAT/tools.
  */
 export function generateBitbucketEstate(userCount: number): BitbucketEstate {
   const users: BitbucketUser[] = Array.from({ length: userCount }, (_, i) => {
@@ -68,7 +69,8 @@ export function generateBitbucketEstate(userCount: number): BitbucketEstate {
         grants: { users: [{ name: names[2] as string, permission: 'PROJECT_READ' }], groups: [] },
         repos: [
           { slug: 'api', id: 11, name: 'API', grants: { users: [{ name: names[3] as string, permission: 'REPO_ADMIN' }], groups: [{ name: 'platform-devs', permission: 'REPO_WRITE' }] } },
-          { slug: 'tools', id: 12, name: 'Tools', grants: none },
+          // a repository access token: Bitbucket lists its service user among the permissions
+          { slug: 'tools', id: 12, name: 'Tools', grants: { users: [{ name: 'svc-tools-token', permission: 'REPO_READ' }], groups: [] } },
         ],
       },
       {
@@ -95,6 +97,7 @@ export function bitbucketRoute(estate: BitbucketEstate, pageCap = 25): Route {
     type: 'NORMAL',
     links: { self: [{ href: `${base}/users/${u.name}` }] },
   });
+  const serviceUser = (name: string) => ({ name, id: 90001, displayName: 'Access token for Tools', active: true, slug: name, type: 'SERVICE', links: { self: [{ href: `${base}/bots/${name}` }] } });
   const detailed = (u: BitbucketUser) => ({ ...userJson(u), directoryName: u.id % 2 === 0 ? 'Bitbucket Internal Directory' : 'Corporate LDAP', deletable: true, mutableDetails: true, mutableGroups: true, lastAuthenticationTimestamp: 1710000000000 });
   const page = <T>(url: URL, values: T[], map: (value: T) => unknown) => {
     const start = Number(url.searchParams.get('start') ?? 0);
@@ -104,7 +107,7 @@ export function bitbucketRoute(estate: BitbucketEstate, pageCap = 25): Route {
     return { body: { size: shown.length, limit, isLastPage, start, ...(isLastPage ? {} : { nextPageStart: start + shown.length }), values: shown.map(map) } };
   };
   const grants = (url: URL, level: BitbucketGrants, kind: string) => {
-    if (kind === 'users') return page(url, level.users, (g) => ({ user: userJson(byName.get(g.name) as BitbucketUser), permission: g.permission }));
+    if (kind === 'users') return page(url, level.users, (g) => ({ user: byName.has(g.name) ? userJson(byName.get(g.name) as BitbucketUser) : serviceUser(g.name), permission: g.permission }));
     if (kind === 'groups') return page(url, level.groups, (g) => ({ group: { name: g.name }, permission: g.permission }));
     return undefined;
   };
