@@ -314,7 +314,8 @@ export function computeReport(input: ReportInput): Report {
       outcome,
       cloudGroupId: applied && existing ? existing.id : '',
       members: group.members.size,
-      membersViaNestedOnly: group.members.size - direct.size,
+      // A group usermig adds itself (S-13) has no source group: its members are direct, none nested.
+      membersViaNestedOnly: group.rule ? 0 : group.members.size - direct.size,
       productAccessAwaitingApproval: [...group.productAccess].sort(),
       adminAccessAwaitingApproval: [...group.adminPermissions].sort(),
       reasons,
