@@ -116,6 +116,17 @@ describe('scan bitbucket:URL', () => {
     expect(groups.get('Bitbucket Migration Users')).toHaveLength(58);
     expect(groups.get('bb-admins')).toEqual(['u0001@example.com', 'u0002@example.com']);
     expect(cloudRoles(workspace, 'Bitbucket Migration Users')).toEqual([]);
+    const reported = await usermigAsync(['report', '--format', 'json', '--out', path.join(workspace, 'report'), '--workspace', workspace]);
+    expect(reported.code, reported.stderr).toBe(0);
+    const report = JSON.parse(fs.readFileSync(path.join(workspace, 'report', 'report.json'), 'utf8')) as { groups: Array<Record<string, unknown>> };
+    expect(report.groups.find((g) => g.cloudName === 'Bitbucket Migration Users')).toMatchObject({
+      outcome: 'created',
+      members: 58,
+      membersViaNestedOnly: 0,
+      productAccessAwaitingApproval: [],
+      adminAccessAwaitingApproval: [],
+      reasons: [expect.stringMatching(/every migrated Bitbucket user joins it; it grants no product access and no permission \(S-13\)/)],
+    });
 
     const again = await usermigAsync(['plan', '--workspace', workspace]);
     expect(again.stdout).toContain('No changes: the cloud matches the estate and the decisions.');
