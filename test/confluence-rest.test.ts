@@ -16,7 +16,7 @@ import { storedSource } from './support/slapd.js';
 const TOKEN = 'conf-pat-0123456789';
 const env = { USERMIG_CONFLUENCE_TOKEN: TOKEN };
 const servers: ContractServer[] = [];
-const CURRENT: ConfluenceContractOptions = { hasUserList: true, hasSpacePermissions: true, showEmails: true };
+const CURRENT: ConfluenceContractOptions = { hasUserList: true, hasGlobalPermissions: true, hasSpacePermissions: true, showEmails: true };
 
 async function confluence(options: ConfluenceContractOptions = CURRENT, authorization = `Bearer ${TOKEN}`): Promise<ContractServer> {
   const server = await startContractServer(confluenceRoute(generateConfluenceEstate(300), options), authorization);
@@ -46,9 +46,11 @@ describe('scan confluence:URL', () => {
     noSecret(result);
     const scanned = scannedOf(result.stdout);
     expect(scanned.name).toBe('confluence');
-    // confluence-users 240 + administrators 2 + eng 30 + docs-team 10; 3 spaces; 5 grants (ENG: eng ×2, c0003; DOCS: docs-team, c0004)
-    expect(scanned.counts).toMatchObject({ directories: 1, users: 300, groups: 5, memberships: 282, containers: 3, grants: 5 });
-    expect(scanned.notes.join(' ')).toMatch(/lists no global permissions \(USECONFLUENCE/);
+    // confluence-users 240 + administrators 2 + eng 30 + docs-team 10; 3 spaces; 5 global grants (the anonymous one is
+    // left out) and 5 space grants (ENG: eng ×2, c0003; DOCS: docs-team, c0004)
+    expect(scanned.counts).toMatchObject({ directories: 1, users: 300, groups: 5, memberships: 282, containers: 3, grants: 10 });
+    expect(scanned.notes.join(' ')).toMatch(/lists no user directories/);
+    expect(scanned.notes.join(' ')).not.toMatch(/global permissions/);
     expect(scanned.notes.join(' ')).not.toMatch(/no email/);
     // Content is paged at 25: ENG's 63 items take three pages
     expect(server.requests.filter((r) => r.includes('/content/search?') && r.includes('ENG'))).toHaveLength(3);
@@ -63,7 +65,9 @@ describe('scan confluence:URL', () => {
 
     const assessed = await usermigAsync(['assess', '--json', '--workspace', workspace]);
     const report = JSON.parse(assessed.stdout) as { summary: Record<string, unknown>; findings: Array<{ code: string; message: string }> };
-    expect(report.summary).toMatchObject({ sources: 1, users: 300, activeUsers: 270, groups: 5, invalidEmails: 0 });
+    // S-09: USECONFLUENCE grants Confluence (the active ones of the first 240); S-10: the administrators' group
+    expect(report.summary).toMatchObject({ sources: 1, users: 300, activeUsers: 270, groups: 5, invalidEmails: 0, billableUsers: { confluence: 216 } });
+    expect(report.findings.find((f) => f.code === 'group-admin-access')?.message).toMatch(/confluence-administrators/);
     expect(report.findings.some((f) => f.code === 'user-deleted-referenced')).toBe(true); // the page of a deleted user
 
     expect((await usermigAsync(['domains', 'trust', '--all', '--workspace', workspace])).code).toBe(0);
@@ -86,8 +90,8 @@ describe('scan confluence:URL', () => {
     expect(commenter.stdout).toContain('author of 1 comment in ENG ("comment 3000 on Design note 1")');
   });
 
-  it('an older Confluence (no user/list, no space permissions, no emails): members of groups only, and notes saying what was not read', async () => {
-    const server = await confluence({ hasUserList: false, hasSpacePermissions: false, showEmails: false }, basic('admin', 'hunter2'));
+  it('an older Confluence (no user/list, no global or space permissions, no emails): members of groups only, and notes saying what was not read', async () => {
+    const server = await confluence({ hasUserList: false, hasGlobalPermissions: false, hasSpacePermissions: false, showEmails: false }, basic('admin', 'hunter2'));
     const workspace = path.join(tempDir(), 'ws');
     const result = await usermigAsync(['scan', `confluence:${server.url}/wiki`, '--workspace', workspace, '--json'], { USERMIG_CONFLUENCE_USER: 'admin', USERMIG_CONFLUENCE_PASSWORD: 'hunter2' });
     expect(result.code, result.stderr).toBe(0);
@@ -97,8 +101,9 @@ describe('scan confluence:URL', () => {
     const notes = scanned.notes.join('\n');
     expect(notes).toMatch(/no user\/list \(before 8\.4\).*users in no group are missing/);
     expect(notes).toMatch(/no space\/\{key\}\/permissions \(before 9\.1/);
+    expect(notes).toMatch(/no global permissions endpoint \(before 9\.2\): USECONFLUENCE.* were not read/);
     expect(notes).toMatch(/no email for 240 of 240 users/);
-    expect(server.requests.filter((r) => r.includes('/permissions'))).toHaveLength(1); // asked of the first space, not of every space
+    expect(server.requests.filter((r) => r.includes('/space/') && r.includes('/permissions'))).toHaveLength(1); // asked of the first space, not of every space
     const assessed = JSON.parse((await usermigAsync(['assess', '--json', '--workspace', workspace])).stdout) as { summary: Record<string, unknown> };
     expect(assessed.summary).toMatchObject({ users: 240, invalidEmails: 240 });
   });
@@ -118,7 +123,7 @@ describe('scan confluence:URL', () => {
     const result = await usermigAsync(['scan', `confluence:${server.url}/wiki`, '--workspace', path.join(tempDir(), 'ws')], env);
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/may not read GET \/rest\/api\/content\/search\?cql=.*DOCS.*403 Forbidden/);
-    expect(result.stderr).toMatch(/stopped while reading content creators, modifiers and mentions \(content\/search\) after 300 users, 5 groups, 282 memberships, 5 grants and 3 projects\/spaces/);
+    expect(result.stderr).toMatch(/stopped while reading content creators, modifiers and mentions \(content\/search\) after 300 users, 5 groups, 282 memberships, 10 grants and 3 projects\/spaces/);
     noSecret(result);
   });
 
@@ -130,7 +135,7 @@ describe('scan confluence:URL', () => {
     const result = await usermigAsync(['scan', `confluence:${server.url}/wiki`, '--workspace', workspace, '--json'], env);
     expect(result.code, result.stderr).toBe(0);
     expect(result.ms).toBeGreaterThanOrEqual(2000); // two Retry-After windows of 1 s
-    expect(scannedOf(result.stdout).counts).toMatchObject({ users: 300, memberships: 282, grants: 5 });
+    expect(scannedOf(result.stdout).counts).toMatchObject({ users: 300, memberships: 282, grants: 10 });
     expect(server.requests.filter((r) => r.includes('/content/search?') && r.includes('DOCS')).length).toBe(3);
     expect(server.peakInFlight).toBeGreaterThan(1); // groups and spaces are read concurrently
   });

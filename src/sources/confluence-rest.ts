@@ -18,16 +18,19 @@
  *    says that users in no group are then missing);
  * 3. `group` and `group/{name}/member`: groups and their members, recorded as direct members (whether
  *    Confluence flattens nested groups there is not documented; a note says so);
- * 4. `space`, and `space/{key}/permissions` (Confluence 9.1+) for the permissions of users and groups in
+ * 4. `permissions` (Confluence 9.2+): the global permissions of users and groups, named as the backup names
+ *    them where the operation is known (`use` application → USECONFLUENCE, `administer` application →
+ *    ADMINISTRATECONFLUENCE, `administer` system → SYSTEMADMINISTRATOR, …), so that product access, admin
+ *    groups and billable users can be assessed (RULES.md S-09, S-10); before 9.2 a note says they are unknown;
+ * 5. `space`, and `space/{key}/permissions` (Confluence 9.1+) for the permissions of users and groups in
  *    each space, named as the backup names them (`read` on the space → VIEWSPACE, `create` page →
  *    EDITSPACE, …); before 9.1 that needs the JSON-RPC API, which usermig does not call (a note says so);
- * 5. `content/search` with CQL `space="KEY" and type in (page, blogpost, comment)` and
+ * 6. `content/search` with CQL `space="KEY" and type in (page, blogpost, comment)` and
  *    `expand=history,version,body.storage,container`: creators (`history.createdBy`), last modifiers
  *    (`version.by`) and mentions (`<ri:user ri:userkey="…"/>` or legacy `ri:username`) per space.
  *
- * Confluence REST lists no global permissions (USECONFLUENCE, SYSTEMADMINISTRATOR…), so product access,
- * admin groups and billable Confluence users cannot be known from it; nor, on most versions, users'
- * emails. Both are said in notes (a confluence-backup, or the directory the users come from, has them).
+ * Confluence REST lists no directories, and on most versions no users' emails; notes say so (a
+ * confluence-backup, or the directory the users come from, has them).
  */
 import type { SnapshotSink } from '../model/snapshot.js';
 import { findMentions } from './confluence-backup.js';
@@ -43,6 +46,20 @@ const API = '/rest/api';
 const PAGE = 200;
 /** Content with bodies is heavy: Confluence caps these pages lower anyway. */
 const CONTENT_PAGE = 50;
+
+/**
+ * Global permission operations (`operationKey` on `targetType`) under the names the backup's global
+ * SpacePermission rows use; an operation not listed is kept as `operationKey:targetType`.
+ */
+const GLOBAL_PERMISSION_NAMES: Record<string, string> = {
+  'use:application': 'USECONFLUENCE',
+  'administer:application': 'ADMINISTRATECONFLUENCE',
+  'administer:system': 'SYSTEMADMINISTRATOR',
+  'create:space': 'CREATESPACE',
+  'create:personal_space': 'PERSONALSPACE',
+  'read:user_profile': 'VIEWUSERPROFILES',
+  'update:user_status': 'UPDATEUSERSTATUS',
+};
 
 /** Space permission operations (`operationKey` on `targetType`) under the names the backup's SpacePermission uses. */
 const PERMISSION_NAMES: Record<string, string> = {
@@ -102,6 +119,7 @@ class ConfluenceRestReader {
     await this.users();
     const groups = await this.groups();
     await this.members(groups);
+    await this.globalPermissions();
     const spaces = await this.spaces();
     await this.spacePermissions(spaces);
     await this.content(spaces);
@@ -111,7 +129,7 @@ class ConfluenceRestReader {
       );
     }
     this.note(
-      'Confluence REST lists no global permissions (USECONFLUENCE, ADMINISTRATECONFLUENCE, SYSTEMADMINISTRATOR…) and no directories, so product access, admin groups and billable Confluence users are unknown; group members are recorded as direct members (REST does not say which are inherited); scan a confluence-backup to have them',
+      'Confluence REST lists no user directories, and group members are recorded as direct members (REST does not say which are inherited); scan a confluence-backup to have them',
     );
   }
 
@@ -213,7 +231,50 @@ class ConfluenceRestReader {
     });
   }
 
-  // ---- spaces and permissions
+  // ---- permissions
+
+  /** `permissions` (Confluence 9.2+): global permissions; before that, a note. */
+  private async globalPermissions(): Promise<void> {
+    this.progress.phase = 'global permissions (permissions)';
+    const endpoint = `${API}/permissions`;
+    const answer = await this.client.get(endpoint, [404, 405, 501]);
+    if (answer.status !== 200) {
+      this.note(
+        'this Confluence has no global permissions endpoint (before 9.2): USECONFLUENCE, ADMINISTRATECONFLUENCE and SYSTEMADMINISTRATOR were not read, so product access, admin groups and billable Confluence users are unknown; scan a confluence-backup to have them',
+      );
+      return;
+    }
+    const shape = new Shape(endpoint);
+    const body = answer.body;
+    const entries = Array.isArray(body) ? body : shape.array(shape.object(body, '(answer)').results, 'results');
+    for (const [i, value] of entries.entries()) {
+      const permission = this.permission(value, shape, `[${i}]`, GLOBAL_PERMISSION_NAMES);
+      if (permission) this.grant(permission.subjectType, permission.subject, permission.name, 'global', '');
+    }
+  }
+
+  /**
+   * One `{operation{operationKey, targetType}, subject}` entry: the permission's name and its group or user;
+   * undefined for anonymous access and other subjects that are neither.
+   */
+  private permission(value: unknown, shape: Shape, where: string, names: Record<string, string>): { subjectType: 'group' | 'user'; subject: string; name: string } | undefined {
+    const entry = shape.object(value, where);
+    const operation = shape.object(entry.operation, `${where}.operation`);
+    const operationKey = shape.string(operation.operationKey, `${where}.operation.operationKey`);
+    const targetType = shape.string(operation.targetType, `${where}.operation.targetType`);
+    const name = names[`${operationKey}:${targetType}`] ?? `${operationKey}:${targetType}`;
+    if (entry.subject === undefined || entry.subject === null) return undefined; // anonymous access
+    const subject = shape.object(entry.subject, `${where}.subject`);
+    const type = shape.string(subject.type, `${where}.subject.type`);
+    if (type === 'group') {
+      const group = subject.name === undefined ? shape.string(subject.displayName, `${where}.subject.name`) : shape.string(subject.name, `${where}.subject.name`);
+      return { subjectType: 'group', subject: group, name };
+    }
+    if (type !== 'user') return undefined;
+    if (typeof subject.userKey === 'string' && subject.userKey) return { subjectType: 'user', subject: subject.userKey, name };
+    const userName = shape.string(subject.username ?? subject.name, `${where}.subject.username`);
+    return { subjectType: 'user', subject: this.keyByName.get(userName.toLowerCase()) ?? userName.toLowerCase(), name };
+  }
 
   private async spaces(): Promise<Space[]> {
     this.progress.phase = 'spaces (space)';
@@ -251,33 +312,17 @@ class ConfluenceRestReader {
     if (answer.status !== 200) return false;
     const shape = new Shape(`${API}/space/{key}/permissions`);
     for (const [i, value] of shape.array(answer.body, '(answer)').entries()) {
-      const where = `[${i}]`;
-      const entry = shape.object(value, where);
-      const operation = shape.object(entry.operation, `${where}.operation`);
-      const operationKey = shape.string(operation.operationKey, `${where}.operation.operationKey`);
-      const targetType = shape.string(operation.targetType, `${where}.operation.targetType`);
-      const permission = PERMISSION_NAMES[`${operationKey}:${targetType}`] ?? `${operationKey}:${targetType}`;
-      if (entry.subject === undefined || entry.subject === null) continue; // anonymous access
-      const subject = shape.object(entry.subject, `${where}.subject`);
-      const type = shape.string(subject.type, `${where}.subject.type`);
-      if (type === 'group') {
-        const group = shape.string(subject.name, `${where}.subject.name`);
-        this.grant('group', group, permission, key);
-      } else if (type === 'user') {
-        const userKey =
-          typeof subject.userKey === 'string' && subject.userKey
-            ? subject.userKey
-            : (this.keyByName.get(shape.string(subject.username, `${where}.subject.username`).toLowerCase()) ?? String(subject.username).toLowerCase());
-        this.grant('user', userKey, permission, key);
-        this.sink.reference({ userKey, kind: 'space-permission', container: key, item: permission });
-      }
+      const permission = this.permission(value, shape, `[${i}]`, PERMISSION_NAMES);
+      if (!permission) continue;
+      this.grant(permission.subjectType, permission.subject, permission.name, 'space', key);
+      if (permission.subjectType === 'user') this.sink.reference({ userKey: permission.subject, kind: 'space-permission', container: key, item: permission.name });
     }
     await drained(this.sink);
     return true;
   }
 
-  private grant(subjectType: 'group' | 'user', subject: string, permission: string, spaceKey: string): void {
-    this.sink.grant({ subjectType, subject, permission, scope: 'space', scopeKey: spaceKey });
+  private grant(subjectType: 'group' | 'user', subject: string, permission: string, scope: 'global' | 'space', scopeKey: string): void {
+    this.sink.grant({ subjectType, subject, permission, scope, scopeKey });
     this.progress.grants++;
     this.progress.tick();
   }

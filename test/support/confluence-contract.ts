@@ -5,8 +5,9 @@
  *   groups at 100, content with bodies at 25, as Confluence lowers the limit of expanded content);
  * - users `{type:"known", username, userKey (32 hex), displayName, profilePicture, _links}`, with `status`
  *   ("current" / "deactivated") when expand=status; `email` only when `showEmails`;
- * - `user/list` only when `hasUserList` (Confluence 8.4+); `space/{key}/permissions` only when
- *   `hasSpacePermissions` (9.1+), an array of `{operation{operationKey, targetType}, subject, spaceKey}`;
+ * - `user/list` only when `hasUserList` (Confluence 8.4+); `permissions` (global) only when
+ *   `hasGlobalPermissions` (9.2+); `space/{key}/permissions` only when `hasSpacePermissions` (9.1+); both
+ *   arrays of `{operation{operationKey, targetType}, subject}` (CONFSERVER-100505's shape);
  * - `content/search` with CQL `space="KEY" and type in (…)`: pages, blog posts and comments with
  *   history.createdBy, version.by, body.storage (mentions by userkey and by username) and container.
  */
@@ -32,15 +33,25 @@ export interface ConfluenceContent {
   on?: number;
 }
 
+export interface ConfluencePermission {
+  operation: string;
+  target: string;
+  group?: string;
+  user?: string;
+  anonymous?: boolean;
+}
+
 export interface ConfluenceEstate {
   users: ConfluenceUser[];
   groups: Record<string, string[]>;
+  /** Global permissions (`permissions`, Confluence 9.2+). */
+  global: ConfluencePermission[];
   spaces: Array<{
     id: number;
     key: string;
     name: string;
     type: 'global' | 'personal';
-    permissions: Array<{ operation: string; target: string; group?: string; user?: string; anonymous?: boolean }>;
+    permissions: ConfluencePermission[];
     content: ConfluenceContent[];
   }>;
 }
@@ -51,7 +62,8 @@ export const userKeyOf = (n: number): string => `8a7f808a${n.toString(16).padSta
 /**
  * `userCount` users c0001…; every tenth deactivated; users after the first 80 % are in no group. Groups:
  * confluence-users (the first 80 %), confluence-administrators (c0001, c0002), eng (c0101–c0130), docs-team
- * (c0201–c0210), `empty group`. Space ENG: eng may read and create pages, c0003 administers it; 60 pages
+ * (c0201–c0210), `empty group`. Global: confluence-users and confluence-administrators may use Confluence,
+ * confluence-administrators administer it (application and system), c0006 may create spaces. Space ENG: eng may read and create pages, c0003 administers it; 60 pages
  * (created by the eng people, last modified by c0011), the first mentioning c0020 by key and c0021 by
  * username, a blog post by c0012, a comment by c0013, a page by a deleted user. DOCS: docs-team and c0004
  * read it; one page by c0201. A personal space ~c0005.
@@ -80,6 +92,14 @@ export function generateConfluenceEstate(userCount: number): ConfluenceEstate {
       'docs-team': names.slice(200, 210),
       'empty group': [],
     },
+    global: [
+      { operation: 'use', target: 'application', group: 'confluence-users' },
+      { operation: 'use', target: 'application', group: 'confluence-administrators' },
+      { operation: 'administer', target: 'application', group: 'confluence-administrators' },
+      { operation: 'administer', target: 'system', group: 'confluence-administrators' },
+      { operation: 'create', target: 'space', user: names[5] as string },
+      { operation: 'read', target: 'user_profile', anonymous: true },
+    ],
     spaces: [
       {
         id: 98305,
@@ -117,6 +137,7 @@ export function generateConfluenceEstate(userCount: number): ConfluenceEstate {
 
 export interface ConfluenceContractOptions {
   hasUserList: boolean;
+  hasGlobalPermissions: boolean;
   hasSpacePermissions: boolean;
   showEmails: boolean;
 }
@@ -174,6 +195,12 @@ export function confluenceRoute(estate: ConfluenceEstate, options: ConfluenceCon
       return listing(url, group, (name) => userJson(byName.get(name) as ConfluenceUser, expand), 100);
     }
     if (path === '/space') return listing(url, estate.spaces, (s) => ({ id: s.id, key: s.key, name: s.name, type: s.type, _links: { webui: `/spaces/${s.key}` }, _expandable: { description: '', homepage: '' } }), 100);
+    const subjectOf = (p: ConfluencePermission) =>
+      p.anonymous ? { subject: { type: 'anonymous' } } : p.group ? { subject: { type: 'group', name: p.group } } : { subject: { type: 'user', userKey: byName.get(p.user as string)?.userKey } };
+    if (path === '/permissions') {
+      if (!options.hasGlobalPermissions) return { status: 404, body: { statusCode: 404, message: 'null for uri', reason: 'Not Found' } };
+      return { body: estate.global.map((p) => ({ operation: { targetType: p.target, operationKey: p.operation }, ...subjectOf(p) })) };
+    }
     const permissions = /^\/space\/([^/]+)\/permissions$/.exec(path);
     if (permissions) {
       if (!options.hasSpacePermissions) return { status: 404, body: { statusCode: 404, message: 'null for uri', reason: 'Not Found' } };
@@ -182,7 +209,7 @@ export function confluenceRoute(estate: ConfluenceEstate, options: ConfluenceCon
       return {
         body: space.permissions.map((p) => ({
           operation: { targetType: p.target, operationKey: p.operation },
-          ...(p.anonymous ? { subject: { type: 'anonymous' } } : p.group ? { subject: { type: 'group', name: p.group } } : { subject: { type: 'user', userKey: byName.get(p.user as string)?.userKey } }),
+          ...subjectOf(p),
           spaceKey: space.key,
           spaceId: space.id,
         })),
