@@ -30,7 +30,7 @@ function program(): Command {
   cli
     .command('scan')
     .description('read sources into the workspace (KIND:PATH, e.g. jira-backup:backup.zip confluence-backup:export.zip)')
-    .argument('<source...>', 'source specs: jira-backup:PATH, confluence-backup:PATH, ldap:ldap[s]://HOST[:PORT]/BASE_DN, jira:https://HOST[/CONTEXT] (USERMIG_JIRA_TOKEN, or USERMIG_JIRA_USER / USERMIG_JIRA_PASSWORD), crowd:https://HOST/crowd (USERMIG_CROWD_APP / USERMIG_CROWD_PASSWORD) (NAME=KIND:PATH to name one)')
+    .argument('<source...>', 'source specs: jira-backup:PATH, confluence-backup:PATH, ldap:ldap[s]://HOST[:PORT]/BASE_DN, jira:https://HOST[/CONTEXT] (USERMIG_JIRA_TOKEN, or USERMIG_JIRA_USER / USERMIG_JIRA_PASSWORD), confluence:https://HOST[/CONTEXT] (USERMIG_CONFLUENCE_TOKEN, or USERMIG_CONFLUENCE_USER / USERMIG_CONFLUENCE_PASSWORD), bitbucket:https://HOST[/CONTEXT] (USERMIG_BITBUCKET_TOKEN, or USERMIG_BITBUCKET_USER / USERMIG_BITBUCKET_PASSWORD), crowd:https://HOST/crowd (USERMIG_CROWD_APP / USERMIG_CROWD_PASSWORD) (NAME=KIND:PATH to name one)')
     .option('--workspace <dir>', 'workspace folder (default ./.usermig or USERMIG_WORKSPACE)')
     .option('--json', 'print the result as JSON')
     .option('--ldap-preset <preset>', 'defaults of the LDAP mapping: openldap or ad (bind with USERMIG_LDAP_BIND_DN / USERMIG_LDAP_PASSWORD)')
