@@ -30,7 +30,7 @@ export function registerPlanCommands(cli: Command): void {
     .option('--refresh', "read the whole cloud again instead of the workspace's record of it (used while the cloud's totals match it)")
     .option(
       '--scope <spec>',
-      'all (default), jira:projects=KEY,KEY[+roles][+group-members], confluence:spaces=KEY,KEY[+group-members], jsm:customers=all|related; repeatable, combined',
+      'all (default), jira:projects=KEY,KEY[+roles][+group-members], confluence:spaces=KEY,KEY[+group-members], bitbucket:repos=PROJECT/slug,…[+group-members], jsm:customers=all|related; repeatable, combined',
       (value: string, previous: string[]) => [...previous, value],
       [] as string[],
     )
