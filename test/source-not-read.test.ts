@@ -56,7 +56,7 @@ describe('source-not-read', () => {
     expect(scanned.stdout).toMatch(/note: Crowd's application API shows the application's directories merged into one/);
 
     const assessed = await assessJson(workspace);
-    expect(notRead(assessed)).toEqual(['crowd:directories', 'jira:directories', 'jira:global-permissions', 'jira:group-nesting', 'jira:users-capped']);
+    expect(notRead(assessed)).toEqual(['crowd:directories', 'jira:directories', 'jira:global-permissions', 'jira:group-nesting', 'jira:issue-watchers-history', 'jira:users-capped']);
     const global = assessed.findings.find((f) => f.code === 'source-not-read' && f.subjects[0]?.id === 'global-permissions');
     expect(global?.severity).toBe('info');
     expect(global?.message).toMatch(/^jira \(jira:http:\/\/127\.0\.0\.1:\d+\/jira\): Jira REST does not list global permission grants/);
@@ -76,7 +76,7 @@ describe('source-not-read', () => {
     servers.push(full);
     const again = await usermigAsync(['scan', `jira:${full.url}/jira`, '--workspace', workspace], { USERMIG_JIRA_TOKEN: TOKEN });
     expect(again.code, again.stderr).toBe(0);
-    expect(notRead(await assessJson(workspace))).toEqual(['crowd:directories', 'jira:directories', 'jira:global-permissions', 'jira:group-nesting']);
+    expect(notRead(await assessJson(workspace))).toEqual(['crowd:directories', 'jira:directories', 'jira:global-permissions', 'jira:group-nesting', 'jira:issue-watchers-history']);
   });
 
   it('a backup source records nothing as not read, so it has no such finding', () => {

@@ -1,7 +1,9 @@
 /**
  * Reads a running Jira (Server / Data Center) over REST API v2 into the same snapshot records as the Jira
  * backup reader: users with their keys (inactive ones included), groups and their members, application
- * roles, projects with their role actors and permission schemes, and JSM organizations.
+ * roles, projects with their role actors and permission schemes, default project role actors, JSM
+ * organizations, and the people each project's issues name (search with the user fields: reporter,
+ * assignee, creator, comment / worklog / attachment authors, user-picker values), for scoping by project.
  *
  * Source spec `jira:https://jira.example.com` (the base URL, context path included). Credentials from the
  * environment: USERMIG_JIRA_TOKEN (a personal access token, Bearer) or USERMIG_JIRA_USER and
@@ -35,6 +37,10 @@ const SEARCH_CAP = 100;
 const MEMBER_PAGE = 50;
 const PREFIX_CHARACTERS = 'abcdefghijklmnopqrstuvwxyz0123456789';
 const MAX_PREFIX_DEPTH = 4;
+/** Issues per search page (Data Center's default jira.search.views.default.max is 1000; servers may give fewer). */
+const ISSUE_PAGE = 1000;
+/** The custom field types whose values are users (`schema.custom` of `field`). */
+const USER_PICKER_TYPES = /:(multi)?userpicker$/;
 
 export async function readJiraRest(location: string, sink: SnapshotSink, onProgress?: (done: number, total: number) => void, context?: SourceContext): Promise<void> {
   const source = openRestSource('Jira', location, context, (env) => credentialsFrom(env, JIRA_ENV_PREFIX), onProgress);
@@ -59,6 +65,8 @@ class JiraRestReader {
   /** lower-case username → user key, for role actors and scheme grants named by username. */
   private readonly keyByName = new Map<string, string>();
   private readonly projects: Array<{ id: string; key: string }> = [];
+  /** The user-picker custom fields (id → name), whose values are user references. */
+  private readonly userPickerFields = new Map<string, string>();
 
   constructor(
     private readonly client: RestClient,
@@ -80,8 +88,10 @@ class JiraRestReader {
     await this.members(groups);
     await this.applicationRoles();
     await this.projectsAndRoles();
+    await this.defaultRoleActors();
     await this.permissionSchemes();
     await this.organizations();
+    await this.issues();
     this.notRead(
       'global-permissions',
       'Jira REST does not list global permission grants (ADMINISTER, SYSTEM_ADMIN, USE…)',
@@ -97,6 +107,15 @@ class JiraRestReader {
       'Jira REST does not list the user directories: every user is recorded in one directory',
       'users shadowed by an earlier directory, users of inactive directories and drift against an LDAP source (directory-drift) cannot be assessed; scan a jira-backup to have them',
     );
+  }
+
+  /** The user key of a user object embedded in an answer (issue fields, role actors): `key`, else by name. */
+  private keyOf(value: unknown, shape: Shape, where: string): string | undefined {
+    if (value === null || value === undefined) return undefined;
+    const object = shape.object(value, where);
+    if (typeof object.key === 'string' && object.key) return object.key;
+    const name = shape.optionalString(object.name, `${where}.name`);
+    return name ? (this.keyByName.get(name.toLowerCase()) ?? name) : undefined;
   }
 
   // ---- users
@@ -306,6 +325,41 @@ class JiraRestReader {
     });
   }
 
+  /** The default actors of each project role (`role/{id}/actors`), recorded as the backup records them: `*\/Role`. */
+  private async defaultRoleActors(): Promise<void> {
+    this.progress.phase = 'default project role actors (role)';
+    const endpoint = `${API}/role`;
+    const answer = await this.client.get(endpoint, [403, 404]);
+    if (answer.status !== 200) {
+      this.notRead('default-role-actors', `Jira answered ${answer.status} to ${endpoint}: the default actors of project roles were not read`, 'nothing for the projects that exist (their role actors were read); a new project made from the defaults is not assessed');
+      return;
+    }
+    const shape = new Shape(endpoint);
+    const roles = shape.array(answer.body, '(answer)').map((role, i) => {
+      const object = shape.object(role, `[${i}]`);
+      const id = String(object.id ?? shape.fail(`[${i}].id`, 'a role id', object.id));
+      return { id, name: shape.optionalString(object.name, `[${i}].name`) || `role ${id}` };
+    });
+    await forEachConcurrently(roles, this.client.workers, async ({ id, name }) => {
+      const actorsEndpoint = `${API}/role/${q(id)}/actors`;
+      const actors = await this.client.get(actorsEndpoint, [404]);
+      if (actors.status !== 200) return;
+      const actorsShape = new Shape(actorsEndpoint);
+      const body = actorsShape.object(actors.body, '(answer)');
+      for (const [i, actor] of actorsShape.array(body.actors ?? [], 'actors').entries()) {
+        const a = actorsShape.object(actor, `actors[${i}]`);
+        const type = actorsShape.string(a.type, `actors[${i}].type`);
+        const actorName = actorsShape.string(a.name, `actors[${i}].name`);
+        if (type === 'atlassian-group-role-actor') this.grant('group', actorName, name, 'project-role', `*/${name}`);
+        else if (type === 'atlassian-user-role-actor') {
+          const userKey = this.keyByName.get(actorName.toLowerCase()) ?? actorName;
+          this.grant('user', userKey, name, 'project-role', `*/${name}`);
+          this.sink.reference({ userKey, kind: 'project-role', container: '', item: name });
+        }
+      }
+    });
+  }
+
   private async permissionSchemes(): Promise<void> {
     this.progress.phase = 'permission schemes (permissionscheme)';
     const endpoint = `${API}/permissionscheme`;
@@ -379,6 +433,108 @@ class JiraRestReader {
         start += values.length;
       }
     });
+  }
+
+  // ---- issues (SOURCES.md §1.7)
+
+  /**
+   * The people each project's issues name, through search with the user fields: reporter, assignee,
+   * creator, comment and worklog authors, attachment authors and user-picker values — the references a
+   * scope by project reads. Comments and worklogs that search cut short are read from the issue.
+   */
+  private async issues(): Promise<void> {
+    if (this.projects.length === 0) return;
+    this.progress.phase = 'user-picker fields (field)';
+    const fieldEndpoint = `${API}/field`;
+    const fields = await this.client.get(fieldEndpoint, [404]);
+    if (fields.status === 200) {
+      const shape = new Shape(fieldEndpoint);
+      for (const [i, field] of shape.array(fields.body, '(answer)').entries()) {
+        const f = shape.object(field, `[${i}]`);
+        const schema = f.schema === undefined ? {} : shape.object(f.schema, `[${i}].schema`);
+        if (typeof schema.custom === 'string' && USER_PICKER_TYPES.test(schema.custom)) {
+          const id = shape.string(f.id, `[${i}].id`);
+          this.userPickerFields.set(id, shape.optionalString(f.name, `[${i}].name`) || id);
+        }
+      }
+    }
+    const wanted = ['reporter', 'assignee', 'creator', 'comment', 'worklog', 'attachment', ...this.userPickerFields.keys()].join(',');
+    this.progress.phase = 'issues (search)';
+    await forEachConcurrently(this.projects, this.client.workers, async (project) => {
+      for (let startAt = 0; ; ) {
+        const endpoint = `${API}/search`;
+        const jql = `project = "${project.key}" ORDER BY id ASC`;
+        const shape = new Shape(endpoint);
+        const page = shape.object(
+          (await this.client.get(`${endpoint}?jql=${q(jql)}&fields=${q(wanted)}&startAt=${startAt}&maxResults=${ISSUE_PAGE}&validateQuery=false`)).body,
+          '(answer)',
+        );
+        const issues = shape.array(page.issues, 'issues');
+        for (const [i, issue] of issues.entries()) await this.issue(project, issue, shape, `issues[${i}]`);
+        await drained(this.sink);
+        startAt += issues.length;
+        const total = typeof page.total === 'number' ? page.total : undefined;
+        if (issues.length === 0 || (total !== undefined && startAt >= total)) return;
+      }
+    });
+    this.notRead(
+      'issue-watchers-history',
+      'Jira REST search gives the reporters, assignees, creators, comment, worklog and attachment authors and user-picker values of issues; watchers, voters and the authors of issue history need a request per issue and were not read',
+      'a scope by project (--scope jira:projects=) does not bring in people who only watched, voted on or changed its issues: scan a jira-backup for them',
+    );
+  }
+
+  private async issue(project: { id: string; key: string }, value: unknown, shape: Shape, where: string): Promise<void> {
+    const issue = shape.object(value, where);
+    const id = String(issue.id ?? shape.fail(`${where}.id`, 'an issue id', issue.id));
+    const key = shape.string(issue.key, `${where}.key`);
+    const fields = shape.object(issue.fields ?? {}, `${where}.fields`);
+    const itemRef = `issue:${id}`;
+    this.sink.place({ ref: itemRef, containerRef: `project:${project.id}`, item: key });
+    const reference = (kind: string, userKey: string | undefined) => {
+      if (userKey) this.sink.reference({ userKey, kind, itemRef });
+    };
+    // One reference per person among reporter, assignee and creator, as the backup reader records them.
+    const reporter = this.keyOf(fields.reporter, shape, `${where}.fields.reporter`);
+    const assignee = this.keyOf(fields.assignee, shape, `${where}.fields.assignee`);
+    const creator = this.keyOf(fields.creator, shape, `${where}.fields.creator`);
+    reference('reporter', reporter);
+    if (assignee !== reporter) reference('assignee', assignee);
+    if (creator !== reporter && creator !== assignee) reference('creator', creator);
+    const listed = async (field: string, listName: string, author: string, updater: string) => {
+      const value = fields[field];
+      if (value === undefined || value === null) return;
+      const block = shape.object(value, `${where}.fields.${field}`);
+      let entries = shape.array(block[listName] ?? [], `${where}.fields.${field}.${listName}`);
+      let entriesShape = shape;
+      let at = `${where}.fields.${field}.${listName}`;
+      if (typeof block.total === 'number' && block.total > entries.length) {
+        // Search gives the first few; the issue gives them all.
+        const endpoint = `${API}/issue/${q(id)}/${field}`;
+        entriesShape = new Shape(endpoint);
+        const all = entriesShape.object((await this.client.get(`${endpoint}?startAt=0&maxResults=${block.total}`)).body, '(answer)');
+        entries = entriesShape.array(all[listName], listName);
+        at = listName;
+      }
+      for (const [i, entry] of entries.entries()) {
+        const e = entriesShape.object(entry, `${at}[${i}]`);
+        const by = this.keyOf(e.author, entriesShape, `${at}[${i}].author`);
+        const updatedBy = this.keyOf(e.updateAuthor, entriesShape, `${at}[${i}].updateAuthor`);
+        reference(author, by);
+        if (updatedBy !== by) reference(updater, updatedBy);
+      }
+    };
+    await listed('comment', 'comments', 'comment-author', 'comment-updater');
+    await listed('worklog', 'worklogs', 'worklog-author', 'worklog-updater');
+    for (const [i, attachment] of shape.array(fields.attachment ?? [], `${where}.fields.attachment`).entries()) {
+      reference('attachment-author', this.keyOf(shape.object(attachment, `${where}.fields.attachment[${i}]`).author, shape, `${where}.fields.attachment[${i}].author`));
+    }
+    for (const [fieldId, name] of this.userPickerFields) {
+      const picked = fields[fieldId];
+      if (picked === undefined || picked === null) continue;
+      const users = Array.isArray(picked) ? picked : [picked];
+      for (const [i, user] of users.entries()) reference(`user-picker:${name}`, this.keyOf(user, shape, `${where}.fields.${fieldId}[${i}]`));
+    }
   }
 
   private grant(subjectType: 'group' | 'user', subject: string, permission: string, scope: 'application' | 'project-role' | 'permission-scheme', scopeKey: string): void {

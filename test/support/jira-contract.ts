@@ -4,7 +4,10 @@
  * - inactive users hidden unless includeInactive / includeInactiveUsers is true;
  * - `user/list` only when `hasUserList` (DC 10.3+); `user/search` capped at 100 results when `searchCap`;
  * - `group/member` lists effective members (nested groups flattened), 2 pages shape with isLast/nextPage;
- * - keys differ from usernames for users created after 8.4 (`JIRAUSER<id>`).
+ * - keys differ from usernames for users created after 8.4 (`JIRAUSER<id>`);
+ * - `search` pages issues with the user fields asked for, embedding the first 5 comments (the issue's
+ *   `comment` endpoint gives them all); `field` lists user-picker custom fields; `role` and
+ *   `role/{id}/actors` give default project role actors.
  */
 import type { Route } from './rest-contract.js';
 
@@ -24,6 +27,25 @@ export interface JiraEstate {
   projects: Array<{ id: string; key: string; name: string; type: string; roles: Record<string, { id: number; users: string[]; groups: string[] }>; scheme: string }>;
   schemes: Array<{ id: number; name: string; grants: Array<{ permission: string; type: string; parameter: string }> }>;
   organizations: Array<{ id: number; name: string; members: string[] }>;
+  /** Default project role actors (`role`, `role/{id}/actors`); none when absent. */
+  defaultRoles?: Array<{ id: number; name: string; users: string[]; groups: string[] }>;
+  /** User-picker custom fields (`field`). */
+  userPickers?: Array<{ id: string; name: string; multi: boolean }>;
+  /** Issues for `search` (usernames in the user fields; picker values by field id). */
+  issues?: JiraIssue[];
+}
+
+export interface JiraIssue {
+  id: string;
+  key: string;
+  project: string;
+  reporter?: string;
+  assignee?: string;
+  creator?: string;
+  comments?: Array<{ author: string; updateAuthor?: string }>;
+  worklogs?: string[];
+  attachments?: string[];
+  pickers?: Record<string, string[]>;
 }
 
 export function generateJiraEstate(userCount: number): JiraEstate {
@@ -64,6 +86,8 @@ export interface JiraContractOptions {
   hasUserList: boolean;
   /** user/search answers at most this many results in all (DC 10: 100). */
   searchCap?: number;
+  /** search answers at most this many issues per page (default 50), and embeds at most this many comments (default 5). */
+  issuePage?: number;
 }
 
 export function jiraRoute(estate: JiraEstate, options: JiraContractOptions): Route {
@@ -201,6 +225,84 @@ export function jiraRoute(estate: JiraEstate, options: JiraContractOptions): Rou
       const limit = int(url, 'limit', 50);
       const values = estate.organizations.slice(start, start + limit);
       return { body: { _expands: [], size: values.length, start, limit, isLastPage: start + limit >= estate.organizations.length, values: values.map((o) => ({ id: String(o.id), name: o.name, _links: { self: `${base}${path}/${o.id}` } })) } };
+    }
+    if (path === '/rest/api/2/role') {
+      return { body: (estate.defaultRoles ?? []).map((r) => ({ self: `${base}${path}/${r.id}`, name: r.name, id: r.id, description: r.name })) };
+    }
+    const defaultActors = /^\/rest\/api\/2\/role\/(\d+)\/actors$/.exec(path);
+    if (defaultActors) {
+      const r = (estate.defaultRoles ?? []).find((d) => String(d.id) === defaultActors[1]);
+      if (!r) return { status: 404, body: { errorMessages: ['No role'] } };
+      return {
+        body: {
+          actors: [
+            ...r.groups.map((g, i) => ({ id: 40000 + i, displayName: g, type: 'atlassian-group-role-actor', name: g })),
+            ...r.users.map((u, i) => ({ id: 50000 + i, displayName: byName.get(u)?.displayName ?? u, type: 'atlassian-user-role-actor', name: u })),
+          ],
+        },
+      };
+    }
+    if (path === '/rest/api/2/field') {
+      return {
+        body: [
+          { id: 'summary', name: 'Summary', custom: false, schema: { type: 'string', system: 'summary' } },
+          { id: 'reporter', name: 'Reporter', custom: false, schema: { type: 'user', system: 'reporter' } },
+          ...(estate.userPickers ?? []).map((f) => ({
+            id: f.id,
+            name: f.name,
+            custom: true,
+            schema: f.multi
+              ? { type: 'array', items: 'user', custom: 'com.atlassian.jira.plugin.system.customfieldtypes:multiuserpicker', customId: Number(f.id.replace(/\D/g, '')) }
+              : { type: 'user', custom: 'com.atlassian.jira.plugin.system.customfieldtypes:userpicker', customId: Number(f.id.replace(/\D/g, '')) },
+          })),
+        ],
+      };
+    }
+    if (path === '/rest/api/2/search') {
+      const projectKey = /project\s*=\s*"?([A-Z0-9_]+)"?/i.exec(p.get('jql') ?? '')?.[1];
+      const matching = (estate.issues ?? []).filter((issue) => issue.project === projectKey);
+      const start = int(url, 'startAt', 0);
+      const max = Math.min(int(url, 'maxResults', 50), options.issuePage ?? 50);
+      const wanted = new Set((p.get('fields') ?? '').split(','));
+      const user = (name: string | undefined) => (name && byName.get(name) ? userJson(byName.get(name) as JiraUser) : null);
+      const embedded = 5;
+      return {
+        body: {
+          expand: 'schema,names',
+          startAt: start,
+          maxResults: max,
+          total: matching.length,
+          issues: matching.slice(start, start + max).map((issue) => {
+            const fields: Record<string, unknown> = {};
+            if (wanted.has('reporter')) fields.reporter = user(issue.reporter);
+            if (wanted.has('assignee')) fields.assignee = user(issue.assignee);
+            if (wanted.has('creator')) fields.creator = user(issue.creator);
+            if (wanted.has('comment')) {
+              const comments = issue.comments ?? [];
+              fields.comment = { comments: comments.slice(0, embedded).map((c, i) => ({ id: String(i), author: user(c.author), updateAuthor: user(c.updateAuthor ?? c.author), body: 'text' })), maxResults: embedded, total: comments.length, startAt: 0 };
+            }
+            if (wanted.has('worklog')) {
+              const worklogs = issue.worklogs ?? [];
+              fields.worklog = { worklogs: worklogs.map((w, i) => ({ id: String(i), author: user(w), updateAuthor: user(w), timeSpent: '1h' })), maxResults: 20, total: worklogs.length, startAt: 0 };
+            }
+            if (wanted.has('attachment')) fields.attachment = (issue.attachments ?? []).map((a, i) => ({ id: String(i), filename: `file${i}.txt`, author: user(a) }));
+            for (const picker of estate.userPickers ?? []) {
+              if (!wanted.has(picker.id)) continue;
+              const values = issue.pickers?.[picker.id] ?? [];
+              fields[picker.id] = picker.multi ? (values.length > 0 ? values.map(user) : null) : user(values[0]);
+            }
+            return { expand: '', id: issue.id, self: `${base}/rest/api/2/issue/${issue.id}`, key: issue.key, fields };
+          }),
+        },
+      };
+    }
+    const issueComments = /^\/rest\/api\/2\/issue\/([^/]+)\/comment$/.exec(path);
+    if (issueComments) {
+      const issue = (estate.issues ?? []).find((i) => i.id === issueComments[1] || i.key === issueComments[1]);
+      if (!issue) return { status: 404, body: { errorMessages: ['Issue Does Not Exist'] } };
+      const comments = issue.comments ?? [];
+      const user = (name: string) => userJson(byName.get(name) as JiraUser);
+      return { body: { startAt: 0, maxResults: comments.length, total: comments.length, comments: comments.map((c, i) => ({ id: String(i), author: user(c.author), updateAuthor: user(c.updateAuthor ?? c.author), body: 'text' })) } };
     }
     const orgUsers = /^\/rest\/servicedeskapi\/organization\/(\d+)\/user$/.exec(path);
     if (orgUsers) {
