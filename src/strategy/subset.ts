@@ -7,10 +7,11 @@ import type { Estate } from '../assess/estate.js';
 import { count, n } from './numbers.js';
 import type { JourneyState, Point, Section, SourceInfo } from './types.js';
 
-const CONTAINER_WORDS: Record<string, [string, string]> = {
-  jira: ['jira-project', 'project'],
-  confluence: ['confluence-space', 'space'],
-  bitbucket: ['bitbucket-repository', 'repository'],
+/** Per product: the container kind, and its noun in the singular and the plural. */
+const CONTAINER_WORDS: Record<string, [string, string, string]> = {
+  jira: ['jira-project', 'project', 'projects'],
+  confluence: ['confluence-space', 'space', 'spaces'],
+  bitbucket: ['bitbucket-repository', 'repository', 'repositories'],
 };
 
 export function subset(estate: Estate, sources: SourceInfo[], journey: JourneyState): Section {
@@ -26,12 +27,12 @@ export function subset(estate: Estate, sources: SourceInfo[], journey: JourneySt
     points.push({
       level: 'advise',
       text: `${source.name}: migrate all users (usermig plan with no --scope) in the users-first run; a users-only migration must take them all.`,
-      because: `${count(source.users.length, 'user')} (${n(active)} active) in ${source.name}; ${count(containers, words[1])} whose data would otherwise decide who moves`,
+      because: `${count(source.users.length, 'user')} (${n(active)} active) in ${source.name}; ${count(containers, words[1], words[2])} whose data would otherwise decide who moves`,
       rules: [rule, 'DIFF-01'],
     });
     points.push({
       level: 'info',
-      text: `${source.name}: a subset (usermig plan --scope ${scopeSpec}=…) moves only with its ${words[1]}s, and its groups migrate with their in-scope members only unless --group-members all pulls the whole group in.`,
+      text: `${source.name}: a subset (usermig plan --scope ${scopeSpec}=…) moves only with its ${words[2]}, and its groups migrate with their in-scope members only unless --group-members all pulls the whole group in.`,
       because: `subset migration is tied to the ${words[1]} data; ${count(source.groups.length, 'group')} in ${source.name} could cascade`,
       rules: [rule, 'SC-C04'],
     });
