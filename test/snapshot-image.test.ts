@@ -24,7 +24,8 @@ function fromTables(workspace: Workspace): EstateSnapshot {
   }
 }
 
-// Filters (owned objects), a deleted user referenced, a renamed user's key, two directories with a shadowed user.
+// Filters (owned objects), a deleted user referenced, a renamed user's key, two directories with a shadowed user,
+// referenced keys whose order differs between UTF-16 and UTF-8 (SQLite's order).
 const ENTITIES = `<?xml version="1.0" encoding="UTF-8"?>
 <entity-engine-xml>
     <Directory id="1" directoryName="Jira Internal Directory" active="1" type="INTERNAL" position="0"/>
@@ -41,6 +42,9 @@ const ENTITIES = `<?xml version="1.0" encoding="UTF-8"?>
     <Membership id="1" parentId="20000" childId="10000" membershipType="GROUP_USER" parentName="team" childName="admin" directoryId="1"/>
     <Membership id="2" parentId="20001" childId="10002" membershipType="GROUP_USER" parentName="Team" childName="zoë" directoryId="2"/>
     <Project id="30000" key="TST" name="Test" lead="gone"/>
+    <Component id="1" project="30000" name="c1" lead="ＡＢ"/>
+    <Component id="2" project="30000" name="c2" lead="😀x"/>
+    <Component id="3" project="30000" name="c3" lead="é"/>
     <SearchRequest id="1" name="My filter" author="JIRAUSER10002"/>
     <SearchRequest id="2" author="gone"/>
     <SearchRequest id="3" name="Admin's" author="JIRAUSER10000"/>

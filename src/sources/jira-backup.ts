@@ -81,7 +81,10 @@ class JiraEntityReader {
     private readonly displayName: string,
     private readonly sink: SnapshotSink & Partial<MembershipTableSink>,
   ) {
-    this.table = sink.membershipTable ? new MembershipTable() : undefined;
+    // One chunk, handed over at the end: a Jira backup writes its Membership rows before its User rows,
+    // so only then can the writer find the members by id (membership-table.ts).
+    const takeTable = sink.membershipTable?.bind(sink);
+    this.table = takeTable ? new MembershipTable(takeTable, Infinity) : undefined;
   }
 
   attach(parser: XmlParser): void {
@@ -340,7 +343,7 @@ class JiraEntityReader {
         );
       }
     }
-    if (this.table) this.sink.membershipTable?.(this.table.data());
+    this.table?.finish();
     for (const grant of this.schemeGrants) {
       const scheme = this.schemeNames.get(grant.scheme) ?? `scheme ${grant.scheme}`;
       this.sink.grant({ subjectType: grant.type, subject: grant.subject, permission: grant.permission, scope: 'permission-scheme', scopeKey: scheme });

@@ -165,7 +165,8 @@ class LdapReader {
     private readonly sink: SnapshotSink & Partial<MembershipTableSink>,
     private readonly onProgress: LdapProgress | undefined,
   ) {
-    this.table = sink.membershipTable ? new MembershipTable() : undefined;
+    const takeTable = sink.membershipTable?.bind(sink);
+    this.table = takeTable ? new MembershipTable(takeTable) : undefined;
     const binary = ['objectGUID', 'objectSid'];
     if (/^object(guid|sid)$/i.test(mapping.uniqueIdAttribute)) binary.push(mapping.uniqueIdAttribute);
     this.bufferAttributes = [...binary, ...binary.map((a) => a.toLowerCase())];
@@ -193,7 +194,7 @@ class LdapReader {
       const attributes = [m.groupNameAttribute, ...m.memberAttributes, ...(m.memberUidAttribute ? [m.memberUidAttribute] : [])];
       await this.search(underBase(m.groupDn, this.where.baseDn), classFilter(m.groupObjectClass, m.groupFilter), attributes, (e) => this.groupMembers(e));
     }
-    if (this.table) this.sink.membershipTable?.(this.table.data());
+    this.table?.finish();
   }
 
   /** A paged search; each page is handled, then the sink may hold the next one back. */
@@ -356,7 +357,10 @@ class LdapReader {
   /** `slot`: the member user's place among the users passed to the sink, when known. */
   private membership(parent: string, child: string, childIsGroup: boolean, slot = -1): void {
     this.memberships++;
-    if (this.table) this.table.add(LDAP_DIRECTORY_ID, parent, child, childIsGroup ? -1 : slot, childIsGroup);
+    if (this.table) {
+      if (childIsGroup || slot < 0) this.table.add(LDAP_DIRECTORY_ID, parent, child, -1, childIsGroup);
+      else this.table.addUserMember(LDAP_DIRECTORY_ID, parent, slot);
+    }
     else this.sink.membership({ directoryId: LDAP_DIRECTORY_ID, parent, child, childIsGroup });
   }
 

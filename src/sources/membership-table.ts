@@ -1,48 +1,63 @@
 /**
- * The memberships of a Jira backup, gathered in flat typed arrays while the backup streams, for a sink
- * that can take them all at once (MembershipTableSink; the workspace's does).
+ * The memberships of a source, gathered in flat typed arrays while the source streams and handed in
+ * chunks to a sink that takes them as tables (MembershipTableSink; the workspace's does).
  *
  * A backup's bulk is its memberships: a million rows, each naming a group and a user. Looking each user
  * name up as the rows stream costs a hash-table probe in memory far from the parser's, for every row. So
- * the reader keeps what it needs to resolve them once the users are known: each row's directory, group
- * and member, the member as Jira's id of its User row (childId) together with the member's name as the
- * row spells it, in UTF-16 code units. The writer then finds the member's User row by id and takes its
- * name only when the two spellings are the same; otherwise it falls back to the row's own name. The result
- * is exactly what resolving every name would give, at the cost of array lookups.
+ * the reader keeps what it needs to resolve them: each row's directory, group and member, the member as
+ * Jira's id of its User row (childId) together with the member's name as the row spells it, in UTF-16
+ * code units. The writer (TableUsers below) finds the member's User row by id and takes its name only
+ * when the two spellings are the same; otherwise, or when that User row has not come yet (a real Jira
+ * backup writes Membership rows before User rows), it falls back to the row's own name. The result is
+ * exactly what resolving every name would give, at the cost of array lookups where the order allows.
+ * A reader that knows the member is one of its users (LDAP) names it by that user's id alone, without
+ * copying the name (SAME_AS_USER).
  *
- * Memory: 20 bytes and the name's code units per membership (a million memberships: about 50 MB), which
- * the sink takes over without copying; like the memberships themselves it grows with the directory,
- * not with the rest of the backup.
+ * Chunks: every CHUNK_ROWS rows (or as the reader chooses) the table goes to the sink (its arrays move to
+ * the writer's thread, uncopied) and starts afresh, with the users added since the previous chunk. So a
+ * reader whose users come first (LDAP) holds at most a chunk (about 1.5 MB) and the writer resolves the
+ * rows while the source still streams; a Jira backup, whose users come last, hands its table over whole
+ * at the end. The writer keeps the users' names (their code units) and 4 bytes per membership.
  */
+
+/** Rows per chunk handed to the sink. */
+export const CHUNK_ROWS = 1 << 16;
 
 /** How a row names its member (ROW_FIELDS numbers per row). */
 export const ROW_FIELDS = 5;
-/** Row field 2: ≥ 0 is the member user's id (GROUP_USER), with its name in `chars` at fields 3 and 4. */
+/**
+ * Row field 2: ≥ 0 is the member user's id (GROUP_USER), with its name in `chars` at fields 3 and 4, or,
+ * when field 4 is SAME_AS_USER, spelled as that user (whose name is then the only one there is).
+ */
 export const CHILD_BY_NAME = -1; // GROUP_USER, name in `strings[field 3]`
 export const CHILD_GROUP = -2; // GROUP_GROUP, name in `strings[field 3]`
+export const SAME_AS_USER = -1;
 
-/** What a MembershipTable hands over: plain data, transferable to a worker thread. */
+/** A chunk of a MembershipTable: plain data, transferable to a worker thread. */
 export interface MembershipTableData {
-  /** Directory ids, by the index rows give. */
+  /** Directory ids, by the index the chunk's rows give. */
   directories: string[];
-  /** Parent group names as written, by the index rows give. */
+  /** Parent group names as written, by the index the chunk's rows give. */
   parents: string[];
   /** Per row: directory index, parent index, child (a user id, CHILD_BY_NAME or CHILD_GROUP), start, length. */
   rows: Int32Array<ArrayBuffer>;
   rowCount: number;
   /** Names of members named by string (see CHILD_BY_NAME, CHILD_GROUP). */
   strings: string[];
-  /** UTF-16 code units of the names of members named by id, and of users. */
+  /** UTF-16 code units of the names of members named by id, and of the chunk's users. */
   chars: Uint16Array<ArrayBuffer>;
   /**
-   * Per User row the reader passed to the sink, in order: its id (-1 when it has no usable one), and
-   * where its user name lies in `chars`.
+   * Per User row the reader passed to the sink since the previous chunk, in order: its id (-1 when it
+   * has no usable one), and where its user name lies in `chars`.
    */
   users: Int32Array<ArrayBuffer>;
   userCount: number;
 }
 
-/** A sink that takes a reader's memberships as a table, once, instead of one record at a time. */
+/**
+ * A sink that takes a reader's memberships as tables, chunk after chunk, instead of one record at a time.
+ * A chunk comes after the user records of its users.
+ */
 export interface MembershipTableSink {
   membershipTable(table: MembershipTableData): void;
 }
@@ -75,24 +90,77 @@ export function detached(text: string): string {
 }
 
 export class MembershipTable {
-  private readonly directories: string[] = [];
+  private directories: string[] = [];
   private readonly directoryIndexes = new Map<string, number>();
-  private readonly parents: string[] = [];
+  private parents: string[] = [];
   private rows = new Int32Array(ROW_FIELDS * 4096);
   private rowCount = 0;
-  private readonly strings: string[] = [];
+  private strings: string[] = [];
   private chars = new Uint16Array(65536);
   private charCount = 0;
   private users = new Int32Array(USER_FIELDS * 1024);
   private userCount = 0;
+  private rowsHanded = 0;
   // The directory and parent of the last row: rows come grouped by group.
   private lastDirectory: string | undefined;
   private lastDirectoryIndex = 0;
   private lastParent: string | undefined;
   private lastParentIndex = 0;
 
+  /** `onChunk` takes each chunk (see CHUNK_ROWS); `finish` hands over the last one. */
+  constructor(
+    private readonly onChunk: (table: MembershipTableData) => void,
+    private readonly chunkRows = CHUNK_ROWS,
+  ) {}
+
   /** A GROUP_USER row (childId: the member's User row id, or -1) or a GROUP_GROUP row. */
   add(directoryId: string, parent: string, child: string, childId: number, childIsGroup: boolean): void {
+    const at = this.startRow(directoryId, parent);
+    const rows = this.rows;
+    if (childIsGroup || childId < 0) {
+      rows[at + 2] = childIsGroup ? CHILD_GROUP : CHILD_BY_NAME;
+      rows[at + 3] = this.strings.length;
+      rows[at + 4] = 0;
+      this.strings.push(detached(child));
+    } else {
+      rows[at + 2] = childId;
+      rows[at + 3] = this.charCount;
+      rows[at + 4] = child.length;
+      this.copyChars(child);
+    }
+    this.endRow();
+  }
+
+  /** A GROUP_USER row whose member is the user added with `userId` (addUser), spelled as that user. */
+  addUserMember(directoryId: string, parent: string, userId: number): void {
+    const at = this.startRow(directoryId, parent);
+    this.rows[at + 2] = userId;
+    this.rows[at + 3] = 0;
+    this.rows[at + 4] = SAME_AS_USER;
+    this.endRow();
+  }
+
+  /** A User row passed to the sink (every one, in order): its id (or -1) and user name. */
+  addUser(id: number, userName: string): void {
+    if (this.userCount * USER_FIELDS === this.users.length) this.users = grown(this.users);
+    const at = this.userCount++ * USER_FIELDS;
+    this.users[at] = id;
+    this.users[at + 1] = this.charCount;
+    this.users[at + 2] = userName.length;
+    this.copyChars(userName);
+  }
+
+  /** Rows handed over so far and rows waiting. */
+  get size(): number {
+    return this.rowsHanded + this.rowCount;
+  }
+
+  /** Hands over the rows that wait (users that no row follows are not needed). */
+  finish(): void {
+    if (this.rowCount > 0) this.handOver();
+  }
+
+  private startRow(directoryId: string, parent: string): number {
     if (directoryId !== this.lastDirectory) {
       this.lastDirectory = directoryId;
       let index = this.directoryIndexes.get(directoryId);
@@ -110,39 +178,18 @@ export class MembershipTable {
       this.parents.push(detached(parent));
     }
     if (this.rowCount * ROW_FIELDS === this.rows.length) this.rows = grown(this.rows);
-    const at = this.rowCount++ * ROW_FIELDS;
-    const rows = this.rows;
-    rows[at] = this.lastDirectoryIndex;
-    rows[at + 1] = this.lastParentIndex;
-    if (childIsGroup || childId < 0) {
-      rows[at + 2] = childIsGroup ? CHILD_GROUP : CHILD_BY_NAME;
-      rows[at + 3] = this.strings.length;
-      rows[at + 4] = 0;
-      this.strings.push(detached(child));
-    } else {
-      rows[at + 2] = childId;
-      rows[at + 3] = this.charCount;
-      rows[at + 4] = child.length;
-      this.copyChars(child);
-    }
+    const at = this.rowCount * ROW_FIELDS;
+    this.rows[at] = this.lastDirectoryIndex;
+    this.rows[at + 1] = this.lastParentIndex;
+    return at;
   }
 
-  /** A User row passed to the sink (every one, in order): its id (or -1) and user name. */
-  addUser(id: number, userName: string): void {
-    if (this.userCount * USER_FIELDS === this.users.length) this.users = grown(this.users);
-    const at = this.userCount++ * USER_FIELDS;
-    this.users[at] = id;
-    this.users[at + 1] = this.charCount;
-    this.users[at + 2] = userName.length;
-    this.copyChars(userName);
+  private endRow(): void {
+    if (++this.rowCount >= this.chunkRows) this.handOver();
   }
 
-  get size(): number {
-    return this.rowCount;
-  }
-
-  data(): MembershipTableData {
-    return {
+  private handOver(): void {
+    const chunk: MembershipTableData = {
       directories: this.directories,
       parents: this.parents,
       rows: this.rows,
@@ -152,6 +199,20 @@ export class MembershipTable {
       users: this.users,
       userCount: this.userCount,
     };
+    this.rowsHanded += this.rowCount;
+    this.directories = [];
+    this.directoryIndexes.clear();
+    this.parents = [];
+    this.rows = new Int32Array(ROW_FIELDS * Math.min(this.chunkRows, 4096));
+    this.rowCount = 0;
+    this.strings = [];
+    this.chars = new Uint16Array(65536);
+    this.charCount = 0;
+    this.users = new Int32Array(USER_FIELDS * 1024);
+    this.userCount = 0;
+    this.lastDirectory = undefined;
+    this.lastParent = undefined;
+    this.onChunk(chunk); // last: the arrays may move to another thread
   }
 
   private copyChars(text: string): void {
@@ -175,51 +236,73 @@ function grown(values: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
 }
 
 /**
- * For each row of a table, in order: the slot (place among the table's users) of its member when the row
- * names it by id and that User row spells the name the same; -1 otherwise (see memberName).
+ * The writer's side: the users of the chunks seen so far (their ids and names), against which each
+ * chunk's rows are resolved.
  */
-export function memberSlots(table: MembershipTableData): Int32Array {
-  const { rows, chars, users, userCount, rowCount } = table;
-  const slots = new Int32Array(rowCount);
-  let min = MAX_ID;
-  let max = -1;
-  for (let slot = 0; slot < userCount; slot++) {
-    const id = users[slot * USER_FIELDS] as number;
-    if (id < 0) continue;
-    if (id < min) min = id;
-    if (id > max) max = id;
-  }
-  // id → slot of the first user with that id: a dense array when the ids allow, a map otherwise.
-  const dense = max >= 0 && max - min < 4 * userCount + 65536 ? new Int32Array(max - min + 1).fill(-1) : undefined;
-  const sparse = new Map<number, number>();
-  for (let slot = userCount - 1; slot >= 0; slot--) {
-    const id = users[slot * USER_FIELDS] as number;
-    if (id < 0) continue;
-    if (dense) dense[id - min] = slot;
-    else sparse.set(id, slot);
-  }
-  for (let row = 0, at = 0; row < rowCount; row++, at += ROW_FIELDS) {
-    const child = rows[at + 2] as number;
-    let slot = -1;
-    if (child >= 0) {
-      slot = dense ? (child >= min && child <= max ? (dense[child - min] as number) : -1) : (sparse.get(child) ?? -1);
-      if (slot >= 0) {
-        // The same spelling, or the row's own name counts.
-        const length = rows[at + 4] as number;
-        const start = rows[at + 3] as number;
-        const userStart = users[slot * USER_FIELDS + 1] as number;
-        if (users[slot * USER_FIELDS + 2] !== length) slot = -1;
-        else for (let i = 0; i < length; i++) if (chars[start + i] !== chars[userStart + i]) { slot = -1; break; }
+export class TableUsers {
+  /** Id → slot (place among the users, counting from the first chunk) of the first user with that id. */
+  private readonly slotById = new Map<number, number>();
+  /** Per slot: start and length of the user's name in `chars`. */
+  private spans = new Int32Array(2 * 1024);
+  private chars = new Uint16Array(65536);
+  private charCount = 0;
+  count = 0;
+
+  /** Takes the chunk's users (call once per chunk, before `slots`). */
+  add(table: MembershipTableData): void {
+    const { users, userCount, chars } = table;
+    for (let i = 0; i < userCount; i++) {
+      const id = users[i * USER_FIELDS] as number;
+      const start = users[i * USER_FIELDS + 1] as number;
+      const length = users[i * USER_FIELDS + 2] as number;
+      const slot = this.count++;
+      if (id >= 0 && !this.slotById.has(id)) this.slotById.set(id, slot);
+      if (2 * slot + 2 > this.spans.length) this.spans = grown(this.spans);
+      if (this.charCount + length > this.chars.length) {
+        const more = new Uint16Array(Math.max(this.chars.length * 2, this.charCount + length));
+        more.set(this.chars.subarray(0, this.charCount));
+        this.chars = more;
       }
+      this.chars.set(chars.subarray(start, start + length), this.charCount);
+      this.spans[2 * slot] = this.charCount;
+      this.spans[2 * slot + 1] = length;
+      this.charCount += length;
     }
-    slots[row] = slot;
   }
-  return slots;
+
+  /**
+   * For each row of the chunk, in order: the slot of its member when the row names it by id, that user
+   * has come, and spells the name the same; -1 otherwise (see memberName).
+   */
+  slots(table: MembershipTableData): Int32Array {
+    const { rows, chars, rowCount } = table;
+    const slots = new Int32Array(rowCount);
+    const own = this.chars;
+    for (let row = 0, at = 0; row < rowCount; row++, at += ROW_FIELDS) {
+      const child = rows[at + 2] as number;
+      let slot = -1;
+      if (child >= 0) {
+        slot = this.slotById.get(child) ?? -1;
+        const length = rows[at + 4] as number;
+        if (length === SAME_AS_USER) {
+          if (slot < 0) throw new Error(`a membership row names user id ${child}, which no chunk gave`);
+        } else if (slot >= 0) {
+          // The same spelling, or the row's own name counts.
+          const start = rows[at + 3] as number;
+          const userStart = this.spans[2 * slot] as number;
+          if (this.spans[2 * slot + 1] !== length) slot = -1;
+          else for (let i = 0; i < length; i++) if (chars[start + i] !== own[userStart + i]) { slot = -1; break; }
+        }
+      }
+      slots[row] = slot;
+    }
+    return slots;
+  }
 }
 
 const utf16 = new TextDecoder('utf-16le');
 
-/** The member's name as the row at `at` (row × ROW_FIELDS) writes it. */
+/** The member's name as the row at `at` (row × ROW_FIELDS) writes it, for a row `slots` gave no slot. */
 export function memberName(table: MembershipTableData, at: number): string {
   const child = table.rows[at + 2] as number;
   const start = table.rows[at + 3] as number;

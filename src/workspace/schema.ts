@@ -6,10 +6,27 @@
 /**
  * Indexes on the large snapshot tables. Building one by sorting, once a scan has written its rows, costs
  * far less than keeping it up to date row by row; so a scan drops them first and creates them again
- * before it commits, both inside its transaction (a failed scan gets them back as they were). Changing
- * this list needs a migration for existing workspaces too.
+ * before it commits, both inside its transaction (a failed scan gets them back as they were).
  */
 export const SNAPSHOT_INDEXES: readonly string[] = [
+  'CREATE INDEX places_ref ON places(source_id, ref)',
+  'CREATE INDEX containers_ref ON containers(source_id, ref)',
+  "CREATE INDEX refs_owned ON refs(source_id) WHERE kind IN ('filter-owner', 'board-owner')",
+];
+
+/**
+ * The references by user: only `explain` looks references up by user, so a scan drops this index and the
+ * first lookup after it builds it (ensureRefsByUserIndex), rather than every scan paying for it.
+ */
+export const REFS_BY_USER_INDEX = 'refs_user';
+
+/** Builds the references-by-user index if a scan dropped it. */
+export function ensureRefsByUserIndex(db: { exec(sql: string): unknown }): void {
+  db.exec(`CREATE INDEX IF NOT EXISTS ${REFS_BY_USER_INDEX} ON refs(source_id, user_key)`);
+}
+
+/** The indexes as migration 1 created them (its text must never change). */
+const FIRST_SNAPSHOT_INDEXES: readonly string[] = [
   'CREATE INDEX places_ref ON places(source_id, ref)',
   'CREATE INDEX containers_ref ON containers(source_id, ref)',
   'CREATE INDEX refs_user ON refs(source_id, user_key)',
@@ -66,7 +83,7 @@ export const MIGRATIONS: readonly string[] = [
   );
   -- Snapshot tables are written in bulk and mostly read whole, one source at a time; the indexes in
   -- SNAPSHOT_INDEXES serve the lookups that are not. A scan drops and rebuilds them (snapshot-writer.ts).
-  ${SNAPSHOT_INDEXES.join(';\n  ')};
+  ${FIRST_SNAPSHOT_INDEXES.join(';\n  ')};
   -- References with their container (project or space key) and item (TST-12, a page title) resolved
   -- through the places the readers recorded: a comment's place points to its page's place for the space.
   CREATE VIEW resolved_refs AS

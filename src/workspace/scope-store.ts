@@ -9,8 +9,9 @@
  * references: one pass over the references in rowid order, their containers resolved in memory (a few
  * seconds at 5 M references, where an INSERT … SELECT … GROUP BY over the view took minutes). A scope
  * then reads its containers' references by rowid, counted per user and kind in SQL. `explain` reads one
- * user's references through the snapshot's index by user (refs_user).
+ * user's references through the snapshot's index by user (refs_user, built on first use).
  */
+import { ensureRefsByUserIndex } from './schema.js';
 import type { ScopeData, ReferenceRow, SourceScopeData } from '../scope/scope-data.js';
 import type { Db } from './workspace.js';
 
@@ -285,6 +286,7 @@ export function loadScopeData(db: Db, request: ScopeRequest, onBuild?: (source: 
 export function loadUserReferences(db: Db, sourceName: string, userKeys: readonly string[]): ReferenceRow[] {
   const id = db.prepare('SELECT id FROM sources WHERE name = ?').pluck().get(sourceName) as number | undefined;
   if (id === undefined) return [];
+  ensureRefsByUserIndex(db);
   const select = db
     .prepare(
       `SELECT user_key, kind, container, count(*), min(ref_id), item FROM resolved_refs

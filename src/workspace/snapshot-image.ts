@@ -4,8 +4,8 @@
  * and one view of a blob, instead of a dozen queries that build and parse JSON.
  *
  * The scan's writer (snapshot-writer.ts) builds it while the source streams, from the records it writes
- * anyway (the references, once written, through the loader's own queries), and stores it in the scan's
- * transaction, stamped with the `scanned_at` it gives the source: an
+ * anyway (the references counted as they are written; only the examples of unknown keys are read back,
+ * through the loader's own view), and stores it in the scan's transaction, stamped with the `scanned_at` it gives the source: an
  * image whose stamp is not the source's is never read (the loader falls back to the tables), and a scan
  * that fails or is killed leaves the previous snapshot and its image as they were.
  *
@@ -46,6 +46,10 @@ export class SnapshotImageBuilder {
   private readonly userKeys = new Map<string, string>();
   /** Name ids of users (any directory). */
   private readonly userNameIds = new Set<number>();
+  /** Per referenced key: the number of references and the rowid of the first. */
+  private readonly referenceCounts = new Map<string, { count: number; first: number | bigint }>();
+  /** 'o' records of filters and boards, in the order they were written. */
+  private readonly owned: string[] = [];
 
   directory(id: string, name: string, position: number, active: number, type: string): void {
     this.pieces.push('d', id, name, String(position), String(active), type);
@@ -69,6 +73,14 @@ export class SnapshotImageBuilder {
     this.pieces.push('p', subjectType, subject, permission, scope, scopeKey);
   }
 
+  /** A reference written as row `rowid` of refs. */
+  reference(key: string, kind: string, item: string | null, rowid: number | bigint): void {
+    const counted = this.referenceCounts.get(key);
+    if (counted) counted.count++;
+    else this.referenceCounts.set(own(key), { count: 1, first: rowid });
+    if (kind === 'filter-owner' || kind === 'board-owner') this.owned.push('o', own(key), kind, item === null ? IMAGE_NULL : own(item));
+  }
+
   /** Ends a batch: its records become one flat text. */
   endBatch(): void {
     if (this.pieces.length === 0) return;
@@ -89,7 +101,7 @@ export class SnapshotImageBuilder {
   ): void {
     this.endBatch();
     const records = this.chunks;
-    const referenced = this.references(db, sourceId, nameIds);
+    const referenced = this.references(db, nameIds);
     if (referenced !== '') records.push(referenced);
     const directories: string[] = [];
     const directoryNumbers = new Map<string, number>();
@@ -126,28 +138,50 @@ export class SnapshotImageBuilder {
   }
 
   /**
-   * The references as the loader would read them from the tables (the same queries, on the indexes the
-   * scan has just built): per referenced key, the count and, for keys that name no user of the snapshot,
-   * one resolved example; and the filters and boards by owner.
+   * The references as the loader would read them from the tables (estate-loader.ts, in the order of its
+   * query: by key, as SQLite orders text): per referenced key, the count and, for keys that name no user
+   * of the snapshot, one resolved example (read through the loader's view, on the indexes the scan has
+   * just built); and the filters and boards by owner.
    */
-  private references(db: Db, sourceId: number, nameIds: ReadonlyMap<string, number>): string {
+  private references(db: Db, nameIds: ReadonlyMap<string, number>): string {
     const example = db.prepare(`SELECT kind || CASE WHEN item <> '' THEN ' ' || item ELSE '' END FROM resolved_refs WHERE ref_id = ?`).pluck();
-    const rows = db.prepare('SELECT user_key, count(*), min(rowid) FROM refs WHERE source_id = ? GROUP BY user_key').raw().all(sourceId) as Array<
-      [string, number, number]
-    >;
     const fields: string[] = [];
-    for (const [key, count, first] of rows) {
+    const keys = [...this.referenceCounts.keys()];
+    // The engine's own sort where every key is below the surrogates (the usual case): the same order, faster.
+    keys.sort(keys.some((key) => SURROGATE_OR_ABOVE.test(key)) ? sqliteTextOrder : undefined);
+    for (const key of keys) {
+      const { count, first } = this.referenceCounts.get(key) as { count: number; first: number | bigint };
       const nameId = nameIds.get(this.userKeys.get(key) ?? key.toLowerCase());
       const known = nameId !== undefined && this.userNameIds.has(nameId);
       fields.push('r', key, String(count), known ? '' : ((example.get(first) as string | undefined) ?? ''), known ? '1' : '0');
     }
-    const owned = db
-      .prepare(`SELECT user_key, kind, item FROM refs WHERE source_id = ? AND kind IN ('filter-owner', 'board-owner')`)
-      .raw()
-      .all(sourceId) as Array<[string, string, string | null]>;
-    for (const [key, kind, item] of owned) fields.push('o', key, kind, item ?? IMAGE_NULL);
+    this.referenceCounts.clear();
+    for (const field of this.owned) fields.push(field);
+    this.owned.length = 0;
     return fields.join(IMAGE_SEPARATOR);
   }
+}
+
+/**
+ * SQLite's order of text (BINARY: the bytes of UTF-8), which is the order of code points: UTF-16 code
+ * units compare the same way except surrogates (U+D800–U+DFFF), which stand for code points above
+ * every other unit (U+E000–U+FFFF included).
+ */
+const SURROGATE_OR_ABOVE = /[\ud800-\uffff]/;
+
+export function sqliteTextOrder(a: string, b: string): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && y >= 0xd800) {
+      x = x < 0xe000 ? x + 0x2000 : x - 0x800;
+      y = y < 0xe000 ? y + 0x2000 : y - 0x800;
+    }
+    return x - y;
+  }
+  return a.length - b.length;
 }
 
 /**

@@ -7,9 +7,9 @@
  * rows. The lists grow with memberships (4 bytes each), never with the size of the backup.
  */
 import type { SourceSpec } from '../model/snapshot.js';
-import { CHILD_GROUP, ROW_FIELDS, memberName, memberSlots, type MembershipTableData } from '../sources/membership-table.js';
+import { CHILD_GROUP, ROW_FIELDS, TableUsers, memberName, type MembershipTableData } from '../sources/membership-table.js';
 import { IdList } from './id-list.js';
-import { SNAPSHOT_INDEXES, SNAPSHOT_TABLES, indexName } from './schema.js';
+import { REFS_BY_USER_INDEX, SNAPSHOT_INDEXES, SNAPSHOT_TABLES, indexName } from './schema.js';
 import { SnapshotImageBuilder } from './snapshot-image.js';
 import type { Db } from './workspace.js';
 
@@ -32,6 +32,8 @@ export class SnapshotWriter {
   private lastDirectoryId = '';
   /** The name id of each user written, in order (a membership table names users by this order). */
   private readonly userNameIds: number[] = [];
+  /** The users of the membership tables' chunks so far. */
+  private readonly tableUsers = new TableUsers();
   /** What the estate loader reads, gathered as the rows are written (snapshot-image.ts). */
   private readonly image = new SnapshotImageBuilder();
 
@@ -41,7 +43,7 @@ export class SnapshotWriter {
   ) {
     db.exec('BEGIN IMMEDIATE');
     this.sourceId = upsertSource(db, spec);
-    for (const index of SNAPSHOT_INDEXES) db.exec(`DROP INDEX IF EXISTS ${indexName(index)}`);
+    for (const index of [...SNAPSHOT_INDEXES.map(indexName), REFS_BY_USER_INDEX]) db.exec(`DROP INDEX IF EXISTS ${index}`);
     for (const table of SNAPSHOT_TABLES) db.prepare(`DELETE FROM ${table} WHERE source_id = ?`).run(this.sourceId);
     this.insert = {
       directory: db.prepare('INSERT INTO directories VALUES (?, ?, ?, ?, ?, ?)'),
@@ -120,7 +122,7 @@ export class SnapshotWriter {
           i += 4;
           break;
         case '8':
-          this.insert.reference.run(s, v[i], v[i + 1], v[i + 2], v[i + 3], v[i + 4], v[i + 5]);
+          this.image.reference(v[i] as string, v[i + 1] as string, v[i + 4] as string | null, this.insert.reference.run(s, v[i], v[i + 1], v[i + 2], v[i + 3], v[i + 4], v[i + 5]).lastInsertRowid);
           i += 6;
           break;
         case '9':
@@ -139,12 +141,14 @@ export class SnapshotWriter {
   }
 
   /**
-   * Gathers the memberships of a table (see membership-table.ts), which comes after the users it names.
-   * A member found by id has that user's name id; any other is interned by name.
+   * Gathers the memberships of a table's chunk (see membership-table.ts), which comes after the user
+   * records of its users. A member found by id has that user's name id; any other is interned by name.
    */
   writeMembershipTable(table: MembershipTableData): void {
-    if (table.userCount > this.userNameIds.length) throw new Error(`the membership table names ${table.userCount} users; ${this.userNameIds.length} were written`);
-    const slots = memberSlots(table);
+    const users = this.tableUsers.count + table.userCount;
+    if (users > this.userNameIds.length) throw new Error(`the membership tables name ${users} users; ${this.userNameIds.length} were written`);
+    this.tableUsers.add(table);
+    const slots = this.tableUsers.slots(table);
     const { rows, rowCount } = table;
     const parentIds = new Int32Array(table.parents.length).fill(-1);
     const userNameIds = this.userNameIds;
