@@ -84,14 +84,17 @@ describe('scan jira:URL: issue-level references and default role actors', () => 
     expect(outside).toMatch(/reporter of 1 issue in HELP \(HELP-1\) — HELP is not in scope/);
   });
 
-  it('records the default actors of project roles as the backup does (*/Role), a user actor as a reference', async () => {
+  it('records the default actors of project roles as the backup does (*/Role); a project whose search is refused is said to be not read', async () => {
     const { estate, name } = estateWithIssues();
     const server = await startContractServer(jiraRoute(estate, { hasUserList: true }), `Bearer ${TOKEN}`);
+    server.faults.push({ match: /\/search\?jql=project%20%3D%20%22HELP%22/, status: 403 });
     servers.push(server);
     const workspace = path.join(tempDir(), 'ws');
     const scanned = await usermigAsync(['scan', `jira:${server.url}/jira`, '--workspace', workspace, '--json'], { USERMIG_JIRA_TOKEN: TOKEN });
     expect(scanned.code, scanned.stderr).toBe(0);
-    const counts = (JSON.parse(scanned.stdout) as { sources: Array<{ counts: Record<string, number> }> }).sources[0]?.counts;
+    const json = (JSON.parse(scanned.stdout) as { sources: Array<{ counts: Record<string, number>; notes: string[] }> }).sources[0];
+    const counts = json?.counts;
+    expect(json?.notes.join('\n')).toMatch(/Jira refused to search the issues of project HELP \(403\)/);
     // The 8 grants of the generated estate, and the default Administrators' group and user.
     expect(counts?.grants).toBe(8 + 2);
     expect(server.requests.some((r) => r.endsWith('/rest/api/2/role/10002/actors'))).toBe(true);

@@ -460,15 +460,19 @@ class JiraRestReader {
     }
     const wanted = ['reporter', 'assignee', 'creator', 'comment', 'worklog', 'attachment', ...this.userPickerFields.keys()].join(',');
     this.progress.phase = 'issues (search)';
+    /** Projects whose search was refused (no Browse permission, a project search cannot name): key → status. */
+    const refused: string[] = [];
     await forEachConcurrently(this.projects, this.client.workers, async (project) => {
       for (let startAt = 0; ; ) {
         const endpoint = `${API}/search`;
         const jql = `project = "${project.key}" ORDER BY id ASC`;
         const shape = new Shape(endpoint);
-        const page = shape.object(
-          (await this.client.get(`${endpoint}?jql=${q(jql)}&fields=${q(wanted)}&startAt=${startAt}&maxResults=${ISSUE_PAGE}&validateQuery=false`)).body,
-          '(answer)',
-        );
+        const answer = await this.client.get(`${endpoint}?jql=${q(jql)}&fields=${q(wanted)}&startAt=${startAt}&maxResults=${ISSUE_PAGE}&validateQuery=false`, [400, 403]);
+        if (answer.status !== 200) {
+          refused.push(`${project.key} (${answer.status})`);
+          return;
+        }
+        const page = shape.object(answer.body, '(answer)');
         const issues = shape.array(page.issues, 'issues');
         for (const [i, issue] of issues.entries()) await this.issue(project, issue, shape, `issues[${i}]`);
         await drained(this.sink);
@@ -477,6 +481,13 @@ class JiraRestReader {
         if (issues.length === 0 || (total !== undefined && startAt >= total)) return;
       }
     });
+    if (refused.length > 0) {
+      this.notRead(
+        'issues',
+        `Jira refused to search the issues of ${refused.length === 1 ? 'project' : 'projects'} ${refused.sort().join(', ')}: the people their issues name were not read`,
+        'a scope by these projects brings in only their role actors, leads and permission grants: give the account Browse projects on them, or scan a jira-backup',
+      );
+    }
     this.notRead(
       'issue-watchers-history',
       'Jira REST search gives the reporters, assignees, creators, comment, worklog and attachment authors and user-picker values of issues; watchers, voters and the authors of issue history need a request per issue and were not read',
