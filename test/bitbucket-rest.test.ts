@@ -74,6 +74,7 @@ describe('scan bitbucket:URL', () => {
     expect(scanned?.counts.grants).toBe(8);
     expect(scanned?.notes.join(' ')).toMatch(/2 directories \(Bitbucket Internal Directory, Corporate LDAP\)/);
     expect(scanned?.notes.join(' ')).toMatch(/pull requests/);
+    expect(scanned?.notes.join(' ')).toMatch(/1 user holds a global permission directly, not through a group/); // u0006: SYS_ADMIN
     expect(scanned?.notes.join(' ')).toMatch(/1 service user \(access tokens: svc-tools-token\) was left out, with their permissions/);
     // 25 per page, as Bitbucket's default: 300 users take 12 pages, each asked at nextPageStart
     expect(server.requests.filter((r) => r.startsWith('/bitbucket/rest/api/1.0/admin/users?'))).toHaveLength(12);

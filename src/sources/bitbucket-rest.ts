@@ -59,6 +59,8 @@ class BitbucketRestReader {
   private readonly seen = new Set<string>();
   private readonly directories = new Set<string>();
   private readonly serviceUsers = new Set<string>();
+  /** Keys of users granted a global permission directly rather than through a group. */
+  private readonly directlyLicensed = new Set<string>();
 
   constructor(
     private readonly client: RestClient,
@@ -126,6 +128,11 @@ class BitbucketRestReader {
         `${this.serviceUsers.size} service user${this.serviceUsers.size === 1 ? '' : 's'} (access tokens: ${[...this.serviceUsers].sort().slice(0, 5).join(', ')}${this.serviceUsers.size > 5 ? ', …' : ''}) ${this.serviceUsers.size === 1 ? 'was' : 'were'} left out, with their permissions: they are not people and do not migrate`,
       );
     }
+    if (this.directlyLicensed.size > 0) {
+      this.note(
+        `${this.directlyLicensed.size} user${this.directlyLicensed.size === 1 ? ' holds' : 's hold'} a global permission directly, not through a group: product access counts through groups only (S-09), so they are not counted as billable, and in the cloud they get access only from a group that grants it`,
+      );
+    }
     if (this.directories.size > 1) {
       this.note(
         `Bitbucket's users come from ${this.directories.size} directories (${[...this.directories].sort().join(', ')}); REST does not give their order, so they are recorded as one directory`,
@@ -163,6 +170,7 @@ class BitbucketRestReader {
       if (userName === undefined) return; // a service user (an access token): not a person
       const userKey = this.keyOf(shape.object(entry.user, `${where}.user`), userName);
       this.grant('user', userKey, permission, scope, scopeKey);
+      if (scope === 'global') this.directlyLicensed.add(userKey);
       if (scope !== 'global') this.sink.reference({ userKey, kind: `${scope}-permission`, container: scopeKey, item: permission });
     });
     await this.pages(`${path}/groups`, (value, shape, where) => {
