@@ -179,6 +179,7 @@ export function checkDirectoryDrift(estate: Estate, context?: Pick<CheckContext,
       fix:
         `Synchronise the directory in ${p} (User directories › Synchronise) and scan ${p} again, or correct the entries in the directory. ` +
         `Until then a changed email makes two cloud accounts for one person, and a user disabled in LDAP keeps ${p} access. ` +
+        `A user missing in ${p} may be left out on purpose by the directory's user filter in ${p}: then nothing is wrong. ` +
         `If ${ldap.name} is not the directory behind "${directory.name}", say which it is in usermig.json: { "externalDirectories": { "${ldap.name}": [] } }.`,
     });
   }
