@@ -35,9 +35,9 @@ export function registerUserCommands(users: Command): void {
 
   users
     .command('decide')
-    .description(`decide for one user: ${USER_ACTIONS.join(' | ')} (new-email ADDRESS, merge-into USER)`)
+    .description(`decide for one user: ${USER_ACTIONS.join(' | ')} (new-email ADDRESS, merge-into USER), or clear the decision`)
     .argument('<user>', 'SOURCE:USERNAME, a username, a user key or an email')
-    .argument('<action>', USER_ACTIONS.join(' | '))
+    .argument('<action>', `${USER_ACTIONS.join(' | ')} | clear`)
     .argument('[value]', 'the address for new-email, the surviving user for merge-into')
     .option('--reason <text>', 'why (kept in the decision log)')
     .option('--force', 'change a decision that an applied plan already used')

@@ -7,7 +7,7 @@ import type { EffectiveUser, Estate } from '../assess/estate.js';
 import { USER_ACTIONS, type Decisions, type UserAction } from '../model/decision.js';
 import { isValidEmail } from '../model/email.js';
 import { usageError } from '../model/errors.js';
-import { describeUserDecision, saveUserDecisions, type DecisionContext, type UserDecisionInput } from '../workspace/decision-store.js';
+import { clearUserDecisions, describeUserDecision, saveUserDecisions, type DecisionContext, type UserDecisionInput } from '../workspace/decision-store.js';
 import type { Db } from '../workspace/workspace.js';
 import { findOneUser } from './find-user.js';
 import { describeRef, refKey, resolveIdentities } from './identities.js';
@@ -16,7 +16,7 @@ const ref = (user: EffectiveUser) => ({ source: user.source, userKey: user.userK
 
 /** The decision input for an action typed by the administrator; usage errors say what is wrong. */
 export function userDecisionInput(estate: Estate, user: EffectiveUser, action: string, value: string | undefined): UserDecisionInput {
-  if (!USER_ACTIONS.includes(action as UserAction)) throw usageError(`"${action}" is not a decision; use one of ${USER_ACTIONS.join(', ')}`);
+  if (!USER_ACTIONS.includes(action as UserAction)) throw usageError(`"${action}" is not a decision; use one of ${USER_ACTIONS.join(', ')}, or clear`);
   switch (action as UserAction) {
     case 'new-email': {
       const address = (value ?? '').trim();
@@ -47,6 +47,12 @@ export function checkUserDecision(estate: Estate, decisions: Decisions, user: Ef
   if (problem) throw usageError(problem.message);
 }
 
+export interface UserCleared {
+  input: null;
+  changed: boolean;
+  message: string;
+}
+
 export interface UserDecided {
   input: UserDecisionInput;
   changed: boolean;
@@ -54,8 +60,16 @@ export interface UserDecided {
   message: string;
 }
 
-/** Checks and saves one user's decision. */
-export function decideUser(db: Db, estate: Estate, decisions: Decisions, user: EffectiveUser, action: string, value: string | undefined, context: DecisionContext): UserDecided {
+/**
+ * Checks and saves one user's decision; `clear` removes it (the user is undecided again), which a
+ * decision merging another user into this one does not prevent.
+ */
+export function decideUser(db: Db, estate: Estate, decisions: Decisions, user: EffectiveUser, action: string, value: string | undefined, context: DecisionContext): UserDecided | UserCleared {
+  if (action === 'clear') {
+    if (value !== undefined) throw usageError('clear takes no value');
+    const changed = clearUserDecisions(db, [ref(user)], context) > 0;
+    return { input: null, changed, message: changed ? `${describeRef(user)}: decision cleared` : `${describeRef(user)}: no decision to clear` };
+  }
   const input = userDecisionInput(estate, user, action, value);
   checkUserDecision(estate, decisions, user, input);
   const changed = saveUserDecisions(db, [input], context) > 0;

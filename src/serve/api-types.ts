@@ -266,7 +266,7 @@ export interface UserDetailResponse {
 // --- PUT /api/users/:id/decision -------------------------------------------------------------------------
 
 export interface UserDecisionRequest {
-  /** `clear` goes back to the default (stores `migrate`, as `usermig users decide USER migrate`). */
+  /** `clear` removes the decision (the user is undecided again; `usermig users decide USER clear`). */
   action: UserDecisionAction | 'clear';
   /** new-email: the address; merge-into: the surviving user (SOURCE:USERNAME, username, key, email or a user id). */
   value?: string;

@@ -6,6 +6,7 @@
  */
 import { assessEstate, type Assessment } from '../assess/index.js';
 import { buildEstate, type Estate } from '../assess/estate.js';
+import { resolveIdentities, type Identities } from '../decide/identities.js';
 import type { Decisions } from '../model/decision.js';
 import { usageError } from '../model/errors.js';
 import { loadDecisions } from '../workspace/decision-store.js';
@@ -17,6 +18,8 @@ import { UserIndex } from './user-index.js';
 export interface Loaded extends WorkspaceEstate {
   assessment: Assessment;
   users: UserIndex;
+  /** What each user becomes after the decisions (computed on first use). */
+  identities(): Identities;
   /** Changes when a source is scanned again. */
   sourcesKey: string;
   /** Changes when a decision changes. */
@@ -49,6 +52,22 @@ export class LiveWorkspace {
     return String(this.db.prepare('SELECT max(id) FROM decision_log').pluck().get() ?? 0);
   }
 
+  /** Source → directory id → directory name. */
+  private directoryNames(): Map<string, Map<string, string>> {
+    const rows = this.db.prepare('SELECT s.name AS source, d.dir_id AS id, d.name AS name FROM directories d JOIN sources s ON s.id = d.source_id').all() as Array<{
+      source: string;
+      id: string;
+      name: string;
+    }>;
+    const names = new Map<string, Map<string, string>>();
+    for (const row of rows) {
+      let bySource = names.get(row.source);
+      if (!bySource) names.set(row.source, (bySource = new Map()));
+      bySource.set(row.id, row.name);
+    }
+    return names;
+  }
+
   /** The estate, decisions, assessment and index as the workspace holds them now. */
   current(): Loaded {
     const sourcesKey = this.sourcesKey();
@@ -62,12 +81,14 @@ export class LiveWorkspace {
     const estate = this.estate.estate;
     const decisions: Decisions = loadDecisions(this.db);
     const assessment = assessEstate(estate, { decisions });
+    let identities: Identities | undefined;
     this.loaded = {
+      identities: () => (identities ??= resolveIdentities(estate, decisions.users)),
       workspace: this.workspace,
       estate,
       decisions,
       assessment,
-      users: new UserIndex(estate, decisions, assessment),
+      users: new UserIndex(estate, decisions, assessment, this.directoryNames()),
       sourcesKey,
       decisionsKey,
     };

@@ -14,7 +14,14 @@ import { apiGuard, hostGuard, newToken, tokenLanding } from './auth.js';
 import { ApplyRunner } from './apply-runner.js';
 import type { ServeContext } from './context.js';
 import { LiveWorkspace } from './live-workspace.js';
+import { applyRoutes } from './routes/apply.js';
+import { domainsRoutes } from './routes/domains.js';
+import { groupsRoutes } from './routes/groups.js';
+import { plansRoutes } from './routes/plans.js';
+import { reportRoutes } from './routes/report.js';
+import { strategyRoutes } from './routes/strategy.js';
 import { summaryRoutes } from './routes/summary.js';
+import { usersRoutes } from './routes/users.js';
 
 /** dist/web next to dist/serve (the build), or the same from src/serve when run from the sources. */
 export const defaultWebDir = (): string => path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'web');
@@ -69,6 +76,13 @@ export function dashboardApp(ctx: ServeContext, options: DashboardOptions): Hono
   app.use('*', hostGuard(options.port));
   app.use('/api/*', apiGuard(options.token));
   summaryRoutes(app, ctx);
+  usersRoutes(app, ctx);
+  domainsRoutes(app, ctx);
+  groupsRoutes(app, ctx);
+  strategyRoutes(app, ctx);
+  plansRoutes(app, ctx);
+  applyRoutes(app, ctx);
+  reportRoutes(app, ctx);
   app.all('/api/*', (c) => c.json(apiError('not-found', `no API route ${c.req.method} ${c.req.path}`), 404));
   app.get('/', tokenLanding(options.token));
   app.get('*', (c) => {

@@ -70,7 +70,8 @@ export class UserIndex {
   private readonly text: string[];
   private readonly orders = new Map<UserSort, Int32Array>();
 
-  constructor(estate: Estate, decisions: Decisions, assessment: Assessment) {
+  /** `directoryNames`: source → directory id → name, as the scan recorded them. */
+  constructor(estate: Estate, decisions: Decisions, assessment: Assessment, directoryNames: ReadonlyMap<string, ReadonlyMap<string, string>> = new Map()) {
     for (const source of estate.sources) for (const user of source.users) this.users.push(user);
     const n = this.users.length;
     this.sourceNames = estate.sources.map((s) => s.name);
@@ -86,7 +87,7 @@ export class UserIndex {
     const position = new Map<EffectiveUser, number>();
     const byEmail = new Map<string, EffectiveUser[]>();
     const byDomain = new Map<string, EffectiveUser[]>();
-    const directoryNameOf = directoryNamesOf(estate);
+    const directoryNameOf = (user: EffectiveUser) => directoryNames.get(user.source)?.get(user.directoryId) ?? user.directoryId;
     this.users.forEach((user, i) => {
       position.set(user, i);
       this.byId.set(userId(user), i);
@@ -218,16 +219,4 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);
-}
-
-/** A user's directory by name; the id when the source does not name it. */
-function directoryNamesOf(estate: Estate): (user: EffectiveUser) => string {
-  const names = new Map<string, Map<string, string>>();
-  for (const source of estate.sources) {
-    const map = new Map<string, string>();
-    for (const entry of source.shadowed) map.set(entry.entry.directoryId, entry.entry.directoryName);
-    for (const entry of source.inactiveOnly) map.set(entry.directoryId, entry.directoryName);
-    names.set(source.name, map);
-  }
-  return (user) => names.get(user.source)?.get(user.directoryId) ?? user.directoryId;
 }

@@ -166,6 +166,35 @@ export function saveUserDecisions(db: Db, inputs: UserDecisionInput[], context: 
   return changed;
 }
 
+/**
+ * Removes user decisions (the users are undecided again: `users fix` decides for them), all or none,
+ * logged as `clear`. A decision an applied plan used is removed only with force. Returns how many changed.
+ */
+export function clearUserDecisions(db: Db, users: UserRef[], context: DecisionContext = {}): number {
+  const by = context.by ?? actor();
+  const reason = context.reason ?? '';
+  const at = new Date().toISOString();
+  const existing = db.prepare('SELECT * FROM user_decisions WHERE source = ? AND user_key = ?');
+  const remove = db.prepare('DELETE FROM user_decisions WHERE source = ? AND user_key = ?');
+  let changed = 0;
+  db.transaction(() => {
+    for (const user of users) {
+      const row = existing.get(user.source, user.userKey) as Record<string, string | null> | undefined;
+      if (!row) continue;
+      const previous = describeUserDecision({
+        action: row.action as UserAction,
+        newEmail: row.new_email,
+        target: row.target_source ? { source: row.target_source, userKey: row.target_key as string, userName: row.target_name as string } : null,
+      });
+      if (row.applied_at && !context.force) refuseSticky(`${user.source}:${user.userName}`, previous, 'clear', row.applied_at);
+      remove.run(user.source, user.userKey);
+      logEntry(db, at, by, 'user', `${user.source}:${user.userName}`, 'clear', previous, reason);
+      changed++;
+    }
+  })();
+  return changed;
+}
+
 /** Trusts or untrusts domains, all or none. Returns how many changed. */
 export function saveDomainDecisions(db: Db, domains: string[], trusted: boolean, context: DecisionContext = {}): number {
   const by = context.by ?? actor();
