@@ -78,7 +78,7 @@ export function checkCrossSourceIdentity(estate: Estate, context?: Pick<CheckCon
     findings.push({
       code: 'identity-email-mismatch-across-sources',
       severity: 'warning',
-      message: `${plural(usernames(mismatched), 'username')} have different emails in different sources and would become separate cloud accounts`,
+      message: `${plural(usernames(mismatched), 'username')} ${usernames(mismatched) === 1 ? 'has' : 'have'} different emails in different sources and would become separate cloud accounts`,
       subjects: mismatched,
       fix: 'Make the addresses identical in the sources, or decide a new email (or a merge) so that both entries become the same account.',
     });
