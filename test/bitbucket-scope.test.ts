@@ -32,31 +32,42 @@ afterAll(async () => {
 
 interface ScopedPlan {
   operations: Array<{ kind: string; name?: string; group?: string; emails?: string[] }>;
-  scope: { specs: string[]; accounts: Array<{ email: string; users: Array<{ reasons: string[] }> }>; groups: Array<{ group: string; why: string[] }> };
+  scope: {
+    specs: string[];
+    accounts: Array<{ email: string; users: Array<{ reasons: string[] }> }>;
+    groups: Array<{ group: string; why: string[] }>;
+    formerUsers: Array<{ userName: string; why: string; reasons: string[] }>;
+  };
 }
 
 const emailsOf = (plan: ScopedPlan) => plan.scope.accounts.map((a) => a.email.replace('@example.com', '')).sort();
 
 describe('--scope bitbucket:repos=PROJECT/slug', () => {
-  it('brings in the users with a permission on the repository or its project, directly or through a group, and those groups', async () => {
+  it('brings in the users with a permission on the repository or its project (directly or through a group), those groups, and the people of its pull requests', async () => {
     const workspace = copyOf(prepared);
     const result = await usermigAsync(['plan', '--scope', 'bitbucket:repos=PLAT/api', '--json', '--workspace', workspace]);
     expect(result.code, result.stderr).toBe(0);
     const plan = JSON.parse(result.stdout) as ScopedPlan;
     expect(plan.scope.specs).toEqual(['bitbucket:repos=PLAT/api']);
     const platformDevs = Array.from({ length: 30 }, (_, i) => `u${String(101 + i).padStart(4, '0')}`).filter((name) => !/0$/.test(name)); // active ones
-    // u0003: PROJECT_READ on PLAT; u0004: REPO_ADMIN on PLAT/api; platform-devs: REPO_WRITE on PLAT/api
-    expect(emailsOf(plan)).toEqual(['u0003', 'u0004', ...platformDevs].sort());
+    // u0003: PROJECT_READ on PLAT; u0004: REPO_ADMIN on PLAT/api; platform-devs: REPO_WRITE on PLAT/api;
+    // u0251 wrote pull request #1, u0262 took part in it (neither has a permission or a group)
+    expect(emailsOf(plan)).toEqual(['u0003', 'u0004', ...platformDevs, 'u0251', 'u0262'].sort());
     const reasons = new Map(plan.scope.accounts.map((a) => [a.email, a.users.flatMap((u) => u.reasons).join(' | ')]));
     expect(reasons.get('u0003@example.com')).toContain('holds PROJECT_READ on Bitbucket project PLAT');
     expect(reasons.get('u0004@example.com')).toContain('holds REPO_ADMIN on repository PLAT/api');
     expect(reasons.get('u0101@example.com')).toContain('holds REPO_WRITE on repository PLAT/api through the group platform-devs');
+    expect(reasons.get('u0101@example.com')).toContain('reviewer of 1 pull request in PLAT/api (#1 Add rate limits)');
+    expect(reasons.get('u0251@example.com')).toBe('author of 1 pull request in PLAT/api (#1 Add rate limits)');
+    expect(reasons.get('u0262@example.com')).toBe('participant in 1 pull request in PLAT/api (#1 Add rate limits)');
+    // the author of #2 was deleted since: a Former user, named
+    expect(plan.scope.formerUsers).toEqual([expect.objectContaining({ userName: 'gone.dev', why: 'deleted', reasons: ['author of 1 pull request in PLAT/api (#2 Old fix)'] })]);
     const groups = new Map(plan.scope.groups.map((g) => [g.group, g.why.join(' | ')]));
     expect(groups.get('platform-devs')).toContain('holds REPO_WRITE on repository PLAT/api');
     expect(groups.has('web-team')).toBe(false);
     // S-13 in a wave: the group holds the wave's Bitbucket users only
     const members = plan.operations.filter((op) => op.kind === 'add-members' && op.group === 'Bitbucket Migration Users').flatMap((op) => op.emails ?? []);
-    expect(members).toHaveLength(2 + platformDevs.length);
+    expect(members).toHaveLength(2 + platformDevs.length + 2);
     expect(groups.get('Bitbucket Migration Users')).toMatch(/S-13/);
   });
 

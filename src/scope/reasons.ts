@@ -87,6 +87,12 @@ export function describeReference(row: Pick<ReferenceRow, 'kind' | 'container' |
       return `creator of space ${container}`;
     case 'space-permission':
       return `holds ${items(count, 'permission', '', example)} on space ${container}`;
+    case 'pull-request-author':
+      return `author of ${items(count, 'pull request', container, example)}`;
+    case 'pull-request-reviewer':
+      return `reviewer of ${items(count, 'pull request', container, example)}`;
+    case 'pull-request-participant':
+      return `participant in ${items(count, 'pull request', container, example)}`;
     case 'repository-permission':
       return `holds ${example || 'a permission'} on repository ${container}`;
     case 'project-permission':

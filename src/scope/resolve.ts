@@ -19,11 +19,12 @@
  *    members only (`--group-members scoped`, the default), or whole (`--group-members all`, or
  *    `+group-members` for the groups a clause includes), which brings in every active member: the
  *    cascade of MIG-2590 (SC-C04), one level deep (the cascaded members' other groups are not included).
- * 1b. Bitbucket repositories (`bitbucket:repos=PROJECT/slug`, SC-B01 "users with read access to the
- *    selected repositories"): users granted a permission on the repository or on its project directly
- *    (the reader records those grants as references in the repository and the project), and, through
- *    groups, the active members of groups granted a permission on either; those groups hold a permission
- *    and are in scope like the groups of a space. The people of pull requests and comments are not read.
+ * 1b. Bitbucket repositories (`bitbucket:repos=PROJECT/slug`, SC-B01 "users with read access to, or who
+ *    appear on, the selected repositories"): users granted a permission on the repository or on its project
+ *    directly (the reader records those grants as references in the repository and the project), the
+ *    authors, reviewers and participants of its pull requests (references in the repository), and,
+ *    through groups, the active members of groups granted a permission on either; those groups hold a
+ *    permission and are in scope like the groups of a space.
  * 5. Former users: references to deleted users and to users found only in inactive directories, and
  *    in-scope users decided `former-user`, are listed as Former users (S-12, IN-03).
  */

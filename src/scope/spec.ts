@@ -9,11 +9,10 @@
  *   `+group-members` migrates the groups this clause includes whole (all their members).
  * - `confluence:spaces=KEY,KEY[+group-members]`: users with a permission on those spaces (directly or
  *   through a group), creators and modifiers of their pages, blog posts and comments, and mentioned users.
- * - `bitbucket:repos=PROJECT/slug,PROJECT/slug[+group-members]` (SC-B01, its "users with read access to the
- *   selected repositories"): users with a permission on those repositories or on their projects, directly
- *   or through a group (every permission implies read access: REPO_READ…REPO_ADMIN, PROJECT_READ…
- *   PROJECT_ADMIN). The people of pull requests and comments (SC-B01's "who appear on") are not read by
- *   the bitbucket: source, so they are not part of it.
+ * - `bitbucket:repos=PROJECT/slug,PROJECT/slug[+group-members]` (SC-B01, its "users with read access to, or
+ *   who appear on, the selected repositories"): users with a permission on those repositories or on their
+ *   projects, directly or through a group (every permission implies read access: REPO_READ…REPO_ADMIN,
+ *   PROJECT_READ…PROJECT_ADMIN), and the authors, reviewers and participants of their pull requests.
  * - `jsm:customers=all|related`: JSM customers (portal users without a Jira licence): everyone who raised
  *   a request in a service desk or belongs to a JSM organization, or only those related to the service
  *   desk projects in scope.

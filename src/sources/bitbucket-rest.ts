@@ -19,14 +19,16 @@
  * - `projects/{key}/repos`, `projects/{key}/repos/{slug}/permissions/users|groups`: repositories (containers
  *   of kind `bitbucket-repository`, key `PROJECT/slug`) and their permissions (grant scope `repository`,
  *   scope key `PROJECT/slug`).
+ * - `projects/{key}/repos/{slug}/pull-requests?state=ALL`: the author, reviewers and participants of every
+ *   pull request, as references in the repository (`pull-request-author`, `-reviewer`, `-participant`).
  * A user granted a project or repository permission directly is also recorded as a reference in that
  * project (`project-permission`, container the project key) or repository (`repository-permission`,
  * container `PROJECT/slug`), which `usermig explain` shows.
  *
  * Users are keyed by their numeric id (stable across renames, so decisions follow a renamed user), or by
  * the lower-case username when an answer has no id. What REST does not give is said in a note: personal
- * repositories, the default permission a project gives every licensed user, public access, and who appears
- * in pull requests and comments.
+ * repositories, the default permission a project gives every licensed user, public access, and commit
+ * authors (git identities, not Bitbucket users).
  */
 import type { SnapshotSink } from '../model/snapshot.js';
 import type { SourceContext } from './index.js';
@@ -59,6 +61,8 @@ class BitbucketRestReader {
   private readonly seen = new Set<string>();
   private readonly directories = new Set<string>();
   private readonly serviceUsers = new Set<string>();
+  /** Keys of people named in pull requests who are not users any more. */
+  private readonly formerKeys = new Set<string>();
   /** Keys of users granted a global permission directly rather than through a group. */
   private readonly directlyLicensed = new Set<string>();
 
@@ -120,6 +124,7 @@ class BitbucketRestReader {
       });
       for (const slug of repositories) {
         await this.permissions(`${API}/projects/${q(project)}/repos/${q(slug)}/permissions`, 'repository', `${project}/${slug}`);
+        await this.pullRequests(project, slug);
       }
     });
 
@@ -139,7 +144,7 @@ class BitbucketRestReader {
       );
     }
     this.note(
-      'Bitbucket REST does not say whether group members are direct or inherited (recorded as direct), and usermig does not read personal repositories, the default permission a project gives every licensed user, public access, or the people of pull requests and comments; users of a repository are those with a permission on it or its project, directly or through a group',
+      'Bitbucket REST does not say whether group members are direct or inherited (recorded as direct), and usermig does not read personal repositories, the default permission a project gives every licensed user, public access, or commit authors (git identities, not users); users of a repository are those with a permission on it or its project (directly or through a group) and the people of its pull requests',
     );
   }
 
@@ -159,6 +164,40 @@ class BitbucketRestReader {
       if (next <= start) shape.fail('nextPageStart', `a start after ${start}`, next);
       start = next;
     }
+  }
+
+  /**
+   * The people of a repository's pull requests, open or not: author, reviewers and participants (who
+   * commented or approved), as references in the repository. They are named by key only: someone deleted
+   * since is a reference to a user the source no longer has (a Former user).
+   */
+  private async pullRequests(project: string, slug: string): Promise<void> {
+    const container = `${project}/${slug}`;
+    await this.pages(`${API}/projects/${q(project)}/repos/${q(slug)}/pull-requests?state=ALL`, (value, shape, where) => {
+      const pr = shape.object(value, where);
+      const item = `#${String(pr.id ?? '?')} ${shape.optionalString(pr.title, `${where}.title`)}`.trim();
+      const roles: Array<[string, unknown[]]> = [
+        ['pull-request-author', pr.author === undefined || pr.author === null ? [] : [pr.author]],
+        ['pull-request-reviewer', pr.reviewers === undefined ? [] : shape.array(pr.reviewers, `${where}.reviewers`)],
+        ['pull-request-participant', pr.participants === undefined ? [] : shape.array(pr.participants, `${where}.participants`)],
+      ];
+      for (const [kind, people] of roles) {
+        people.forEach((person, i) => {
+          const at = kind === 'pull-request-author' ? `${where}.author` : `${where}.${kind === 'pull-request-reviewer' ? 'reviewers' : 'participants'}[${i}]`;
+          const user = shape.object(shape.object(person, at).user, `${at}.user`);
+          if (user.type === 'SERVICE') return;
+          const name = shape.string(user.name, `${at}.user.name`);
+          const userKey = this.keyOf(user, name);
+          if (!this.seen.has(userKey) && !this.formerKeys.has(userKey)) {
+            // Not among the users (read first): deleted since. Its key still names it, as a Jira backup's
+            // ApplicationUser without a User does, so that it shows as a Former user by name.
+            this.formerKeys.add(userKey);
+            this.sink.userKey({ userKey, lowerUserName: name.toLowerCase() });
+          }
+          this.sink.reference({ userKey, kind, container, item });
+        });
+      }
+    });
   }
 
   /** The user and group permissions of one level (global, a project, a repository). */

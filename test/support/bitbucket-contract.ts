@@ -22,12 +22,21 @@ export interface BitbucketGrants {
   groups: Array<{ name: string; permission: string }>;
 }
 
+/** A pull request: user names; a name no user has is someone deleted since (shown with an id of their own). */
+export interface BitbucketPullRequest {
+  id: number;
+  title: string;
+  author: string;
+  reviewers: string[];
+  participants: string[];
+}
+
 export interface BitbucketEstate {
   users: BitbucketUser[];
   /** group → user names. */
   groups: Record<string, string[]>;
   global: BitbucketGrants;
-  projects: Array<{ key: string; id: number; name: string; grants: BitbucketGrants; repos: Array<{ slug: string; id: number; name: string; grants: BitbucketGrants }> }>;
+  projects: Array<{ key: string; id: number; name: string; grants: BitbucketGrants; repos: Array<{ slug: string; id: number; name: string; grants: BitbucketGrants; pullRequests?: BitbucketPullRequest[] }> }>;
 }
 
 /**
@@ -35,7 +44,8 @@ export interface BitbucketEstate {
  * `bb-admins` (ADMIN: u0001, u0002), `platform-devs` (REPO_WRITE on PLAT/api, 30 members from u0101),
  * `web-team` (PROJECT_WRITE on WEB), `empty group`. Direct grants: u0003 PROJECT_READ on PLAT, u0004
  * REPO_ADMIN on PLAT/api, u0005 REPO_READ on WEB/site, u0006 SYS_ADMIN; the service user of an access
- * token has REPO_READ on PLAT/tools.
+ * token has REPO_READ on PLAT/tools. PLAT/api has two pull requests: #1 by the user 50th from the end
+ * (in no group), reviewed by u0101, with the user 39th from the end participating; #2 by a deleted user.
  */
 export function generateBitbucketEstate(userCount: number): BitbucketEstate {
   const users: BitbucketUser[] = Array.from({ length: userCount }, (_, i) => {
@@ -68,7 +78,16 @@ export function generateBitbucketEstate(userCount: number): BitbucketEstate {
         name: 'Platform',
         grants: { users: [{ name: names[2] as string, permission: 'PROJECT_READ' }], groups: [] },
         repos: [
-          { slug: 'api', id: 11, name: 'API', grants: { users: [{ name: names[3] as string, permission: 'REPO_ADMIN' }], groups: [{ name: 'platform-devs', permission: 'REPO_WRITE' }] } },
+          {
+            slug: 'api',
+            id: 11,
+            name: 'API',
+            grants: { users: [{ name: names[3] as string, permission: 'REPO_ADMIN' }], groups: [{ name: 'platform-devs', permission: 'REPO_WRITE' }] },
+            pullRequests: [
+              { id: 1, title: 'Add rate limits', author: names[Math.max(0, userCount - 50)] as string, reviewers: [names[Math.min(100, userCount - 1)] as string], participants: [names[Math.max(0, userCount - 39)] as string] },
+              { id: 2, title: 'Old fix', author: 'gone.dev', reviewers: [], participants: [] },
+            ],
+          },
           // a repository access token: Bitbucket lists its service user among the permissions
           { slug: 'tools', id: 12, name: 'Tools', grants: { users: [{ name: 'svc-tools-token', permission: 'REPO_READ' }], groups: [] } },
         ],
@@ -133,6 +152,34 @@ export function bitbucketRoute(estate: BitbucketEstate, pageCap = 25): Route {
         return page(url, found.repos, (r) => ({ slug: r.slug, id: r.id, name: r.name, scmId: 'git', state: 'AVAILABLE', forkable: true, project: { key: found.key, id: found.id, name: found.name }, public: false }));
       }
       return grants(url, found.grants, project[3] as string);
+    }
+    const pulls = /^\/projects\/([^/]+)\/repos\/([^/]+)\/pull-requests$/.exec(path);
+    if (pulls) {
+      const found = estate.projects.find((p) => p.key === pulls[1])?.repos.find((r) => r.slug === pulls[2]);
+      if (!found) return notFound(`Repository ${pulls[1]}/${pulls[2]} does not exist.`);
+      const person = (name: string, role: string) => ({
+        user: byName.has(name) ? userJson(byName.get(name) as BitbucketUser) : { name, id: 99000 + name.length, displayName: name, active: false, slug: name, type: 'NORMAL' },
+        role,
+        approved: role === 'REVIEWER',
+        status: role === 'REVIEWER' ? 'APPROVED' : 'UNAPPROVED',
+      });
+      return page(url, found.pullRequests ?? [], (pr) => ({
+        id: pr.id,
+        version: 3,
+        title: pr.title,
+        state: 'MERGED',
+        open: false,
+        closed: true,
+        createdDate: 1700000000000,
+        updatedDate: 1700500000000,
+        fromRef: { id: 'refs/heads/feature', displayId: 'feature' },
+        toRef: { id: 'refs/heads/main', displayId: 'main', repository: { slug: found.slug, project: { key: pulls[1] } } },
+        locked: false,
+        author: person(pr.author, 'AUTHOR'),
+        reviewers: pr.reviewers.map((name) => person(name, 'REVIEWER')),
+        participants: pr.participants.map((name) => person(name, 'PARTICIPANT')),
+        links: { self: [{ href: `${base}/projects/${pulls[1]}/repos/${found.slug}/pull-requests/${pr.id}` }] },
+      }));
     }
     const repo = /^\/projects\/([^/]+)\/repos\/([^/]+)\/permissions\/(users|groups)$/.exec(path);
     if (repo) {
