@@ -4,7 +4,8 @@
  * base DN) but whose synced copy differs in known ways — an email changed, a user disabled on one side
  * only, a user missing on each side. `scan` both, `assess --json`: one `directory-drift` warning with a
  * subject per difference. usermig.json's externalDirectories replaces the pairing (or turns it off), and
- * its mistakes exit 2 naming the setting.
+ * its mistakes exit 2 naming the setting. A Crowd source (contract server on 127.0.0.1) pairs with the
+ * product directory whose crowd.server.url is its URL.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,6 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkDirectoryDrift, comparableDn, ldapBaseDn, ldapHosts } from '../src/assess/checks/directory-drift.js';
 import { buildEstate } from '../src/assess/estate.js';
 import { usermig } from './support/cli.js';
+import { crowdRoute, type CrowdDirectory } from './support/crowd-contract.js';
+import { basic, startContractServer, usermigAsync } from './support/rest-contract.js';
 import { tempDir } from './support/files.js';
 import { source } from './support/snapshot.js';
 import { AD_EXTRA_SCHEMA, adGroup, adUser, ou, startTestSlapd, type Slapd } from './support/slapd.js';
@@ -139,8 +142,8 @@ describe('directory-drift: an LDAP source against the product copy of it', () =>
       [{ corp: ['jira:nope'] }, /usermig\.json: externalDirectories\.corp\[0\]: jira has no directory with the id or name "nope" \(its directories: 1 \(Jira Internal Directory\), 10100 \(Corporate AD\)\)/],
       [{ corp: ['jira'] }, /externalDirectories\.corp\[0\] must be written SOURCE:DIRECTORY/],
       [{ corp: ['crm:1'] }, /externalDirectories\.corp\[0\]: the workspace has no product source named "crm"/],
-      [{ ad: ['jira:1'] }, /externalDirectories\.ad: the workspace has no source named "ad" \(LDAP sources: corp\)/],
-      [{ jira: ['eu:1'] }, /externalDirectories\.jira: "jira" is a jira-backup source, not an LDAP source/],
+      [{ ad: ['jira:1'] }, /externalDirectories\.ad: the workspace has no source named "ad" \(LDAP and Crowd sources: corp\)/],
+      [{ jira: ['eu:1'] }, /externalDirectories\.jira: "jira" is a jira-backup source, not an LDAP or Crowd source/],
       [{ corp: 7 }, /externalDirectories\.corp must be a list of product directories/],
     ];
     try {
@@ -153,6 +156,51 @@ describe('directory-drift: an LDAP source against the product copy of it', () =>
       }
     } finally {
       fs.rmSync(path.join(workspace, 'usermig.json'), { force: true });
+    }
+  });
+});
+
+describe('directory-drift: a Crowd source against the product directory that syncs from it', () => {
+  it("pairs by the directory's crowd.server.url and names the differences, through the CLI", async () => {
+    const crowdDirectory: CrowdDirectory = {
+      users: [
+        { username: 'alice', first_name: 'Alice', last_name: 'A', display_name: 'Alice', email: 'alice@example.com', active: true },
+        { username: 'bob', first_name: 'Bob', last_name: 'B', display_name: 'Bob', email: 'bob@example.com', active: false },
+      ],
+      groups: [],
+    };
+    const crowd = await startContractServer(crowdRoute(crowdDirectory), basic('usermig', 'app-secret-42'));
+    try {
+      const dir = tempDir();
+      const workspace = path.join(dir, 'ws');
+      fs.writeFileSync(
+        path.join(dir, 'entities.xml'),
+        `<?xml version="1.0" encoding="UTF-8"?>
+<entity-engine-xml date="1700000000000">
+  <Directory id="10200" directoryName="Crowd Server" active="1" type="CROWD" position="0"/>
+  <DirectoryAttribute directoryId="10200" name="crowd.server.url" value="${crowd.url.toUpperCase().replace('HTTP://', 'http://')}/crowd/"/>
+  <DirectoryAttribute directoryId="10200" name="application.password" value="${LDAP_SECRET}"/>
+  <User id="1" directoryId="10200" userName="alice" active="1" displayName="Alice" emailAddress="alice@old.example"/>
+  <User id="2" directoryId="10200" userName="bob" active="1" displayName="Bob" emailAddress="bob@example.com"/>
+</entity-engine-xml>
+`,
+      );
+      const scanned = await usermigAsync(['scan', `jira-backup:${path.join(dir, 'entities.xml')}`, `crowd:${crowd.url}/crowd`, '--workspace', workspace], {
+        USERMIG_CROWD_APP: 'usermig',
+        USERMIG_CROWD_PASSWORD: 'app-secret-42',
+      });
+      expect(scanned.code, scanned.stderr).toBe(0);
+      const assessed = await usermigAsync(['assess', '--json', '--workspace', workspace]);
+      const findings = (JSON.parse(assessed.stdout) as Assessed).findings.filter((f) => f.code === 'directory-drift');
+      expect(findings.map((f) => f.message)).toEqual([
+        `crowd (Crowd) differs from jira's synced copy of it, the directory "Crowd Server" (same Crowd server ${crowd.url}/crowd): 1 email changed, 1 user disabled in Crowd but active in jira`,
+      ]);
+      expect(findings[0]?.subjects.map((s) => `${s.source}:${s.id} ${s.detail}`)).toEqual([
+        'crowd:alice email changed: alice@example.com in Crowd, alice@old.example in jira',
+        'crowd:bob disabled in Crowd, active in jira',
+      ]);
+    } finally {
+      await crowd.close();
     }
   });
 });

@@ -1,7 +1,7 @@
 /**
- * Directory drift (issue 6, part 3): an LDAP source that is the external directory of a product's
- * directory is compared with the product's synced copy of it — the users of that directory in the
- * product's snapshot. Drift means the product has not synchronised since the directory changed (or
+ * Directory drift (issue 6, part 3): an LDAP (or Crowd) source that is the external directory of a
+ * product's directory is compared with the product's synced copy of it — the users of that directory in
+ * the product's snapshot. Drift means the product has not synchronised since the directory changed (or
  * filters some users out): a changed email makes two cloud accounts for one person, a user disabled in
  * LDAP but active in the product keeps product access. Finding `directory-drift` (warning; RULES.md
  * does not rank it), one per pair, with a subject per user: email changed, disabled in LDAP but active
@@ -11,7 +11,8 @@
  * - named in usermig.json, `externalDirectories: { "<ldap source>": ["<source>:<directory id or name>"] }`
  *   (an empty list: none), which replaces the automatic pairing for that LDAP source;
  * - otherwise every product directory whose settings (Jira's `ldap.url`, which may list several URLs,
- *   and `ldap.basedn`) name the same host and the same base DN as the LDAP source's URL.
+ *   and `ldap.basedn`) name the same host and the same base DN as the LDAP source's URL; for a Crowd
+ *   source, every product directory whose `crowd.server.url` is the Crowd source's URL.
  */
 import type { ExternalDirectories } from '../../config.js';
 import { normaliseEmail } from '../../model/email.js';
@@ -22,6 +23,7 @@ import type { Estate, SourceEstate } from '../estate.js';
 import { plural } from '../subjects.js';
 
 export interface DirectoryPair {
+  /** The LDAP or Crowd source. */
   ldap: SourceEstate;
   product: SourceEstate;
   directory: SourceEstate['directories'][number];
@@ -53,15 +55,31 @@ export function ldapBaseDn(url: string): string {
 /** A DN that compares equal for the same DN written with other case or spacing. */
 export const comparableDn = (dn: string): string => dn.toLowerCase().replace(/\s*([,=+])\s*/g, '$1').trim();
 
+/** Sources that are directories other products sync from. */
+const isDirectorySource = (source: SourceEstate): boolean => source.product === 'ldap' || source.product === 'crowd';
+
+/** The kind of directory, as messages name it. */
+const directoryKind = (source: SourceEstate): string => (source.product === 'crowd' ? 'Crowd' : 'LDAP');
+
+/** A Crowd URL comparable with another: lower-case scheme and host, default port dropped, no trailing slash. */
+export function comparableCrowdUrl(url: string): string {
+  try {
+    const parsed = new URL(url.trim());
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname.replace(/\/+$/, '')}`.toLowerCase();
+  } catch {
+    return url.trim().replace(/\/+$/, '').toLowerCase();
+  }
+}
+
 export function pairDirectories(estate: Estate, configured?: ReadonlyMap<string, ExternalDirectories>): DirectoryPair[] {
-  const ldapSources = estate.sources.filter((source) => source.product === 'ldap');
-  const products = estate.sources.filter((source) => source.product !== 'ldap');
+  const ldapSources = estate.sources.filter(isDirectorySource);
+  const products = estate.sources.filter((source) => !isDirectorySource(source));
   for (const [name, { setting }] of configured ?? []) {
     const source = estate.sources.find((s) => s.name === name);
     if (!source) {
-      throw usageError(`${setting}: the workspace has no source named "${name}"${ldapSources.length > 0 ? ` (LDAP sources: ${ldapSources.map((s) => s.name).join(', ')})` : ''}; scan it first or remove the setting`);
+      throw usageError(`${setting}: the workspace has no source named "${name}"${ldapSources.length > 0 ? ` (LDAP and Crowd sources: ${ldapSources.map((s) => s.name).join(', ')})` : ''}; scan it first or remove the setting`);
     }
-    if (source.product !== 'ldap') throw usageError(`${setting}: "${name}" is a ${source.kind} source, not an LDAP source`);
+    if (!isDirectorySource(source)) throw usageError(`${setting}: "${name}" is a ${source.kind} source, not an LDAP or Crowd source`);
   }
   const pairs: DirectoryPair[] = [];
   for (const ldap of ldapSources) {
@@ -79,6 +97,16 @@ export function pairDirectories(estate: Estate, configured?: ReadonlyMap<string,
           throw usageError(`${ref.setting}: ${product.name} has no directory with the id or name "${ref.directory}" (its directories: ${known})`);
         }
         pairs.push({ ldap, product, directory, because: 'usermig.json: externalDirectories' });
+      }
+      continue;
+    }
+    if (ldap.product === 'crowd') {
+      const url = comparableCrowdUrl(ldap.location);
+      for (const product of products) {
+        for (const directory of product.directories) {
+          const server = product.directoryAttributes.find((a) => a.directoryId === directory.id && a.name === 'crowd.server.url');
+          if (server && comparableCrowdUrl(server.value) === url) pairs.push({ ldap, product, directory, because: `same Crowd server ${ldap.location}` });
+        }
       }
       continue;
     }
@@ -121,10 +149,11 @@ function productCopy(product: SourceEstate, directoryId: string): Map<string, En
 }
 
 export function checkDirectoryDrift(estate: Estate, context?: Pick<CheckContext, 'externalDirectories'>): Finding[] {
-  if (!estate.sources.some((source) => source.product === 'ldap')) return [];
+  if (!estate.sources.some(isDirectorySource)) return [];
   const findings: Finding[] = [];
   for (const pair of pairDirectories(estate, context?.externalDirectories)) {
     const { ldap, product, directory } = pair;
+    const kind = directoryKind(ldap);
     const copy = productCopy(product, directory.id);
     const p = product.name;
     const counts = { email: 0, disabledInLdap: 0, disabledInProduct: 0, missingInProduct: 0, missingInLdap: 0 };
@@ -135,7 +164,7 @@ export function checkDirectoryDrift(estate: Estate, context?: Pick<CheckContext,
       const synced = copy.get(user.lowerName);
       if (!synced) {
         counts.missingInProduct++;
-        subjects.push({ type: 'user', id: user.userName, source: ldap.name, detail: `in LDAP${user.active ? '' : ' (disabled)'}, missing in ${p}'s copy` });
+        subjects.push({ type: 'user', id: user.userName, source: ldap.name, detail: `in ${kind}${user.active ? '' : ' (disabled)'}, missing in ${p}'s copy` });
         continue;
       }
       if (user.email.normalised !== synced.email) {
@@ -144,7 +173,7 @@ export function checkDirectoryDrift(estate: Estate, context?: Pick<CheckContext,
           type: 'user',
           id: user.userName,
           source: ldap.name,
-          detail: `email changed: ${user.rawEmail || '(none)'} in LDAP, ${synced.rawEmail || '(none)'} in ${p}`,
+          detail: `email changed: ${user.rawEmail || '(none)'} in ${kind}, ${synced.rawEmail || '(none)'} in ${p}`,
         });
       }
       if (user.active !== synced.active) {
@@ -154,31 +183,31 @@ export function checkDirectoryDrift(estate: Estate, context?: Pick<CheckContext,
           type: 'user',
           id: user.userName,
           source: ldap.name,
-          detail: user.active ? `active in LDAP, disabled in ${p}` : `disabled in LDAP, active in ${p}`,
+          detail: user.active ? `active in ${kind}, disabled in ${p}` : `disabled in ${kind}, active in ${p}`,
         });
       }
     }
     for (const [lower, entry] of copy) {
       if (seen.has(lower)) continue;
       counts.missingInLdap++;
-      subjects.push({ type: 'user', id: entry.userName, source: p, detail: `in ${p}'s copy${entry.active ? '' : ' (disabled)'}, missing in LDAP` });
+      subjects.push({ type: 'user', id: entry.userName, source: p, detail: `in ${p}'s copy${entry.active ? '' : ' (disabled)'}, missing in ${kind}` });
     }
     if (subjects.length === 0) continue;
     const parts = [
       counts.email > 0 ? `${plural(counts.email, 'email')} changed` : '',
-      counts.disabledInLdap > 0 ? `${plural(counts.disabledInLdap, 'user')} disabled in LDAP but active in ${p}` : '',
-      counts.disabledInProduct > 0 ? `${plural(counts.disabledInProduct, 'user')} active in LDAP but disabled in ${p}` : '',
+      counts.disabledInLdap > 0 ? `${plural(counts.disabledInLdap, 'user')} disabled in ${kind} but active in ${p}` : '',
+      counts.disabledInProduct > 0 ? `${plural(counts.disabledInProduct, 'user')} active in ${kind} but disabled in ${p}` : '',
       counts.missingInProduct > 0 ? `${plural(counts.missingInProduct, 'user')} missing in ${p}` : '',
-      counts.missingInLdap > 0 ? `${plural(counts.missingInLdap, 'user')} missing in LDAP` : '',
+      counts.missingInLdap > 0 ? `${plural(counts.missingInLdap, 'user')} missing in ${kind}` : '',
     ].filter(Boolean);
     findings.push({
       code: 'directory-drift',
       severity: 'warning',
-      message: `${ldap.name} (LDAP) differs from ${p}'s synced copy of it, the directory "${directory.name}" (${pair.because}): ${parts.join(', ')}`,
+      message: `${ldap.name} (${kind}) differs from ${p}'s synced copy of it, the directory "${directory.name}" (${pair.because}): ${parts.join(', ')}`,
       subjects,
       fix:
         `Synchronise the directory in ${p} (User directories › Synchronise) and scan ${p} again, or correct the entries in the directory. ` +
-        `Until then a changed email makes two cloud accounts for one person, and a user disabled in LDAP keeps ${p} access. ` +
+        `Until then a changed email makes two cloud accounts for one person, and a user disabled in ${kind} keeps ${p} access. ` +
         `A user missing in ${p} may be left out on purpose by the directory's user filter in ${p}: then nothing is wrong. ` +
         `If ${ldap.name} is not the directory behind "${directory.name}", say which it is in usermig.json: { "externalDirectories": { "${ldap.name}": [] } }.`,
     });
