@@ -27,7 +27,7 @@ export interface UsermigConfig {
   /** The `strategy` section as written (validated by src/strategy/tiers.ts): the user tiers. */
   strategy?: Record<string, unknown>;
   /**
-   * The `externalDirectories` section: which product directories each LDAP source is the external
+   * The `externalDirectories` section: which product directories each LDAP or Crowd source is the external
    * directory of (see externalDirectoriesOf), instead of the pairing by URL host and base DN.
    */
   externalDirectories?: Record<string, unknown>;
@@ -42,7 +42,7 @@ export interface ExternalDirectoryRef {
 }
 
 /**
- * The `externalDirectories` section, checked: LDAP source name → the product directories it is the
+ * The `externalDirectories` section, checked: LDAP or Crowd source name → the product directories it is the
  * external directory of, each written `SOURCE:DIRECTORY` (the directory's id or name as the product
  * has it), e.g. `{ "corp": ["jira:10100", "confluence:Corporate LDAP"] }`. An empty list says the LDAP
  * source is no product's directory. Undefined when the file has no such section. Whether the sources and
