@@ -52,13 +52,13 @@ async function userRows(page: Page): Promise<Array<{ id: string; username: strin
 
 async function filterUsers(page: Page, filters: Record<string, string>): Promise<void> {
   const form = page.getByRole('search', { name: 'Filter users' });
-  for (const [label, value] of Object.entries(filters)) await form.getByLabel(label, { exact: true }).selectOption(value);
+  for (const [name, value] of Object.entries(filters)) await form.locator(`select[name=${name}]`).selectOption(value);
 }
 
 /** On a user's page: fills the decision form and saves; resolves with the success message. */
 async function decide(page: Page, action: string, value?: string, reason = 'checked by hand in the dashboard'): Promise<string> {
   const form = page.locator('form', { has: page.getByRole('heading', { name: 'Change the decision' }) });
-  await form.getByLabel('Decision', { exact: true }).selectOption(action);
+  await form.locator('select[name=action]').selectOption(action);
   if (value !== undefined) await form.locator('input[name=value]').fill(value);
   await form.getByLabel('Reason (kept in the history)').fill(reason);
   await form.getByRole('button', { name: 'Save the decision' }).click();
@@ -69,8 +69,8 @@ async function decide(page: Page, action: string, value?: string, reason = 'chec
 
 /** Searches the users page for a username and opens that user's page from the table. */
 async function openUser(page: Page, id: string, username: string): Promise<void> {
-  await filterUsers(page, { Finding: '', Decision: '' });
-  await page.getByRole('search', { name: 'Filter users' }).getByLabel('Search username, name or email').fill(username);
+  await filterUsers(page, { finding: '', decision: '' });
+  await page.getByRole('search', { name: 'Filter users' }).locator('input[name=q]').fill(username);
   const link = page.locator(`[data-user-id="${id}"] th a`);
   await link.click();
   await page.getByTestId('decision').waitFor();
@@ -143,11 +143,11 @@ describe('the dashboard in a real browser', () => {
     // Users: the users with an invalid email, as the finding's filter shows them; each decided on their own page.
     await openPage(page, 'Users');
     await page.getByTestId('users-table').waitFor();
-    await filterUsers(page, { Finding: 'email-invalid' });
+    await filterUsers(page, { finding: 'email-invalid' });
     const invalid = subjectsOf(before, 'email-invalid');
     await expect.poll(() => page.locator('[data-testid=users-table] caption').textContent()).toContain(`${count(invalid)} users match the filters`);
     await screenshot(page, '03-users');
-    await filterUsers(page, { Decision: 'none' });
+    await filterUsers(page, { decision: 'none' });
     for (let decided = 0; decided < invalid; decided++) {
       await expect.poll(() => userRows(page).then((rows) => rows.length)).toBe(invalid - decided);
       const [first] = await userRows(page);
@@ -172,8 +172,8 @@ describe('the dashboard in a real browser', () => {
     await expect.poll(() => page.locator('[data-testid=users-table] td.empty').count()).toBe(1);
 
     // Users sharing an email in one source: the first of each address survives, the others merge into it.
-    await filterUsers(page, { Decision: '', Finding: 'email-duplicated' });
-    await page.getByRole('search', { name: 'Filter users' }).getByLabel('Sort by').selectOption('email');
+    await filterUsers(page, { decision: '', finding: 'email-duplicated' });
+    await filterUsers(page, { sort: 'email' });
     const duplicated = subjectsOf(before, 'email-duplicated');
     await expect.poll(() => userRows(page).then((rows) => rows.length)).toBe(duplicated);
     const survivors = new Map<string, string>();

@@ -3,7 +3,7 @@
  * rate, the time left, each failed operation as it happens, pause and resume, and the final outcome —
  * the same figures `usermig apply` prints.
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { ApplyControlResponse, ApplyErrorEvent, ApplyEvents, ApplyRequest, ApplyStarted, ApplyState, ApplyStatus, ApplyStatusResponse, PlansResponse } from '../../src/serve/api-types';
 import { api, useAction, useApi, withQuery } from './api';
 import { Badge, type Tone } from './Badges';
@@ -19,20 +19,23 @@ export function ApplyPage({ query }: { query: URLSearchParams }) {
   const plans = useApi<PlansResponse>(withQuery('/api/plans', { limit: 50 }));
   const [live, setLive] = useState<ApplyStatus | null>(null);
   const [connection, setConnection] = useState<'closed' | 'open' | 'lost'>('closed');
-  const source = useRef<EventSource | null>(null);
 
-  // The run as the server last described it, then kept current by the event stream.
+  // The run as the server last described it, then kept current by the event stream, which stays open
+  // from the moment a run is seen going until its `done` event.
+  const [listening, setListening] = useState(false);
   useEffect(() => {
     const data = status.data;
-    if (data && data.run !== null) setLive(data);
+    if (data && data.run !== null) {
+      setLive(data);
+      if (data.state === 'running' || data.state === 'paused') setListening(true);
+    }
   }, [status.data]);
 
   const runId = live?.run ?? null;
   const active = live?.state === 'running' || live?.state === 'paused';
   useEffect(() => {
-    if (!runId || !active) return;
+    if (!runId || !listening) return;
     const events = new EventSource('/api/apply/events', { withCredentials: true });
-    source.current = events;
     setConnection('open');
     const on = <K extends keyof ApplyEvents>(name: K, handle: (data: ApplyEvents[K]) => void) =>
       events.addEventListener(name, (event) => {
@@ -46,6 +49,7 @@ export function ApplyPage({ query }: { query: URLSearchParams }) {
       setLive((current) => (current ? { ...current, state: data.state, outcome: data.outcome, message: data.message, etaSeconds: null } : current));
       events.close();
       setConnection('closed');
+      setListening(false);
       status.reload();
     });
     events.addEventListener('error', (event) => {
@@ -54,9 +58,8 @@ export function ApplyPage({ query }: { query: URLSearchParams }) {
     });
     return () => {
       events.close();
-      source.current = null;
     };
-  }, [runId, active]);
+  }, [runId, listening]);
 
   const start = useAction((body: ApplyRequest) => api<ApplyStarted>('/api/apply', { method: 'POST', body }));
   const control = useAction((what: 'pause' | 'resume') => api<ApplyControlResponse>(`/api/apply/${what}`, { method: 'POST', body: {} }));

@@ -6,6 +6,7 @@ import { useApi, withQuery } from './api';
 import { SeverityBadge } from './Badges';
 import { Card } from './Card';
 import { formatCount, formatDate, plural } from './format';
+import { Journey } from './Journey';
 import { ErrorNotice, Loading } from './Notice';
 import { Pager } from './Pager';
 import { href } from './router';
@@ -76,6 +77,8 @@ export function OverviewPage() {
           )}
         </Card>
       </div>
+
+      <Journey />
 
       <h2 id="findings-title">Findings</h2>
       <p class="muted small">
