@@ -1,0 +1,97 @@
+/**
+ * The dashboard's apply when operations fail: each failure reaches the page as an `error` event while the
+ * run goes on, the run ends `failed` with the words of `usermig apply`, and applying the plan again from the
+ * dashboard resumes it. Stopping the server in the middle of a paused apply leaves it resumable by the CLI.
+ */
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startCloud } from '../src/cloud/server.js';
+import { usermig } from './support/cli.js';
+import { copyOf, decideAll, operationsDone, scannedEstate } from './support/estate-workspace.js';
+import { readEvents, startDashboard, type Dashboard } from './support/serve-api.js';
+
+let dash: Dashboard | undefined;
+
+afterEach(async () => {
+  await dash?.stop();
+  dash = undefined;
+});
+
+function decidedWorkspace(): string {
+  const workspace = copyOf(scannedEstate());
+  decideAll(workspace);
+  return workspace;
+}
+
+describe('usermig serve: apply', () => {
+  it('sends each failed operation as it happens, ends failed as usermig apply would, and resumes when applied again', async () => {
+    const workspace = decidedWorkspace();
+    dash = await startDashboard(['--workspace', workspace]);
+    const plan = await dash.json('/api/plans', { method: 'POST', body: {} });
+    const operations = (await dash.json(`/api/plans/${plan.id}/operations?limit=1000`)).rows as Array<{ kind: string; name?: string; group?: string }>;
+    const blocked = operations.find((o) => o.kind === 'create-group')!.name!;
+    const chunks = operations.filter((o) => o.kind === 'add-members' && o.group === blocked).length;
+    // After the plan, someone makes a group of that name by hand in the organization: the SCIM create is
+    // refused, and the group's memberships wait for it.
+    let cloud = await startCloud({ dataDir: path.join(workspace, 'cloud'), port: 0 });
+    const byHand = cloud.org.createOrgGroup(blocked, 'made by hand');
+    await cloud.close();
+
+    const events = await readEvents(
+      dash,
+      (event) => event.event === 'done',
+      async () => {
+        const started = await dash!.api('/api/apply', { method: 'POST', body: { plan: plan.id } });
+        expect(started.status).toBe(202);
+      },
+    );
+    const errors = events.filter((e) => e.event === 'error').map((e) => e.data);
+    expect(errors).toHaveLength(1 + chunks);
+    expect(errors[0]).toMatchObject({ operation: `create the group ${blocked}`, kind: 'create-group' });
+    expect(errors.slice(1).every((e) => e.kind === 'add-members' && e.message === `waits for the group ${blocked}, which could not be created`)).toBe(true);
+    // The errors came while the run went on: progress followed the first of them.
+    const firstError = events.findIndex((e) => e.event === 'error');
+    expect(events.slice(firstError).some((e) => e.event === 'progress')).toBe(true);
+    const done = events.at(-1)!.data;
+    expect(done.state).toBe('failed');
+    expect(done.message).toContain(`${1 + chunks} of ${operations.length} operations failed and were left for the next run (the first: create the group ${blocked}`);
+    const status = await dash.json('/api/apply');
+    expect(status).toMatchObject({ state: 'failed', errors: 1 + chunks });
+    expect(status.recentErrors).toHaveLength(1 + chunks);
+
+    cloud = await startCloud({ dataDir: path.join(workspace, 'cloud'), port: 0 });
+    cloud.org.deleteOrgGroup(byHand.id, true);
+    await cloud.close();
+    const resumed = await readEvents(
+      dash,
+      (event, all) => event.event === 'done' && all.some((e) => e.event === 'state' && e.data.state === 'running'),
+      async () => {
+        expect((await dash!.api('/api/apply', { method: 'POST', body: { plan: plan.id } })).status).toBe(202);
+      },
+    );
+    const outcome = resumed.at(-1)!.data;
+    expect(outcome.state).toBe('done');
+    expect(outcome.outcome.text).toMatch(new RegExp(`^resumed and applied ${plan.id} .*: 0 accounts created, 0 adopted, 1 groups created`));
+    expect(usermig(['plan', '--workspace', workspace]).stdout).toContain('No changes');
+  });
+
+  it('stops a paused apply when the server stops, and usermig apply resumes it', async () => {
+    const workspace = decidedWorkspace();
+    dash = await startDashboard(['--workspace', workspace]);
+    const plan = await dash.json('/api/plans', { method: 'POST', body: {} });
+    expect((await dash.api('/api/apply', { method: 'POST', body: { plan: plan.id } })).status).toBe(202);
+    // Pause once the first operations are done, so that the ledger holds the run.
+    while ((await dash.json('/api/apply')).done === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(await dash.json('/api/apply/pause', { method: 'POST', body: {} })).toEqual({ state: 'paused' });
+    const total = (await dash.json('/api/apply')).total;
+    expect(await dash.stop()).toBe(0);
+    dash = undefined;
+    const done = operationsDone(workspace);
+    expect(done).toBeGreaterThan(0);
+    expect(done).toBeLessThan(total);
+    const resumed = usermig(['apply', '--yes', '--workspace', workspace]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toMatch(new RegExp(`^resumed and applied ${plan.id} to the local cloud`));
+    expect(usermig(['plan', '--workspace', workspace]).stdout).toContain('No changes');
+  });
+});
