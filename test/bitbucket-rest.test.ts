@@ -151,14 +151,14 @@ describe('scan bitbucket:URL', () => {
     const result = await usermigAsync(['scan', `bitbucket:${server.url}/bitbucket`, '--workspace', path.join(tempDir(), 'ws')], env);
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/may not read GET \/rest\/api\/1\.0\/projects\/PLAT\/repos\/api\/permissions\/users\?start=0&limit=1000: 403 Forbidden/);
-    expect(result.stderr).toMatch(/stopped while reading project and repository permissions .* after 300 users, 5 groups, 282 memberships/);
+    expect(result.stderr).toMatch(/stopped while reading repository permissions and pull requests .* after 300 users, 5 groups, 282 memberships, \d+ grants and 3 projects\/spaces/);
     noSecret(result);
   });
 
   it('429 with Retry-After and slow answers: waits, then reads everything', async () => {
     const server = await bitbucket();
     server.faults.push({ match: /more-members\?context=stash-users&start=100/, times: 2, status: 429, headers: { 'Retry-After': '1' }, body: { errors: [{ message: 'Rate limit exceeded' }] } });
-    server.faults.push({ match: /\/repos\?/, delayMs: 600 });
+    server.faults.push({ match: /\/pull-requests\?/, delayMs: 600 });
     const workspace = path.join(tempDir(), 'ws');
     const result = await usermigAsync(['scan', `bitbucket:${server.url}/bitbucket`, '--workspace', workspace, '--json'], env);
     expect(result.code, result.stderr).toBe(0);
@@ -166,7 +166,7 @@ describe('scan bitbucket:URL', () => {
     const counts = (JSON.parse(result.stdout) as { sources: Array<{ counts: Record<string, number> }> }).sources[0]?.counts;
     expect(counts).toMatchObject({ users: 300, memberships: 282, grants: 8, containers: 3 });
     expect(server.requests.filter((r) => r.includes('context=stash-users&start=100&')).length).toBe(3);
-    expect(server.peakInFlight).toBeGreaterThan(1); // groups and projects are read concurrently
+    expect(server.peakInFlight).toBeGreaterThan(1); // groups, projects and repositories are read concurrently
   });
 
   it('a connection dropped mid-page: exit 3, says how far it got, and the previous snapshot stays', async () => {

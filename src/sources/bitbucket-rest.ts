@@ -108,10 +108,10 @@ class BitbucketRestReader {
       projects.push(shape.string(shape.object(value, where).key, `${where}.key`));
     });
 
-    this.progress.phase = 'project and repository permissions (projects/{key}/permissions, projects/{key}/repos)';
+    this.progress.phase = 'project permissions and repositories (projects/{key}/permissions, projects/{key}/repos)';
+    const repositories: Array<{ project: string; slug: string }> = [];
     await forEachConcurrently(projects, this.client.workers, async (project) => {
       await this.permissions(`${API}/projects/${q(project)}/permissions`, 'project', project);
-      const repositories: string[] = [];
       await this.pages(`${API}/projects/${q(project)}/repos`, (value, shape, where) => {
         const repository = shape.object(value, where);
         const slug = shape.string(repository.slug, `${where}.slug`);
@@ -120,12 +120,15 @@ class BitbucketRestReader {
         this.sink.container({ kind: 'bitbucket-repository', key, name: shape.optionalString(repository.name, `${where}.name`) || slug, ...(typeof id === 'number' || typeof id === 'string' ? { ref: `repository:${id}` } : {}) });
         this.progress.containers++;
         this.progress.tick();
-        repositories.push(slug);
+        repositories.push({ project, slug });
       });
-      for (const slug of repositories) {
-        await this.permissions(`${API}/projects/${q(project)}/repos/${q(slug)}/permissions`, 'repository', `${project}/${slug}`);
-        await this.pullRequests(project, slug);
-      }
+    });
+
+    // Every repository on its own, so that a project with many repositories is read concurrently too.
+    this.progress.phase = 'repository permissions and pull requests (projects/{key}/repos/{slug}/permissions, …/pull-requests)';
+    await forEachConcurrently(repositories, this.client.workers, async ({ project, slug }) => {
+      await this.permissions(`${API}/projects/${q(project)}/repos/${q(slug)}/permissions`, 'repository', `${project}/${slug}`);
+      await this.pullRequests(project, slug);
     });
 
     if (this.serviceUsers.size > 0) {
