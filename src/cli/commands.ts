@@ -8,7 +8,6 @@ import { generateEstate } from '../generate/index.js';
 import { externalDirectoriesOf, loadConfig } from '../config.js';
 import { usageError } from '../model/errors.js';
 import type { SourceOptions } from '../sources/index.js';
-import { parsePreset, resolveLdapMapping } from '../sources/ldap-mapping.js';
 import { writeAssessmentCsv } from '../report/assessment-csv.js';
 import { formatAssessment } from '../report/assessment-text.js';
 import { parseSourceSpecs, scan, type ScanResult } from '../scan.js';
@@ -50,8 +49,12 @@ export async function scanCommand(sources: string[], options: ScanOptions, io = 
   const specs = parseSourceSpecs(sources);
   const workspaceDir = resolveWorkspaceDir(options.workspace);
   const config = loadConfig(options.config, workspaceDir);
-  if (options.ldapPreset !== undefined) parsePreset(options.ldapPreset, '--ldap-preset');
-  if (specs.some((spec) => spec.kind === 'ldap')) resolveLdapMapping(config, options.ldapPreset); // a bad mapping fails before anything is read
+  if (options.ldapPreset !== undefined || specs.some((spec) => spec.kind === 'ldap')) {
+    // Loaded only for LDAP (it brings the LDAP client): a bad mapping fails before anything is read.
+    const { parsePreset, resolveLdapMapping } = await import('../sources/ldap-mapping.js');
+    if (options.ldapPreset !== undefined) parsePreset(options.ldapPreset, '--ldap-preset');
+    if (specs.some((spec) => spec.kind === 'ldap')) resolveLdapMapping(config, options.ldapPreset);
+  }
   const sourceOptions: SourceOptions = { config, ...(options.ldapPreset ? { ldapPreset: options.ldapPreset } : {}), ...(options.ca ? { caFile: path.resolve(options.ca) } : {}) };
   const workspace = openWorkspace(workspaceDir);
   const progress = createProgress(options.json ? 'json-lines' : 'bar');

@@ -7,7 +7,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerCloudCommands } from '../cloud/commands.js';
 import { exitCodeFor, isUsermigError } from '../model/errors.js';
-import { assessCommand, demoCommand, generateCommand, scanCommand } from './commands.js';
 import { registerDecisionCommands } from './decisions-commands.js';
 import { registerDomainCommands } from './domains-commands.js';
 import { registerExplainCommand } from './explain-commands.js';
@@ -18,6 +17,9 @@ import { registerServeCommand } from './serve-command.js';
 import { registerStrategyCommand } from './strategy-commands.js';
 import { registerUserCommands } from './users-commands.js';
 import { registerUserCsvCommands } from './users-csv-commands.js';
+
+/** The journey's main commands, loaded when one of them runs: every command pays for what it loads. */
+const commands = () => import('./commands.js');
 
 function program(): Command {
   const cli = new Command('usermig')
@@ -37,7 +39,7 @@ function program(): Command {
     .option('--ca <file>', 'PEM file of a private CA that signed the server certificate (TLS is always verified)')
     .option('--config <file>', 'configuration file (default: usermig.json in the workspace folder, when present)')
     .action(async (sources: string[], options) => {
-      process.exitCode = await scanCommand(sources, options);
+      process.exitCode = await (await commands()).scanCommand(sources, options);
     });
 
   cli
@@ -46,8 +48,8 @@ function program(): Command {
     .option('--workspace <dir>', 'workspace folder (default ./.usermig or USERMIG_WORKSPACE)')
     .option('--json', 'print the summary and findings as JSON')
     .option('--csv <file>', 'also write one row per finding subject to FILE')
-    .action((options) => {
-      process.exitCode = assessCommand(options);
+    .action(async (options) => {
+      process.exitCode = (await commands()).assessCommand(options);
     });
 
   cli
@@ -59,7 +61,7 @@ function program(): Command {
     .option('--seed <n>', 'random seed (same seed, same files)', '1')
     .requiredOption('--out <dir>', 'output folder')
     .action(async (options) => {
-      process.exitCode = await generateCommand(options);
+      process.exitCode = await (await commands()).generateCommand(options);
     });
 
   const users = cli.command('users').description('per-user decisions: show, decide, fix in bulk, export and import CSV');
@@ -80,7 +82,7 @@ function program(): Command {
     .description('run the journey on the bundled demo estate (what npm start runs)')
     .option('--workspace <dir>', 'workspace folder (default ./.usermig/demo)')
     .action(async (options) => {
-      process.exitCode = await demoCommand(options);
+      process.exitCode = await (await commands()).demoCommand(options);
     });
   return cli;
 }

@@ -4,7 +4,6 @@
  */
 import type { Command } from 'commander';
 import { UsermigError, usageError } from '../model/errors.js';
-import { startDashboard } from '../serve/server.js';
 import { resolveWorkspaceDir } from '../workspace/workspace.js';
 
 export const DEFAULT_SERVE_PORT = 4310;
@@ -14,6 +13,8 @@ export async function serveCommand(options: { port?: string; workspace?: string;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw usageError(`--port takes a port number (0 for any free port), not "${options.port}"`);
   let dashboard;
   try {
+    // The server (and its framework) is loaded when the dashboard starts, not on every command.
+    const { startDashboard } = await import('../serve/server.js');
     dashboard = await startDashboard({ workspaceDir: resolveWorkspaceDir(options.workspace), target: options.target ?? 'local', port });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

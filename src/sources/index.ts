@@ -7,13 +7,7 @@
 import type { UsermigConfig } from '../config.js';
 import { usageError } from '../model/errors.js';
 import type { Product, SnapshotSink, SourceSpec } from '../model/snapshot.js';
-import { readBitbucketRest } from './bitbucket-rest.js';
-import { readConfluenceBackup } from './confluence-backup.js';
-import { readConfluenceRest } from './confluence-rest.js';
-import { readCrowdRest } from './crowd-rest.js';
-import { readJiraBackup, type ProgressCallback } from './jira-backup.js';
-import { readJiraRest } from './jira-rest.js';
-import { readLdap } from './ldap.js';
+import type { ProgressCallback } from './jira-backup.js';
 
 /** What the scan command gives readers beyond the location: options, configuration, environment. */
 export interface SourceOptions {
@@ -46,14 +40,16 @@ interface SourceKind {
   url?: boolean;
 }
 
+// Each reader is loaded when a source of its kind is scanned: a scan of a backup does not load the LDAP
+// and REST clients (start-up time counts, on every scan).
 const KINDS: Record<string, SourceKind> = {
-  'jira-backup': { product: 'jira', read: readJiraBackup },
-  'confluence-backup': { product: 'confluence', read: readConfluenceBackup },
-  ldap: { product: 'ldap', read: readLdap, url: true },
-  jira: { product: 'jira', read: readJiraRest, url: true },
-  crowd: { product: 'crowd', read: readCrowdRest, url: true },
-  confluence: { product: 'confluence', read: readConfluenceRest, url: true },
-  bitbucket: { product: 'bitbucket', read: readBitbucketRest, url: true },
+  'jira-backup': { product: 'jira', read: async (location, sink, progress) => (await import('./jira-backup.js')).readJiraBackup(location, sink, progress) },
+  'confluence-backup': { product: 'confluence', read: async (location, sink, progress) => (await import('./confluence-backup.js')).readConfluenceBackup(location, sink, progress) },
+  ldap: { product: 'ldap', read: async (...a) => (await import('./ldap.js')).readLdap(...a), url: true },
+  jira: { product: 'jira', read: async (...a) => (await import('./jira-rest.js')).readJiraRest(...a), url: true },
+  crowd: { product: 'crowd', read: async (...a) => (await import('./crowd-rest.js')).readCrowdRest(...a), url: true },
+  confluence: { product: 'confluence', read: async (...a) => (await import('./confluence-rest.js')).readConfluenceRest(...a), url: true },
+  bitbucket: { product: 'bitbucket', read: async (...a) => (await import('./bitbucket-rest.js')).readBitbucketRest(...a), url: true },
 };
 
 /** Whether a kind's location is a URL (kept as written) rather than a path. */
