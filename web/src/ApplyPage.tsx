@@ -51,6 +51,7 @@ export function ApplyPage({ query }: { query: URLSearchParams }) {
       setConnection('closed');
       setListening(false);
       status.reload();
+      plans.reload();
     });
     events.addEventListener('error', (event) => {
       if (event instanceof MessageEvent && event.data) return;
@@ -176,14 +177,14 @@ function StartForm({
   loading: boolean;
   onStart: (plan: string, prune: boolean) => void;
 }) {
-  const initial = preferred ?? plans.find((plan) => plan.current)?.id ?? plans[0]?.id ?? '';
+  const initial = (preferred && plans.some((row) => row.id === preferred) ? preferred : null) ?? plans.find((plan) => plan.current)?.id ?? plans[0]?.id ?? '';
   const [plan, setPlan] = useState(initial);
   const [prune, setPrune] = useState(false);
   useEffect(() => {
-    if (!plan && initial) setPlan(initial);
-  }, [initial]);
+    if (!plans.some((row) => row.id === plan)) setPlan(initial);
+  }, [plans]);
   if (loading) return <Loading what="saved plans" />;
-  if (plans.length === 0 && !preferred) {
+  if (plans.length === 0) {
     return (
       <div class="notice info">
         No plan waits to be applied. <a href={href('plan')}>Make a plan first.</a>
@@ -207,7 +208,6 @@ function StartForm({
         <label class="field grow">
           Plan
           <select name="plan" value={plan} onChange={(event) => setPlan((event.currentTarget as HTMLSelectElement).value)}>
-            {preferred && !plans.some((row) => row.id === preferred) ? <option value={preferred}>{preferred}</option> : null}
             {plans.map((row) => (
               <option key={row.id} value={row.id}>
                 {row.id} · {row.scope.join(' ')} · {formatCount(row.summary.writes)} writes to {row.target}
@@ -223,8 +223,8 @@ function StartForm({
       </div>
       {chosen ? (
         <p class="small muted">
-          Creates {formatCount(chosen.summary.creates)} accounts, links {formatCount(chosen.summary.links)}, adds {formatCount(chosen.summary.memberAdds)} memberships
-          {chosen.summary.memberRemovals > 0 ? `, proposes ${formatCount(chosen.summary.memberRemovals)} removals` : ''}.
+          {formatCount(chosen.summary.creates)} accounts and groups to create, {formatCount(chosen.summary.links)} accounts to link, {formatCount(chosen.summary.memberAdds)} memberships to add
+          {chosen.summary.memberRemovals > 0 ? `, ${formatCount(chosen.summary.memberRemovals)} removals proposed` : ''}.
         </p>
       ) : null}
       <button type="submit" class="primary" disabled={busy || !plan}>

@@ -12,9 +12,9 @@ export interface Bar {
 }
 
 const ROW = 22;
-const LABEL = 170;
-const VALUE = 64;
-const WIDTH = 560;
+const LABEL = 150;
+const VALUE = 56;
+const WIDTH = 420;
 
 export function BarChart({ title, bars, max = 12, color = '#3b73c8', testId }: { title: string; bars: Bar[]; max?: number; color?: string; testId?: string }) {
   const shown = bars.slice(0, max);
@@ -33,7 +33,7 @@ export function BarChart({ title, bars, max = 12, color = '#3b73c8', testId }: {
           {shown.map((bar, i) => {
             const y = i * ROW + 4;
             const w = Math.max(bar.value > 0 ? 2 : 0, (bar.value / top) * span);
-            const label = bar.label.length > 26 ? `${bar.label.slice(0, 25)}…` : bar.label;
+            const label = bar.label.length > 22 ? `${bar.label.slice(0, 21)}…` : bar.label;
             return (
               <g key={bar.label}>
                 <title>{`${bar.label}: ${formatCount(bar.value)}`}</title>

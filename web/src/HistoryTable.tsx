@@ -1,5 +1,6 @@
 /** The history of a user's, a group's or a domain's decisions: when, who, what it was, what it became, why. */
 import type { DecisionHistoryEntry } from '../../src/serve/api-types';
+import { formatDate } from './format';
 
 export function HistoryTable({ history, empty, labelledBy }: { history: DecisionHistoryEntry[]; empty: string; labelledBy: string }) {
   return (
@@ -24,7 +25,7 @@ export function HistoryTable({ history, empty, labelledBy }: { history: Decision
           ) : (
             history.map((entry, i) => (
               <tr key={`${entry.at}-${i}`}>
-                <td class="nowrap small">{entry.at}</td>
+                <td class="nowrap small">{formatDate(entry.at)}</td>
                 <td>{entry.by}</td>
                 <td>{entry.previous || <span class="muted">(default)</span>}</td>
                 <td>

@@ -312,7 +312,11 @@ function Operations({ planId }: { planId: string }) {
                       <td class="num">{formatCount(operation.index + 1)}</td>
                       <td class="nowrap">{operation.kind}</td>
                       <td>{describeOperation(operation)}</td>
-                      <td class="small muted">{'reasons' in operation ? operation.reasons.slice(0, 2).join('; ') : ''}</td>
+                      <td class="small muted">
+                        <div class="clip" title={'reasons' in operation ? operation.reasons.join('\n') : ''}>
+                          {'reasons' in operation ? operation.reasons.slice(0, 2).join('; ') : ''}
+                        </div>
+                      </td>
                     </tr>
                   ))
                 )}

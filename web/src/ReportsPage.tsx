@@ -136,7 +136,7 @@ function UserOutcomes({ report }: { report: ReportResponse }) {
   const [q, setQ] = useState('');
   const [outcome, setOutcome] = useState('');
   const [offset, setOffset] = useState(0);
-  const limit = 100;
+  const limit = 50;
   const outcomes = useMemo(() => [...new Set(report.users.map((row) => (row.outcome.startsWith('merged into') ? 'merged' : row.outcome)))].sort(), [report]);
   const rows = useMemo(() => {
     const needle = q.trim().toLowerCase();
@@ -184,13 +184,17 @@ function UserOutcomes({ report }: { report: ReportResponse }) {
                 <th scope="row">
                   {row.source}:{row.userName}
                 </th>
-                <td class="mono small">{row.email}</td>
-                <td class="mono small">{row.cloudEmail || <span class="muted">none</span>}</td>
+                <td class="mono small email">{row.email}</td>
+                <td class="mono small email">{row.cloudEmail || <span class="muted">none</span>}</td>
                 <td>
                   <Badge tone={outcomeTone(row.outcome)}>{row.outcome}</Badge>
                 </td>
                 <td class="num">{formatCount(row.groups.length)}</td>
-                <td class="small muted">{row.reasons.slice(0, 2).join('; ')}</td>
+                <td class="small muted">
+                  <div class="clip" title={row.reasons.join('\n')}>
+                    {row.reasons[0] ?? ''}
+                  </div>
+                </td>
               </tr>
             ))}
           </tbody>

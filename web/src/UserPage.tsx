@@ -8,7 +8,7 @@ import type { UserDecisionAction, UserDecisionRequest, UserDecisionResponse, Use
 import { api, useAction, useApi } from './api';
 import { Badge, SeverityBadge } from './Badges';
 import { HistoryTable } from './HistoryTable';
-import { formatCount } from './format';
+import { formatCount, formatDate } from './format';
 import { ErrorNotice, Loading, SuccessNotice } from './Notice';
 import { href } from './router';
 
@@ -60,14 +60,14 @@ export function UserPage({ id }: { id: string }) {
               </dd>
               <dt>By</dt>
               <dd>
-                {data.decision.decidedBy}, {data.decision.decidedAt}
+                {data.decision.decidedBy}, {formatDate(data.decision.decidedAt)}
               </dd>
               <dt>Reason</dt>
               <dd>{data.decision.reason || <span class="muted">none given</span>}</dd>
               {data.decision.appliedAt ? (
                 <>
                   <dt>Applied</dt>
-                  <dd>{data.decision.appliedAt} (changing it needs “force”)</dd>
+                  <dd>{formatDate(data.decision.appliedAt)} (changing it needs “force”)</dd>
                 </>
               ) : null}
             </dl>

@@ -148,7 +148,7 @@ export function UsersPage({ query }: { query: URLSearchParams }) {
                         <a href={href('users', user.id)}>{user.username}</a>
                       </th>
                       <td>{user.displayName}</td>
-                      <td class="mono small">{user.email || <span class="muted">(none)</span>}</td>
+                      <td class="mono small email">{user.email || <span class="muted">(none)</span>}</td>
                       <td>{user.source}</td>
                       <td class="small">{user.directory}</td>
                       <td>{user.active ? 'yes' : <Badge tone="neutral">disabled</Badge>}</td>
