@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -7,7 +6,8 @@ import { startCloud } from '../src/cloud/server.js';
 import type { PlanFile } from '../src/plan/plan-file.js';
 import { HttpClient } from '../src/targets/http-client.js';
 import { ScimConnector } from '../src/targets/scim-connector.js';
-import { CLI, usermig, usermigAsync, type CliResult } from './support/cli.js';
+import { usermig, usermigAsync, type CliResult } from './support/cli.js';
+import { serveCloud } from './support/cloud-process.js';
 import { copyOf, decideAll, operationsDone, scannedEstate, teamBackup } from './support/estate-workspace.js';
 import { tempDir } from './support/files.js';
 import { Random } from '../src/generate/random.js';
@@ -76,38 +76,6 @@ async function expectExactly(dataDir: string, desired: ReturnType<typeof desired
   } finally {
     await cloud.close();
   }
-}
-
-interface ServedCloud {
-  child: ChildProcess;
-  env: Record<string, string>;
-  target: string;
-  stop(): Promise<void>;
-}
-
-/** `usermig cloud serve` as its own process; resolves once its --print-env file is written. */
-async function serveCloud(dir: string, extra: string[]): Promise<ServedCloud> {
-  const envFile = path.join(dir, 'cloud.env');
-  const args = ['cloud', 'serve', '--port', '0', '--data', path.join(dir, 'cloud'), '--log', path.join(dir, 'requests.jsonl'), '--print-env', envFile, ...extra];
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: 'ignore' });
-  for (const deadline = Date.now() + 15_000; !fs.existsSync(envFile); await sleep(20)) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`usermig cloud serve did not start (exit ${child.exitCode})`);
-  }
-  const env: Record<string, string> = {};
-  for (const line of fs.readFileSync(envFile, 'utf8').split('\n')) {
-    const match = /^(USERMIG_\w+)=(.*)$/.exec(line);
-    if (match) env[match[1] as string] = match[2] as string;
-  }
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return {
-    child,
-    env,
-    target: `atlassian:${env.USERMIG_CLOUD_URL}`,
-    async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
 }
 
 /** Every file under `dir`, read as bytes. */
