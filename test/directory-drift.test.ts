@@ -137,6 +137,14 @@ describe('directory-drift: an LDAP source against the product copy of it', () =>
     fs.rmSync(path.join(workspace, 'usermig.json'));
   });
 
+  it('assess --config FILE reads the pairing from that file instead of the workspace folder', () => {
+    const file = path.join(dir, 'elsewhere.json');
+    fs.writeFileSync(file, JSON.stringify({ externalDirectories: { corp: [] } }));
+    const configured = usermig(['assess', '--json', '--workspace', workspace, '--config', file]);
+    expect(drift(JSON.parse(configured.stdout) as Assessed)).toEqual([]);
+    expect(drift(assess().json)).toHaveLength(1);
+  });
+
   it('mistakes in externalDirectories exit 2 naming the setting', () => {
     const cases: Array<[unknown, RegExp]> = [
       [{ corp: ['jira:nope'] }, /usermig\.json: externalDirectories\.corp\[0\]: jira has no directory with the id or name "nope" \(its directories: 1 \(Jira Internal Directory\), 10100 \(Corporate AD\)\)/],

@@ -3,9 +3,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { assessEstate, hasBlockers, type Assessment } from '../assess/index.js';
+import { hasBlockers, type Assessment } from '../assess/index.js';
 import { generateEstate } from '../generate/index.js';
-import { externalDirectoriesOf, loadConfig } from '../config.js';
+import { loadConfig } from '../config.js';
+import { assessConfigured } from '../assess/configured.js';
 import { usageError } from '../model/errors.js';
 import type { SourceOptions } from '../sources/index.js';
 import { writeAssessmentCsv } from '../report/assessment-csv.js';
@@ -90,14 +91,14 @@ function describeScan(result: ScanResult): string {
   );
 }
 
-export function runAssessment(workspaceDir: string): Assessment {
-  // usermig.json in the workspace folder may say which product directories the LDAP sources are.
-  const externalDirectories = externalDirectoriesOf(loadConfig(undefined, workspaceDir));
-  return withEstate(workspaceDir, ({ estate, decisions }) => assessEstate(estate, { decisions, ...(externalDirectories ? { externalDirectories } : {}) }));
+/** `configFile`: --config (default usermig.json in the workspace folder, when present). */
+export function runAssessment(workspaceDir: string, configFile?: string): Assessment {
+  const config = loadConfig(configFile, workspaceDir);
+  return withEstate(workspaceDir, ({ estate, decisions }) => assessConfigured(estate, decisions, config));
 }
 
-export function assessCommand(options: { workspace?: string; json?: boolean; csv?: string }, io = stdout): number {
-  const assessment = runAssessment(resolveWorkspaceDir(options.workspace));
+export function assessCommand(options: { workspace?: string; json?: boolean; csv?: string; config?: string }, io = stdout): number {
+  const assessment = runAssessment(resolveWorkspaceDir(options.workspace), options.config);
   if (options.csv) writeAssessmentCsv(assessment, options.csv);
   io.out(options.json ? JSON.stringify(assessment) : formatAssessment(assessment));
   return hasBlockers(assessment) ? 1 : 0;

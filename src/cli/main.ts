@@ -48,6 +48,7 @@ function program(): Command {
     .option('--workspace <dir>', 'workspace folder (default ./.usermig or USERMIG_WORKSPACE)')
     .option('--json', 'print the summary and findings as JSON')
     .option('--csv <file>', 'also write one row per finding subject to FILE')
+    .option('--config <file>', 'configuration file (default: usermig.json in the workspace folder, when present)')
     .action(async (options) => {
       process.exitCode = (await commands()).assessCommand(options);
     });

@@ -2,7 +2,7 @@
  * The strategy of a workspace, as `usermig strategy` and the dashboard both compute it: the identity
  * provider checked, the tiers of the configuration file, the assessment, the sources and the journey.
  */
-import { assessEstate } from '../assess/index.js';
+import { assessConfigured } from '../assess/configured.js';
 import type { Estate } from '../assess/estate.js';
 import { loadConfig } from '../config.js';
 import type { Decisions } from '../model/decision.js';
@@ -28,7 +28,7 @@ export function workspaceStrategy(
   return computeStrategy({
     estate,
     decisions,
-    assessment: assessEstate(estate, { decisions }),
+    assessment: assessConfigured(estate, decisions, config),
     sources: loadSourceInfo(workspace.db),
     journey: loadJourneyState(workspace.db, workspace.dir),
     idp: options.idp,
