@@ -72,7 +72,7 @@ describe('scan bitbucket:URL', () => {
     expect(scanned?.counts).toMatchObject({ directories: 1, users: 300, groups: 5, memberships: 282, containers: 3 });
     // global: 1 user + 2 groups; PLAT: 1 user; PLAT/api: 1 user + 1 group; WEB: 1 group; WEB/site: 1 user
     expect(scanned?.counts.grants).toBe(8);
-    expect(scanned?.notes.join(' ')).toMatch(/2 directories \(Bitbucket Internal Directory, Corporate LDAP\)/);
+    expect(scanned?.notes.join(' ')).toMatch(/does not give the order of its user directories \(Bitbucket Internal Directory, Corporate LDAP\)/);
     expect(scanned?.notes.join(' ')).toMatch(/pull requests/);
     expect(scanned?.notes.join(' ')).toMatch(/1 user holds a global permission directly, not through a group/); // u0006: SYS_ADMIN
     expect(scanned?.notes.join(' ')).toMatch(/1 service user \(access tokens: svc-tools-token\) was left out, with their permissions/);
@@ -92,6 +92,9 @@ describe('scan bitbucket:URL', () => {
     // S-09: LICENSED_USER (stash-users) and ADMIN (bb-admins) grant Bitbucket: the active ones of the first 240
     expect(report.summary).toMatchObject({ sources: 1, users: 300, activeUsers: 270, groups: 5, billableUsers: { bitbucket: 216 } });
     expect(report.findings.find((f) => f.code === 'group-admin-access')?.message).toMatch(/bb-admins/);
+    const notRead = report.findings.filter((f) => f.code === 'source-not-read').map((f) => f.message);
+    expect(notRead).toHaveLength(5); // service users, direct global permissions, directories, nesting, repository access
+    expect(notRead.join('\n')).toMatch(/^bitbucket \(bitbucket:http:\/\/127\.0\.0\.1:\d+\/bitbucket\): 1 user holds a global permission directly/m);
   });
 
   it('plan and apply: every migrated Bitbucket user joins "Bitbucket Migration Users", which grants nothing (S-13); a re-run changes nothing', async () => {

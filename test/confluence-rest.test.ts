@@ -49,7 +49,7 @@ describe('scan confluence:URL', () => {
     // confluence-users 240 + administrators 2 + eng 30 + docs-team 10; 3 spaces; 5 global grants (the anonymous one is
     // left out) and 5 space grants (ENG: eng ×2, c0003; DOCS: docs-team, c0004)
     expect(scanned.counts).toMatchObject({ directories: 1, users: 300, groups: 5, memberships: 282, containers: 3, grants: 10 });
-    expect(scanned.notes.join(' ')).toMatch(/lists no user directories/);
+    expect(scanned.notes.join(' ')).toMatch(/does not list the user directories/);
     expect(scanned.notes.join(' ')).not.toMatch(/global permissions/);
     expect(scanned.notes.join(' ')).not.toMatch(/no email/);
     // Content is paged at 25: ENG's 63 items take three pages
@@ -69,6 +69,11 @@ describe('scan confluence:URL', () => {
     expect(report.summary).toMatchObject({ sources: 1, users: 300, activeUsers: 270, groups: 5, invalidEmails: 0, billableUsers: { confluence: 216 } });
     expect(report.findings.find((f) => f.code === 'group-admin-access')?.message).toMatch(/confluence-administrators/);
     expect(report.findings.some((f) => f.code === 'user-deleted-referenced')).toBe(true); // the page of a deleted user
+    // what REST could not read, as info findings naming the source
+    expect(report.findings.filter((f) => f.code === 'source-not-read').map((f) => f.message)).toEqual([
+      expect.stringMatching(/^confluence \(confluence:http:\/\/127\.0\.0\.1:\d+\/wiki\): Confluence REST does not list the user directories/),
+      expect.stringMatching(/does not say which group members are inherited/),
+    ]);
 
     expect((await usermigAsync(['domains', 'trust', '--all', '--workspace', workspace])).code).toBe(0);
     const planned = await usermigAsync(['plan', '--scope', 'confluence:spaces=ENG', '--json', '--workspace', workspace]);

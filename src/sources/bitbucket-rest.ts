@@ -26,7 +26,8 @@
  * container `PROJECT/slug`), which `usermig explain` shows.
  *
  * Users are keyed by their numeric id (stable across renames, so decisions follow a renamed user), or by
- * the lower-case username when an answer has no id. What REST does not give is said in a note: personal
+ * the lower-case username when an answer has no id. What REST does not give is said in not-read records
+ * (printed after the scan, assessed as `source-not-read`): the directories' order, group nesting, personal
  * repositories, the default permission a project gives every licensed user, public access, and commit
  * authors (git identities, not Bitbucket users).
  */
@@ -44,7 +45,7 @@ const PAGE = 1000;
 
 export async function readBitbucketRest(location: string, sink: SnapshotSink, onProgress?: (done: number, total: number) => void, context?: SourceContext): Promise<void> {
   const source = openRestSource('Bitbucket', location, context, (env) => credentialsFrom(env, BITBUCKET_ENV_PREFIX), onProgress);
-  const reader = new BitbucketRestReader(source.client, sink, source.progress, (text) => context?.note?.(text));
+  const reader = new BitbucketRestReader(source.client, sink, source.progress);
   try {
     await reader.read();
   } catch (error) {
@@ -70,8 +71,12 @@ class BitbucketRestReader {
     private readonly client: RestClient,
     private readonly sink: SnapshotSink,
     private readonly progress: RestProgress,
-    private readonly note: (text: string) => void,
   ) {}
+
+  /** What this source could not read: printed after the scan, stored with the snapshot, assessed as source-not-read. */
+  private notRead(topic: string, text: string, consequence: string): void {
+    this.sink.notRead?.({ topic, text, consequence });
+  }
 
   async read(): Promise<void> {
     this.sink.directory({ id: BITBUCKET_REST_DIRECTORY_ID, name: `Bitbucket ${this.client.base.origin}${this.client.base.pathname.replace(/\/$/, '')} (REST)`, position: 0, active: true, type: 'REST' });
@@ -132,22 +137,33 @@ class BitbucketRestReader {
     });
 
     if (this.serviceUsers.size > 0) {
-      this.note(
+      this.notRead(
+        'service-users',
         `${this.serviceUsers.size} service user${this.serviceUsers.size === 1 ? '' : 's'} (access tokens: ${[...this.serviceUsers].sort().slice(0, 5).join(', ')}${this.serviceUsers.size > 5 ? ', …' : ''}) ${this.serviceUsers.size === 1 ? 'was' : 'were'} left out, with their permissions: they are not people and do not migrate`,
+        'nothing migrates for them: create new access tokens in Bitbucket Cloud for what used them',
       );
     }
     if (this.directlyLicensed.size > 0) {
-      this.note(
+      this.notRead(
+        'direct-global-permissions',
         `${this.directlyLicensed.size} user${this.directlyLicensed.size === 1 ? ' holds' : 's hold'} a global permission directly, not through a group: product access counts through groups only (S-09), so they are not counted as billable, and in the cloud they get access only from a group that grants it`,
+        'give these users a group that grants Bitbucket (LICENSED_USER or higher) before migrating, or grant them access in the cloud by hand',
       );
     }
-    if (this.directories.size > 1) {
-      this.note(
-        `Bitbucket's users come from ${this.directories.size} directories (${[...this.directories].sort().join(', ')}); REST does not give their order, so they are recorded as one directory`,
-      );
-    }
-    this.note(
-      'Bitbucket REST does not say whether group members are direct or inherited (recorded as direct), and usermig does not read personal repositories, the default permission a project gives every licensed user, public access, or commit authors (git identities, not users); users of a repository are those with a permission on it or its project (directly or through a group) and the people of its pull requests',
+    this.notRead(
+      'directories',
+      `Bitbucket REST does not give the order of its user directories${this.directories.size > 0 ? ` (${[...this.directories].sort().join(', ')})` : ''}: every user is recorded in one directory`,
+      'users shadowed by an earlier directory and drift against an LDAP source (directory-drift) cannot be assessed: compare with Bitbucket\'s User directories page',
+    );
+    this.notRead(
+      'group-nesting',
+      'Bitbucket REST does not say whether group members are direct or inherited: they are recorded as direct members',
+      'the cloud groups get the same members, but nested groups and cycles are not reported; scan Crowd or the LDAP directory to see the nesting',
+    );
+    this.notRead(
+      'repository-access',
+      'usermig does not read personal repositories, the default permission a project gives every licensed user, public access, or commit authors (git identities, not users); users of a repository are those with a permission on it or its project (directly or through a group) and the people of its pull requests',
+      'a bitbucket:repos= scope does not bring in people who reach a repository only through a default or public permission: check the projects\' settings in Bitbucket',
     );
   }
 

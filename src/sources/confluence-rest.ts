@@ -29,8 +29,9 @@
  *    `expand=history,version,body.storage,container`: creators (`history.createdBy`), last modifiers
  *    (`version.by`) and mentions (`<ri:user ri:userkey="…"/>` or legacy `ri:username`) per space.
  *
- * Confluence REST lists no directories, and on most versions no users' emails; notes say so (a
- * confluence-backup, or the directory the users come from, has them).
+ * Confluence REST lists no directories, does not tell inherited group members from direct ones, and on
+ * most versions shows no emails: not-read records say so (printed after the scan, assessed as
+ * `source-not-read`; a confluence-backup, or the directory the users come from, has them).
  */
 import type { SnapshotSink } from '../model/snapshot.js';
 import { findMentions } from './confluence-backup.js';
@@ -81,7 +82,7 @@ const PERMISSION_NAMES: Record<string, string> = {
 
 export async function readConfluenceRest(location: string, sink: SnapshotSink, onProgress?: (done: number, total: number) => void, context?: SourceContext): Promise<void> {
   const source = openRestSource('Confluence', location, context, (env) => credentialsFrom(env, CONFLUENCE_ENV_PREFIX), onProgress);
-  const reader = new ConfluenceRestReader(source.client, sink, source.progress, (text) => context?.note?.(text));
+  const reader = new ConfluenceRestReader(source.client, sink, source.progress);
   try {
     await reader.read();
   } catch (error) {
@@ -109,8 +110,12 @@ class ConfluenceRestReader {
     private readonly client: RestClient,
     private readonly sink: SnapshotSink,
     private readonly progress: RestProgress,
-    private readonly note: (text: string) => void,
   ) {}
+
+  /** What this source could not read: printed after the scan, stored with the snapshot, assessed as source-not-read. */
+  private notRead(topic: string, text: string, consequence: string): void {
+    this.sink.notRead?.({ topic, text, consequence });
+  }
 
   async read(): Promise<void> {
     this.progress.phase = 'the current user (user/current)';
@@ -124,12 +129,21 @@ class ConfluenceRestReader {
     await this.spacePermissions(spaces);
     await this.content(spaces);
     if (this.withoutEmail > 0) {
-      this.note(
-        `Confluence REST gave no email for ${this.withoutEmail.toLocaleString('en-US')} of ${this.seen.size.toLocaleString('en-US')} users (most versions never show it): assess reports them as invalid emails; scan the directory they come from (ldap:, crowd:) or a confluence-backup, or decide their emails`,
+      this.notRead(
+        'emails',
+        `Confluence REST gave no email for ${this.withoutEmail.toLocaleString('en-US')} of ${this.seen.size.toLocaleString('en-US')} users (most versions never show it)`,
+        'these users are reported as invalid emails and block the plan: scan the directory they come from (ldap:, crowd:) or a confluence-backup, or decide their emails (users fix)',
       );
     }
-    this.note(
-      'Confluence REST lists no user directories, and group members are recorded as direct members (REST does not say which are inherited); scan a confluence-backup to have them',
+    this.notRead(
+      'directories',
+      'Confluence REST does not list the user directories: every user is recorded in one directory',
+      'users shadowed by an earlier directory, users of inactive directories and drift against an LDAP source (directory-drift) cannot be assessed; scan a confluence-backup to have them',
+    );
+    this.notRead(
+      'group-nesting',
+      'Confluence REST does not say which group members are inherited from nested groups: they are recorded as direct members',
+      'the cloud groups get the same members, but nested groups and cycles are not reported; scan a confluence-backup, Crowd or the LDAP directory to see the nesting',
     );
   }
 
@@ -161,8 +175,10 @@ class ConfluenceRestReader {
     this.progress.phase = 'users (user/list)';
     const status = await this.pages(`${API}/user/list?expand=status`, (value, shape, where) => void this.user(value, shape, where), PAGE, [400, 404, 405, 501]);
     if (status !== undefined) {
-      this.note(
+      this.notRead(
+        'users',
         'this Confluence has no user/list (before 8.4): the users were read as the members of every group, so users in no group are missing (Confluence 8.4 and later list every user, deactivated ones included)',
+        'users in no group get no account from this source, and content they created names them as deleted (Former users): scan a confluence-backup or the directory they come from',
       );
     }
   }
@@ -239,8 +255,10 @@ class ConfluenceRestReader {
     const endpoint = `${API}/permissions`;
     const answer = await this.client.get(endpoint, [404, 405, 501]);
     if (answer.status !== 200) {
-      this.note(
-        'this Confluence has no global permissions endpoint (before 9.2): USECONFLUENCE, ADMINISTRATECONFLUENCE and SYSTEMADMINISTRATOR were not read, so product access, admin groups and billable Confluence users are unknown; scan a confluence-backup to have them',
+      this.notRead(
+        'global-permissions',
+        'this Confluence has no global permissions endpoint (before 9.2): USECONFLUENCE, ADMINISTRATECONFLUENCE and SYSTEMADMINISTRATOR were not read',
+        'product access, admin groups and billable Confluence users are not assessed: check Global permissions in Confluence by hand, or scan a confluence-backup, which has them',
       );
       return;
     }
@@ -297,8 +315,10 @@ class ConfluenceRestReader {
     const [first, ...rest] = spaces;
     if (!first) return;
     if (!(await this.permissionsOf(first.key))) {
-      this.note(
-        'this Confluence has no space/{key}/permissions (before 9.1; the older JSON-RPC API is not used): space permissions were not read, so confluence:spaces= scopes find users through the content only',
+      this.notRead(
+        'space-permissions',
+        'this Confluence has no space/{key}/permissions (before 9.1; the older JSON-RPC API is not used): space permissions were not read',
+        'confluence:spaces= scopes find users through the content only, not through who may read the space: scan a confluence-backup to have the permissions',
       );
       return;
     }
