@@ -12,6 +12,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot } from './support/browser.js';
 import { usermig } from './support/cli.js';
+import { serveCloud, type ServedCloud } from './support/cloud-process.js';
+import { decideAll, scannedEstate } from './support/estate-workspace.js';
 import { tempDir } from './support/files.js';
 import { startServe, type ServeProcess } from './support/serve.js';
 
@@ -277,4 +279,69 @@ describe('the dashboard in a real browser', () => {
     expect(errors).toEqual([]);
     await context.close();
   }, 60_000);
+});
+
+describe('the apply page against a slow cloud', () => {
+  let workspace: string;
+  let cloud: ServedCloud;
+  let serve: ServeProcess;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    workspace = scannedEstate();
+    decideAll(workspace);
+    // Every answer of this cloud takes 300 ms: the run lasts long enough to be paused halfway.
+    cloud = await serveCloud(tempDir(), ['--latency', '300']);
+    serve = await startServe(['--workspace', workspace, '--target', cloud.target], cloud.env);
+    browser = await launchBrowser();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await serve?.stop();
+    await cloud?.stop();
+  });
+
+  it('pauses a running apply, holds it still, and resumes it to the end', async () => {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'en-US' });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(serve.url);
+    await openPage(page, 'Plan');
+    await page.getByRole('button', { name: 'Make the plan' }).click();
+    await page.getByTestId('plan-view').getByRole('link', { name: 'Apply this plan…' }).click({ timeout: 60_000 });
+    const total = (JSON.parse(fs.readFileSync(path.join(workspace, 'plan.json'), 'utf8')) as { operations: unknown[] }).operations.length;
+    await page.getByRole('button', { name: 'Apply the plan' }).click();
+
+    const run = page.getByTestId('apply-run');
+    const done = async () => Number(((await page.getByTestId('apply-done').textContent()) ?? '').split('/')[0]!.replace(/[^0-9]/g, ''));
+    await expect.poll(done, { timeout: 30_000 }).toBeGreaterThan(0);
+    await screenshot(page, '09a-apply-running');
+    await page.getByRole('button', { name: 'Pause the apply' }).click();
+    await expect.poll(() => run.getAttribute('data-state')).toBe('paused');
+    // The operations in flight land; then nothing moves while paused.
+    let settled = -1;
+    await expect
+      .poll(async () => {
+        const now = await done();
+        const still = now === settled;
+        settled = now;
+        return still;
+      }, { intervals: [1_000] })
+      .toBe(true);
+    expect(settled).toBeLessThan(total);
+    await screenshot(page, '09b-apply-paused');
+
+    await page.getByRole('button', { name: 'Resume the apply' }).click();
+    await expect.poll(() => run.getAttribute('data-state'), { timeout: 120_000 }).toBe('done');
+    expect(await done()).toBe(total);
+    await expect.poll(() => page.getByTestId('apply-outcome').textContent()).toContain(cloud.env.USERMIG_CLOUD_URL!);
+    // The cloud holds exactly the plan: planning again from the CLI changes nothing.
+    const again = usermig(['plan', '--json', '--target', cloud.target, '--workspace', workspace, '--out', path.join(tempDir(), 'again.json')], cloud.env);
+    expect(again.code, again.stderr).toBe(0);
+    expect((JSON.parse(again.stdout) as { operations: unknown[] }).operations).toEqual([]);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 300_000);
 });

@@ -120,7 +120,7 @@ export function ApplyPage({ query }: { query: URLSearchParams }) {
             </div>
             <div>
               <span>Time left</span>
-              <strong>{live.state === 'done' ? '—' : formatDuration(live.etaSeconds)}</strong>
+              <strong>{live.state === 'paused' ? 'paused' : live.state === 'running' ? formatDuration(live.etaSeconds) : '—'}</strong>
             </div>
             <div>
               <span>Errors</span>
