@@ -109,7 +109,7 @@ describe('the dashboard in a real browser', () => {
     return { context, page, errors };
   }
 
-  it('walks the journey: blockers on the overview, trust domains, decide users, plan, apply with live progress, download the report', async () => {
+  it('walks the journey: blockers on the overview, trust domains, decide users, rename a group, plan, apply with live progress, download the report', async () => {
     const { context, page, errors } = await newPage();
     const before = assess(workspace);
 
@@ -203,14 +203,30 @@ describe('the dashboard in a real browser', () => {
     expect(await cardValue(page, 'card-warnings')).toBe(count(unresolved(after, 'warning').length));
     await screenshot(page, '05-overview-decided');
 
-    // Groups: the blocklisted ones are flagged; one group's page.
+    // Groups: every group of `usermig groups list`; a group in two products keeps apart by a rename in one of them.
+    const groupsBefore = JSON.parse(usermig(['groups', 'list', '--json', '--workspace', workspace]).stdout) as Array<{ name: string; flags: string[]; sources: Array<{ source: string; cloudName: string | null }> }>;
     await openPage(page, 'Groups');
-    await page.locator('[data-testid=groups-table] tbody tr[data-group]').first().waitFor();
-    expect(await page.locator('[data-testid=groups-table] tbody tr[data-group]').count()).toBeGreaterThan(0);
+    const groupRows = page.locator('[data-testid=groups-table] tbody tr[data-group]');
+    await groupRows.first().waitFor();
+    expect(await groupRows.count()).toBe(groupsBefore.length);
     await screenshot(page, '06-groups');
-    await page.locator('[data-testid=groups-table] tbody tr[data-group] th a').first().click();
+    const shared = groupsBefore.find((group) => group.flags.includes('merged-across-products'))!;
+    const [, second] = shared.sources;
+    await page.getByRole('search', { name: 'Filter groups' }).locator('select').selectOption('merged-across-products');
+    await expect.poll(() => groupRows.count()).toBe(groupsBefore.filter((group) => group.flags.includes('merged-across-products')).length);
+    await page.locator(`[data-testid=groups-table] tr[data-group="${shared.name}"] th a`).click();
     await page.getByRole('heading', { name: 'In each source' }).waitFor();
+    const renamed = `${second!.source}-${shared.name}`;
+    const groupForm = page.locator('form', { has: page.getByRole('heading', { name: 'Decide' }) });
+    await groupForm.getByLabel('For').selectOption(second!.source);
+    await groupForm.getByLabel('Action').selectOption('rename');
+    await groupForm.getByLabel('New cloud name').fill(renamed);
+    await groupForm.getByRole('button', { name: 'Save the group decision' }).click();
+    await expect.poll(() => groupForm.getByRole('status').textContent()).toContain(renamed);
+    await expect.poll(() => page.locator('table', { has: page.getByRole('columnheader', { name: 'Cloud group' }) }).textContent()).toContain(renamed);
     await screenshot(page, '07-group');
+    const groupsAfter = JSON.parse(usermig(['groups', 'list', '--json', '--workspace', workspace]).stdout) as typeof groupsBefore;
+    expect(groupsAfter.find((group) => group.name === shared.name)!.sources.find((source) => source.source === second!.source)!.cloudName).toBe(renamed);
 
     // Plan: made on the page, saved where `usermig plan` saves it, the same figures.
     await openPage(page, 'Plan');
