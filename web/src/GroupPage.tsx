@@ -11,6 +11,7 @@ import { href } from './router';
 
 export function GroupPage({ name }: { name: string }) {
   const { data, error, loading, reload } = useApi<GroupDetailResponse>(`/api/groups/${encodeURIComponent(name)}`);
+  const [showAll, setShowAll] = useState(false);
   const back = (
     <p class="crumbs">
       <a href={href('groups')}>← Groups</a>
@@ -123,7 +124,7 @@ export function GroupPage({ name }: { name: string }) {
       <div class="table-wrap">
         <table aria-labelledby="members-title">
           <caption>
-            {formatCount(data.members.sample.length)} of {formatCount(data.members.total)} shown, direct members first
+            {formatCount(Math.min(showAll ? data.members.sample.length : 20, data.members.sample.length))} of {formatCount(data.members.total)} members, direct members first
           </caption>
           <thead>
             <tr>
@@ -134,7 +135,7 @@ export function GroupPage({ name }: { name: string }) {
             </tr>
           </thead>
           <tbody>
-            {data.members.sample.map((member) => (
+            {(showAll ? data.members.sample : data.members.sample.slice(0, 20)).map((member) => (
               <tr key={`${member.id}`}>
                 <td>
                   <a href={href('users', member.id)}>
@@ -149,6 +150,14 @@ export function GroupPage({ name }: { name: string }) {
           </tbody>
         </table>
       </div>
+
+      {data.members.sample.length > 20 ? (
+        <p>
+          <button type="button" class="small" onClick={() => setShowAll(!showAll)}>
+            {showAll ? 'Show the first 20 members' : `Show all ${formatCount(data.members.sample.length)} sampled members`}
+          </button>
+        </p>
+      ) : null}
 
       <h2 id="group-history-title">Decision history</h2>
       <HistoryTable labelledBy="group-history-title" history={data.history} empty="No decision was ever stored for this group." />
