@@ -4,7 +4,8 @@
  * 10,000 groupOfNames groups, 1,000,000 memberships, a tenth of the groups nested in another), loads it
  * offline with slapadd into a throw-away slapd on 127.0.0.1 (size limit 500, so only paging reads it
  * all), then times the scan as a user runs it (the built CLI, a separate process) and samples its peak
- * RSS. Then the same for a directory ten times smaller, to compare the peaks.
+ * RSS. Then the same for a directory ten times smaller, and for the same users and groups with a tenth
+ * of the memberships, to compare the peaks.
  *
  *   node dist/bench/ldap.js [--users N] [--groups N] [--memberships N] [--no-small]
  */
@@ -144,9 +145,13 @@ async function main(): Promise<void> {
     return;
   }
   const full: Size = { users: option('users', 100_000), groups: option('groups', 10_000), memberships: option('memberships', 1_000_000) };
+  const tenth = (n: number) => Math.max(1, Math.round(n / 10));
+  // The full directory; a tenth of everything; and the same users and groups with a tenth of the
+  // memberships, which tells what grows with the users and groups (their names, needed to resolve member
+  // DNs, and the snapshot) from what would grow with the memberships (nothing should: they stream).
   const sizes = process.argv.includes('--no-small')
     ? [full]
-    : [{ users: Math.max(1, Math.round(full.users / 10)), groups: Math.max(1, Math.round(full.groups / 10)), memberships: Math.max(1, Math.round(full.memberships / 10)) }, full];
+    : [{ users: tenth(full.users), groups: tenth(full.groups), memberships: tenth(full.memberships) }, full, { ...full, memberships: tenth(full.memberships) }];
   const results = [];
   for (const size of sizes) {
     const result = await run(size);
@@ -158,11 +163,16 @@ async function main(): Promise<void> {
         `(target ≥ 20,000), peak RSS ${result.peakMb.toFixed(0)} MB`,
     );
   }
-  if (results.length === 2) {
-    const [small, large] = results as [(typeof results)[0], (typeof results)[0]];
+  if (results.length === 3) {
+    const [small, large, fewMemberships] = results as [(typeof results)[0], (typeof results)[0], (typeof results)[0]];
+    const perUser = ((large.peakMb - small.peakMb) * 1024) / (large.size.users + large.size.groups - small.size.users - small.size.groups);
     console.log(
       `peak RSS ${small.peakMb.toFixed(0)} MB at 1/10 of the size, ${large.peakMb.toFixed(0)} MB at full size: ` +
-        `×${(large.peakMb / small.peakMb).toFixed(2)} for ×10 the directory`,
+        `×${(large.peakMb / small.peakMb).toFixed(2)} for ×10 the directory (about ${perUser.toFixed(1)} KB more per user or group)`,
+    );
+    console.log(
+      `peak RSS ${fewMemberships.peakMb.toFixed(0)} MB with the same users and groups and 1/10 of the memberships: ` +
+        `×${(large.peakMb / fewMemberships.peakMb).toFixed(2)} for ×10 the memberships`,
     );
   }
 }
