@@ -30,6 +30,7 @@ export function OverviewPage() {
   const { summary } = data;
   const findings = [...data.findings].sort((a, b) => Number(a.resolved) - Number(b.resolved) || (RANK[a.severity] ?? 3) - (RANK[b.severity] ?? 3));
   const billable = Object.entries(summary.billableUsers);
+  const emailsOpen = data.findings.some((finding) => (finding.code === 'email-invalid' || finding.code === 'email-duplicated') && !finding.resolved);
   return (
     <>
       <h1>Overview</h1>
@@ -56,11 +57,11 @@ export function OverviewPage() {
         <Card label="Groups" value={summary.groups} testId="card-groups" sub={`${formatCount(summary.nestedGroups)} nested · ${formatCount(summary.blocklistedGroups)} blocklisted`} />
         <Card label="Email domains" value={summary.domains} testId="card-domains" sub={<a href={href('domains')}>trust or untrust them</a>} />
         <Card
-          label="Emails to fix"
+          label="Invalid or shared emails"
           value={summary.invalidEmails + summary.duplicatedEmails}
           testId="card-emails"
-          tone={summary.invalidEmails + summary.duplicatedEmails > 0 ? 'warning' : undefined}
-          sub={`${formatCount(summary.invalidEmails)} invalid · ${formatCount(summary.duplicatedEmails)} duplicated`}
+          tone={emailsOpen ? 'warning' : undefined}
+          sub={`${formatCount(summary.invalidEmails)} invalid · ${formatCount(summary.duplicatedEmails)} shared${summary.invalidEmails + summary.duplicatedEmails > 0 ? (emailsOpen ? ' · to decide' : ' · all decided') : ''}`}
         />
         <Card label="Billable users per product" testId="card-billable">
           {billable.length === 0 ? (
