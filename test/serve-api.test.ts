@@ -65,6 +65,8 @@ describe('usermig serve', () => {
     const page = await fetch(`${dash.base}/`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toContain('text/html');
+    expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
   });
 
   it('refuses every API route without the token or with a wrong one (401), and from a foreign Host (403)', async () => {

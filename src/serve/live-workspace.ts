@@ -12,10 +12,12 @@ import { usageError } from '../model/errors.js';
 import { loadDecisions } from '../workspace/decision-store.js';
 import { loadEstate } from '../workspace/estate-loader.js';
 import { openWorkspace, type Db, type Workspace } from '../workspace/workspace.js';
-import type { WorkspaceEstate } from '../cli/workspace-estate.js';
 import { UserIndex } from './user-index.js';
 
-export interface Loaded extends WorkspaceEstate {
+export interface Loaded {
+  workspace: Workspace;
+  estate: Estate;
+  decisions: Decisions;
   assessment: Assessment;
   users: UserIndex;
   /** What each user becomes after the decisions (computed on first use). */

@@ -40,6 +40,10 @@ const TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
+/** The page loads only its own scripts and styles, talks only to its own server, and is never framed. */
+const PAGE_POLICY =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
 const PLACEHOLDER = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>usermig dashboard</title></head>
 <body><h1>usermig dashboard</h1><p>The page is not built (dist/web/ is missing): run <code>npm ci</code> or the page's build.
 The API answers under <code>/api/</code>, for example <code>/api/summary</code>.</p></body></html>`;
@@ -47,7 +51,13 @@ The API answers under <code>/api/</code>, for example <code>/api/summary</code>.
 /** A file of the built page; index.html for paths of the page's own routes; null when there is none. */
 function staticFile(webDir: string, urlPath: string): { body: Buffer; type: string } | null {
   const index = path.join(webDir, 'index.html');
-  let file = path.resolve(webDir, `.${decodeURIComponent(urlPath)}`);
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(urlPath);
+  } catch {
+    return null;
+  }
+  let file = path.resolve(webDir, `.${decoded}`);
   if (file !== webDir && !file.startsWith(webDir + path.sep)) return null;
   if (file === webDir || !path.extname(file)) file = index; // the page routes itself
   try {
@@ -90,7 +100,12 @@ export function dashboardApp(ctx: ServeContext, options: DashboardOptions): Hono
     if (!found) return c.text('not found', 404);
     c.header('Content-Type', found.type);
     c.header('X-Content-Type-Options', 'nosniff');
-    if (found.type.startsWith('text/html')) c.header('Cache-Control', 'no-store');
+    if (found.type.startsWith('text/html')) {
+      c.header('Cache-Control', 'no-store');
+      c.header('Content-Security-Policy', PAGE_POLICY);
+      c.header('Referrer-Policy', 'no-referrer');
+      c.header('X-Frame-Options', 'DENY');
+    }
     return c.body(new Uint8Array(found.body));
   });
   return app;

@@ -6,7 +6,6 @@
  */
 import type { Assessment } from '../assess/index.js';
 import type { EffectiveUser, Estate } from '../assess/estate.js';
-import { refKey } from '../decide/identities.js';
 import { USER_ACTIONS, type Decisions, type UserAction } from '../model/decision.js';
 import type { Finding } from '../model/finding.js';
 import type { Facet, UserDecisionFilter, UserRow, UserSort, UsersFacets, UsersResponse } from './api-types.js';
@@ -55,41 +54,37 @@ function findingUsers(estate: Estate, finding: Finding, byEmail: Map<string, Eff
   return users;
 }
 
-export class UserIndex {
+/**
+ * What depends on the estate alone (the users in columns, their ids, search texts and sort orders): built
+ * once per scan and kept while only decisions change.
+ */
+class EstateColumns {
   readonly users: EffectiveUser[] = [];
-  private readonly byId = new Map<string, number>();
-  private readonly sourceNames: string[];
-  private readonly directoryNames: string[] = [];
-  private readonly findingCodes: string[] = [];
-  private readonly source: Uint16Array;
-  private readonly directory: Uint16Array;
-  private readonly active: Uint8Array;
-  private readonly decision: Uint8Array;
-  /** Finding numbers of each user. */
-  private readonly findings: number[][];
-  private readonly text: string[];
-  private readonly orders = new Map<UserSort, Int32Array>();
+  readonly byId = new Map<string, number>();
+  readonly position = new Map<EffectiveUser, number>();
+  readonly sourceNames: string[];
+  readonly directoryNames: string[] = [];
+  readonly source: Uint16Array;
+  readonly directory: Uint16Array;
+  readonly active: Uint8Array;
+  readonly text: string[];
+  readonly byEmail = new Map<string, EffectiveUser[]>();
+  readonly byDomain = new Map<string, EffectiveUser[]>();
+  readonly orders = new Map<UserSort, Int32Array>();
 
-  /** `directoryNames`: source → directory id → name, as the scan recorded them. */
-  constructor(estate: Estate, decisions: Decisions, assessment: Assessment, directoryNames: ReadonlyMap<string, ReadonlyMap<string, string>> = new Map()) {
+  constructor(estate: Estate, directoryNames: ReadonlyMap<string, ReadonlyMap<string, string>>) {
     for (const source of estate.sources) for (const user of source.users) this.users.push(user);
     const n = this.users.length;
     this.sourceNames = estate.sources.map((s) => s.name);
     this.source = new Uint16Array(n);
     this.directory = new Uint16Array(n);
     this.active = new Uint8Array(n);
-    this.decision = new Uint8Array(n);
-    this.findings = Array.from({ length: n }, () => []);
     this.text = new Array<string>(n);
     const sourceNumber = new Map(this.sourceNames.map((name, i) => [name, i]));
     const directoryNumber = new Map<string, number>();
-    const decided = new Map(decisions.users.map((d) => [refKey(d), d.action]));
-    const position = new Map<EffectiveUser, number>();
-    const byEmail = new Map<string, EffectiveUser[]>();
-    const byDomain = new Map<string, EffectiveUser[]>();
     const directoryNameOf = (user: EffectiveUser) => directoryNames.get(user.source)?.get(user.directoryId) ?? user.directoryId;
     this.users.forEach((user, i) => {
-      position.set(user, i);
+      this.position.set(user, i);
       this.byId.set(userId(user), i);
       this.source[i] = sourceNumber.get(user.source) ?? 0;
       const directory = directoryNameOf(user);
@@ -101,20 +96,10 @@ export class UserIndex {
       }
       this.directory[i] = d;
       this.active[i] = user.active ? 1 : 0;
-      const action = decided.get(refKey(user));
-      this.decision[i] = action ? DECISION_NAMES.indexOf(action) : 0;
       this.text[i] = `${user.userName}\u0000${user.displayName}\u0000${user.rawEmail}`.toLowerCase();
-      if (user.email.normalised) push(byEmail, user.email.normalised, user);
-      if (user.email.domain) push(byDomain, user.email.domain, user);
+      if (user.email.normalised) push(this.byEmail, user.email.normalised, user);
+      if (user.email.domain) push(this.byDomain, user.email.domain, user);
     });
-    for (const finding of assessment.findings) {
-      let code = this.findingCodes.indexOf(finding.code);
-      if (code < 0) code = this.findingCodes.push(finding.code) - 1;
-      for (const user of findingUsers(estate, finding, byEmail, byDomain)) {
-        const list = this.findings[position.get(user)!]!;
-        if (!list.includes(code)) list.push(code);
-      }
-    }
     const sortKey = (pick: (u: EffectiveUser) => string) => {
       const keys = this.users.map((u) => pick(u).toLowerCase());
       const order = Int32Array.from({ length: n }, (_, i) => i);
@@ -123,6 +108,50 @@ export class UserIndex {
     this.orders.set('username', sortKey((u) => u.userName));
     this.orders.set('email', sortKey((u) => u.rawEmail));
     this.orders.set('displayName', sortKey((u) => u.displayName));
+  }
+}
+
+const columnsOf = new WeakMap<Estate, EstateColumns>();
+
+export class UserIndex {
+  readonly users: EffectiveUser[];
+  private readonly byId: Map<string, number>;
+  private readonly sourceNames: string[];
+  private readonly directoryNames: string[];
+  private readonly findingCodes: string[] = [];
+  private readonly source: Uint16Array;
+  private readonly directory: Uint16Array;
+  private readonly active: Uint8Array;
+  private readonly decision: Uint8Array;
+  /** Finding numbers of each user. */
+  private readonly findings: number[][];
+  private readonly text: string[];
+  private readonly orders: Map<UserSort, Int32Array>;
+
+  /**
+   * `directoryNames`: source → directory id → name, as the scan recorded them. What depends on the estate
+   * alone is built once per estate and shared by the indexes of later decisions.
+   */
+  constructor(estate: Estate, decisions: Decisions, assessment: Assessment, directoryNames: ReadonlyMap<string, ReadonlyMap<string, string>> = new Map()) {
+    let columns = columnsOf.get(estate);
+    if (!columns) columnsOf.set(estate, (columns = new EstateColumns(estate, directoryNames)));
+    ({ users: this.users, byId: this.byId, sourceNames: this.sourceNames, directoryNames: this.directoryNames } = columns);
+    ({ source: this.source, directory: this.directory, active: this.active, text: this.text, orders: this.orders } = columns);
+    const n = this.users.length;
+    this.decision = new Uint8Array(n);
+    this.findings = Array.from({ length: n }, () => []);
+    for (const decision of decisions.users) {
+      const i = this.byId.get(userId(decision));
+      if (i !== undefined) this.decision[i] = DECISION_NAMES.indexOf(decision.action);
+    }
+    for (const finding of assessment.findings) {
+      let code = this.findingCodes.indexOf(finding.code);
+      if (code < 0) code = this.findingCodes.push(finding.code) - 1;
+      for (const user of findingUsers(estate, finding, columns.byEmail, columns.byDomain)) {
+        const list = this.findings[columns.position.get(user)!]!;
+        if (!list.includes(code)) list.push(code);
+      }
+    }
   }
 
   /** The index of a user id, or undefined. */
