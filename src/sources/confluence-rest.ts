@@ -105,6 +105,8 @@ class ConfluenceRestReader {
   /** lower-case username → user key, for legacy `ri:username` mentions. */
   private readonly keyByName = new Map<string, string>();
   private withoutEmail = 0;
+  /** Keys of people named in content who are not among the users read. */
+  private readonly formerKeys = new Set<string>();
 
   constructor(
     private readonly client: RestClient,
@@ -209,14 +211,22 @@ class ConfluenceRestReader {
     return { name, key };
   }
 
-  /** The key of a user named in content (`history.createdBy`, `version.by`); undefined for anonymous. */
+  /**
+   * The key of a user named in content (`history.createdBy`, `version.by`); undefined for anonymous. Someone
+   * not among the users (deleted since, or in no group where there is no user/list) keeps the username the
+   * answer gives, as a user key without a user (a Former user, named).
+   */
   private referenced(value: unknown, shape: Shape, where: string): string | undefined {
     if (value === undefined || value === null) return undefined;
     const object = shape.object(value, where);
     if (object.type === 'anonymous') return undefined;
-    if (typeof object.userKey === 'string' && object.userKey) return object.userKey;
-    const name = shape.string(object.username, `${where}.username`);
-    return this.keyByName.get(name.toLowerCase()) ?? name.toLowerCase();
+    const name = object.username === undefined || object.username === null ? undefined : shape.string(object.username, `${where}.username`);
+    const key = typeof object.userKey === 'string' && object.userKey ? object.userKey : name === undefined ? shape.fail(`${where}.userKey`, 'a user key or a username', object.userKey) : (this.keyByName.get(name.toLowerCase()) ?? name.toLowerCase());
+    if (name !== undefined && !this.seen.has(key) && !this.formerKeys.has(key)) {
+      this.formerKeys.add(key);
+      this.sink.userKey({ userKey: key, lowerUserName: name.toLowerCase() });
+    }
+    return key;
   }
 
   // ---- groups
