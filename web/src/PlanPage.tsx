@@ -197,11 +197,7 @@ function PlanDiffView({ plan }: { plan: PlanMade }) {
       {plan.scopeSection ? (
         <div class="panel">
           <h3 style={{ marginTop: 0 }}>Scope</h3>
-          <ul class="plain small">
-            {plan.scopeSection.lines.map((line, i) => (
-              <li key={i}>{line}</li>
-            ))}
-          </ul>
+          <ScopeLines lines={plan.scopeSection.lines} />
         </div>
       ) : null}
 
@@ -358,4 +354,30 @@ function describeOperation(operation: PlanOperationsResponse['rows'][number]) {
         </>
       );
   }
+}
+
+/** What `usermig plan` prints about the scope: the summary lines, then the cascade lines folded (the table shows them). */
+function ScopeLines({ lines }: { lines: string[] }) {
+  const cut = lines.findIndex((line) => line.startsWith('Group cascade'));
+  const head = cut < 0 ? lines : lines.slice(0, cut);
+  const rest = cut < 0 ? [] : lines.slice(cut);
+  return (
+    <>
+      <ul class="plain small">
+        {head.map((line, i) => (
+          <li key={i}>{line}</li>
+        ))}
+      </ul>
+      {rest.length > 0 ? (
+        <details class="small">
+          <summary>The group cascade as usermig plan prints it</summary>
+          <ul class="plain">
+            {rest.map((line, i) => (
+              <li key={i}>{line}</li>
+            ))}
+          </ul>
+        </details>
+      ) : null}
+    </>
+  );
 }
