@@ -19,6 +19,9 @@ import { startServe, type ServeProcess } from './support/serve.js';
 
 const count = (value: number) => new Intl.NumberFormat('en-US').format(value);
 
+/** Polls until the page shows what is expected (30 s: the machine may be busy with other tests). */
+const eventually = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 30_000, interval: 100 });
+
 interface Assessment {
   summary: { users: number; activeUsers: number; groups: number; domains: number; billableUsers: Record<string, number> };
   findings: Array<{ code: string; severity: string; resolved?: boolean; subjects: unknown[] }>;
@@ -39,7 +42,7 @@ async function cardValue(page: Page, testId: string): Promise<string> {
 
 async function openPage(page: Page, title: string): Promise<void> {
   await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: title, exact: true }).click();
-  await expect.poll(() => page.getByRole('heading', { level: 1 }).first().textContent()).toBe(title);
+  await eventually(() => page.getByRole('heading', { level: 1 }).first().textContent()).toBe(title);
 }
 
 /** The rows of the users table as the page shows them. */
@@ -127,7 +130,7 @@ describe('the dashboard in a real browser', () => {
     for (const [product, users] of Object.entries(before.summary.billableUsers)) expect(billable).toContain(`${product}${count(users)}`);
     const blockerRows = page.locator('[data-testid=findings] tbody tr[data-severity=blocker]');
     expect(await blockerRows.count()).toBe(unresolved(before, 'blocker').length);
-    await expect.poll(() => page.getByTestId('next-step').textContent()).toMatch(/Next step/);
+    await eventually(() => page.getByTestId('next-step').textContent()).toMatch(/Next step/);
     await screenshot(page, '01-overview');
 
     // Domains: every domain untrusted at first; trust them all.
@@ -138,8 +141,8 @@ describe('the dashboard in a real browser', () => {
     expect(await page.getByText('untrusted', { exact: true }).count()).toBe(subjectsOf(before, 'domain-untrusted'));
     await screenshot(page, '02-domains');
     await page.getByRole('button', { name: /^Trust all \d+ untrusted domains shown$/ }).click();
-    await expect.poll(() => page.getByRole('status').first().textContent()).toBe(`${before.summary.domains} domains trusted.`);
-    await expect.poll(() => page.getByText('untrusted', { exact: true }).count()).toBe(0);
+    await eventually(() => page.getByRole('status').first().textContent()).toBe(`${before.summary.domains} domains trusted.`);
+    await eventually(() => page.getByText('untrusted', { exact: true }).count()).toBe(0);
     expect(unresolved(assess(workspace), 'blocker').filter((f) => f.code === 'domain-untrusted')).toEqual([]);
 
     // Users: the users with an invalid email, as the finding's filter shows them; each decided on their own page.
@@ -147,11 +150,11 @@ describe('the dashboard in a real browser', () => {
     await page.getByTestId('users-table').waitFor();
     await filterUsers(page, { finding: 'email-invalid' });
     const invalid = subjectsOf(before, 'email-invalid');
-    await expect.poll(() => page.locator('[data-testid=users-table] caption').textContent()).toContain(`${count(invalid)} users match the filters`);
+    await eventually(() => page.locator('[data-testid=users-table] caption').textContent()).toContain(`${count(invalid)} users match the filters`);
     await screenshot(page, '03-users');
     await filterUsers(page, { decision: 'none' });
     for (let decided = 0; decided < invalid; decided++) {
-      await expect.poll(() => userRows(page).then((rows) => rows.length)).toBe(invalid - decided);
+      await eventually(() => userRows(page).then((rows) => rows.length)).toBe(invalid - decided);
       const [first] = await userRows(page);
       await page.locator(`[data-user-id="${first!.id}"] th a`).click();
       await page.getByTestId('decision').waitFor();
@@ -161,23 +164,23 @@ describe('the dashboard in a real browser', () => {
         const address = `${first!.username.replace(/[^a-z0-9.]/gi, '')}.fixed@acme.com`;
         const saved = await decide(page, 'new-email', address);
         expect(saved.startsWith('status: ') && saved.includes(address), saved).toBe(true);
-        await expect.poll(() => page.getByTestId('decision').textContent()).toContain(`new-email ${address}`);
-        await expect.poll(() => page.getByTestId('history').textContent()).toContain('checked by hand in the dashboard');
+        await eventually(() => page.getByTestId('decision').textContent()).toContain(`new-email ${address}`);
+        await eventually(() => page.getByTestId('history').textContent()).toContain('checked by hand in the dashboard');
         await screenshot(page, '04-user');
       } else {
         expect(await decide(page, 'former-user')).toMatch(/^status: /);
-        await expect.poll(() => page.getByTestId('decision').textContent()).toContain('former-user');
+        await eventually(() => page.getByTestId('decision').textContent()).toContain('former-user');
       }
       await page.goBack();
       await page.getByTestId('users-table').waitFor();
     }
-    await expect.poll(() => page.locator('[data-testid=users-table] td.empty').count()).toBe(1);
+    await eventually(() => page.locator('[data-testid=users-table] td.empty').count()).toBe(1);
 
     // Users sharing an email in one source: the first of each address survives, the others merge into it.
     await filterUsers(page, { decision: '', finding: 'email-duplicated' });
     await filterUsers(page, { sort: 'email' });
     const duplicated = subjectsOf(before, 'email-duplicated');
-    await expect.poll(() => userRows(page).then((rows) => rows.length)).toBe(duplicated);
+    await eventually(() => userRows(page).then((rows) => rows.length)).toBe(duplicated);
     const survivors = new Map<string, string>();
     const merges: Array<{ id: string; username: string; into: string }> = [];
     for (const row of await userRows(page)) {
@@ -190,7 +193,7 @@ describe('the dashboard in a real browser', () => {
     for (const merge of merges) {
       await openUser(page, merge.id, merge.username);
       expect(await decide(page, 'merge-into', merge.into)).toMatch(/^status: /);
-      await expect.poll(() => page.getByTestId('becomes').textContent()).toContain(merge.into);
+      await eventually(() => page.getByTestId('becomes').textContent()).toContain(merge.into);
       await page.goBack();
       await page.getByTestId('users-table').waitFor();
     }
@@ -199,7 +202,7 @@ describe('the dashboard in a real browser', () => {
     const after = assess(workspace);
     expect(unresolved(after, 'blocker')).toEqual([]);
     await openPage(page, 'Overview');
-    await expect.poll(() => cardValue(page, 'card-blockers')).toBe('0');
+    await eventually(() => cardValue(page, 'card-blockers')).toBe('0');
     expect(await cardValue(page, 'card-warnings')).toBe(count(unresolved(after, 'warning').length));
     await screenshot(page, '05-overview-decided');
 
@@ -213,7 +216,7 @@ describe('the dashboard in a real browser', () => {
     const shared = groupsBefore.find((group) => group.flags.includes('merged-across-products'))!;
     const [, second] = shared.sources;
     await page.getByRole('search', { name: 'Filter groups' }).locator('select').selectOption('merged-across-products');
-    await expect.poll(() => groupRows.count()).toBe(groupsBefore.filter((group) => group.flags.includes('merged-across-products')).length);
+    await eventually(() => groupRows.count()).toBe(groupsBefore.filter((group) => group.flags.includes('merged-across-products')).length);
     await page.locator(`[data-testid=groups-table] tr[data-group="${shared.name}"] th a`).click();
     await page.getByRole('heading', { name: 'In each source' }).waitFor();
     const renamed = `${second!.source}-${shared.name}`;
@@ -222,8 +225,8 @@ describe('the dashboard in a real browser', () => {
     await groupForm.getByLabel('Action').selectOption('rename');
     await groupForm.getByLabel('New cloud name').fill(renamed);
     await groupForm.getByRole('button', { name: 'Save the group decision' }).click();
-    await expect.poll(() => groupForm.getByRole('status').textContent()).toContain(renamed);
-    await expect.poll(() => page.locator('table', { has: page.getByRole('columnheader', { name: 'Cloud group' }) }).textContent()).toContain(renamed);
+    await eventually(() => groupForm.getByRole('status').textContent()).toContain(renamed);
+    await eventually(() => page.locator('table', { has: page.getByRole('columnheader', { name: 'Cloud group' }) }).textContent()).toContain(renamed);
     await screenshot(page, '07-group');
     const groupsAfter = JSON.parse(usermig(['groups', 'list', '--json', '--workspace', workspace]).stdout) as typeof groupsBefore;
     expect(groupsAfter.find((group) => group.name === shared.name)!.sources.find((source) => source.source === second!.source)!.cloudName).toBe(renamed);
@@ -241,7 +244,7 @@ describe('the dashboard in a real browser', () => {
     expect(await cardValue(page, 'diff-groups')).toBe(count(created('create-group')));
     expect(await cardValue(page, 'diff-adds')).toBe(count(saved.summary.memberAdds!));
     expect(await cardValue(page, 'diff-links')).toBe(count(saved.summary.links!));
-    await expect.poll(() => page.locator('[data-testid=operations] tbody tr').count()).toBeGreaterThan(0);
+    await eventually(() => page.locator('[data-testid=operations] tbody tr').count()).toBeGreaterThan(0);
     await screenshot(page, '08-plan');
 
     // Apply: started on the page, watched to the end over server-sent events.
@@ -253,7 +256,7 @@ describe('the dashboard in a real browser', () => {
     const total = saved.operations.length;
     expect(await page.getByTestId('apply-done').textContent()).toBe(`${count(total)} / ${count(total)}`);
     expect(await page.getByRole('progressbar').getAttribute('aria-valuenow')).toBe(String(total));
-    await expect.poll(() => page.getByTestId('apply-outcome').textContent()).toMatch(/Done\./);
+    await eventually(() => page.getByTestId('apply-outcome').textContent()).toMatch(/Done\./);
     await screenshot(page, '09-apply');
     // The local cloud holds it all: planning again from the CLI changes nothing.
     const again = usermig(['plan', '--json', '--workspace', workspace, '--out', path.join(dir, 'again.json')]);
@@ -288,7 +291,7 @@ describe('the dashboard in a real browser', () => {
     const { context, page, errors } = await newPage();
     await page.goto(`${serve.origin}/#/users`);
     const gate = page.getByRole('heading', { level: 1 });
-    await expect.poll(() => gate.textContent()).toBe('Open the URL usermig serve printed');
+    await eventually(() => gate.textContent()).toBe('Open the URL usermig serve printed');
     expect(await page.getByRole('alert').textContent()).toContain('?token=');
     expect(await page.locator('[data-testid=users-table]').count()).toBe(0);
     await screenshot(page, '00-no-token');
@@ -332,10 +335,10 @@ describe('the apply page against a slow cloud', () => {
 
     const run = page.getByTestId('apply-run');
     const done = async () => Number(((await page.getByTestId('apply-done').textContent()) ?? '').split('/')[0]!.replace(/[^0-9]/g, ''));
-    await expect.poll(done, { timeout: 30_000 }).toBeGreaterThan(0);
+    await eventually(done).toBeGreaterThan(0);
     await screenshot(page, '09a-apply-running');
     await page.getByRole('button', { name: 'Pause the apply' }).click();
-    await expect.poll(() => run.getAttribute('data-state')).toBe('paused');
+    await eventually(() => run.getAttribute('data-state')).toBe('paused');
     // The operations in flight land; then nothing moves while paused.
     let settled = -1;
     await expect
@@ -344,7 +347,7 @@ describe('the apply page against a slow cloud', () => {
         const still = now === settled;
         settled = now;
         return still;
-      }, { intervals: [1_000] })
+      }, { timeout: 30_000, interval: 1_000 })
       .toBe(true);
     expect(settled).toBeLessThan(total);
     await screenshot(page, '09b-apply-paused');
@@ -352,7 +355,7 @@ describe('the apply page against a slow cloud', () => {
     await page.getByRole('button', { name: 'Resume the apply' }).click();
     await expect.poll(() => run.getAttribute('data-state'), { timeout: 120_000 }).toBe('done');
     expect(await done()).toBe(total);
-    await expect.poll(() => page.getByTestId('apply-outcome').textContent()).toContain(cloud.env.USERMIG_CLOUD_URL!);
+    await eventually(() => page.getByTestId('apply-outcome').textContent()).toContain(cloud.env.USERMIG_CLOUD_URL!);
     // The cloud holds exactly the plan: planning again from the CLI changes nothing.
     const again = usermig(['plan', '--json', '--target', cloud.target, '--workspace', workspace, '--out', path.join(tempDir(), 'again.json')], cloud.env);
     expect(again.code, again.stderr).toBe(0);
