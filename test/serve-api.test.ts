@@ -11,6 +11,7 @@ import { usermig } from './support/cli.js';
 import { copyOf, scannedEstate } from './support/estate-workspace.js';
 import { tempDir } from './support/files.js';
 import { readEvents, requestWithHost, startDashboard, type Dashboard } from './support/serve-api.js';
+import { writeScopeBackups } from './support/scope-fixture.js';
 
 let workspace: string;
 let dash: Dashboard;
@@ -262,6 +263,7 @@ describe('usermig serve', () => {
     const after = JSON.parse(cli(['groups', 'list', '--json']).stdout) as Array<{ name: string; sources: Array<{ cloudName: string }> }>;
     expect(after.find((g) => g.name === group.name)!.sources.every((s) => s.cloudName === `${group.name}-cloud`)).toBe(true);
     expect((await dash.json(`/api/groups/${encodeURIComponent(group.name)}`)).history.at(-1).decision).toBe(`rename ${group.name}-cloud`);
+    expect((await dash.json(`/api/groups/${encodeURIComponent(`${group.name}-cloud`)}`)).group.name).toBe(group.name);
 
     const other = groups.rows.find((g: { name: string; flags: string[] }) => g.name !== group.name && g.flags.length === 0);
     const collision = await dash.api('/api/groups/decision', { method: 'PUT', body: { group: group.name, action: 'rename', value: other.name } });
@@ -400,5 +402,32 @@ describe('usermig serve', () => {
     expect(output.split(dash.token).length - 1).toBe(1);
     expect(output.split('\n')[0]).toBe(`usermig dashboard: ${dash.url}`);
     expect(await dash.stop()).toBe(0);
+  });
+});
+
+describe('usermig serve: a scoped plan', () => {
+  it('plans a scope as usermig plan --scope does, with the cascade per group in its diff', async () => {
+    const dir = tempDir();
+    const specs = writeScopeBackups(dir);
+    const scoped = path.join(dir, 'ws');
+    expect(usermig(['scan', specs.jira, specs.confluence, '--workspace', scoped]).code).toBe(0);
+    expect(usermig(['domains', 'trust', 'example.com', '--workspace', scoped]).code).toBe(0);
+    const server = await startDashboard(['--workspace', scoped]);
+    try {
+      const made = await server.json('/api/plans', { method: 'POST', body: { scope: ['jira:projects=APO+roles', 'confluence:spaces=ENG'], groupMembers: 'all' } });
+      const byCli = JSON.parse(
+        usermig(['plan', '--json', '--scope', 'jira:projects=APO+roles', '--scope', 'confluence:spaces=ENG', '--group-members', 'all', '--out', path.join(dir, 'cli-plan.json'), '--workspace', scoped]).stdout,
+      );
+      expect(made.scope).toEqual(byCli.scope.specs);
+      expect(made.summary).toEqual(byCli.summary);
+      expect(made.scopeSection.summary).toEqual(byCli.scope.summary);
+      expect(made.scopeSection.groupMembers).toBe('all');
+      const withScope = made.diff.cascade.filter((g: { scope?: unknown }) => g.scope).map((g: { scope: unknown }) => g.scope);
+      expect(withScope).toEqual(expect.arrayContaining(byCli.scope.groups));
+      expect(withScope).toHaveLength(byCli.scope.groups.length);
+      expect((await server.json('/api/plans')).rows[0].scope).toEqual(byCli.scope.specs);
+    } finally {
+      await server.stop();
+    }
   });
 });

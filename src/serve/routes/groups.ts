@@ -118,7 +118,10 @@ export function groupsRoutes(app: Hono, ctx: ServeContext): void {
   app.get('/api/groups/:name', (c) => {
     const loaded = ctx.live.current();
     const name = c.req.param('name');
-    const entry = groupList(loaded).find((e) => e.name.toLowerCase() === name.toLowerCase());
+    const lower = name.toLowerCase();
+    // By the group's name, else by the cloud name a decision gave it.
+    const list = groupList(loaded);
+    const entry = list.find((e) => e.name.toLowerCase() === lower) ?? list.find((e) => e.sources.some((s) => s.cloudName?.toLowerCase() === lower));
     if (!entry) throw notFound(`there is no group "${name}"; GET /api/groups lists them`);
     return c.json(groupDetail(ctx, loaded, entry));
   });
