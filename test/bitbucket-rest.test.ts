@@ -97,7 +97,7 @@ describe('scan bitbucket:URL', () => {
     expect(notRead.join('\n')).toMatch(/^bitbucket \(bitbucket:http:\/\/127\.0\.0\.1:\d+\/bitbucket\): 1 user holds a global permission directly/m);
   });
 
-  it('plan and apply: every migrated Bitbucket user joins "Bitbucket Migration Users", which grants nothing (S-13); a re-run changes nothing', async () => {
+  it('plan and apply: every migrated active Bitbucket user joins "Bitbucket Migration Users", which grants nothing (S-13); inactive ones get no group (S-08); a re-run changes nothing', async () => {
     const server = await bitbucket(60);
     const workspace = path.join(tempDir(), 'ws');
     expect((await usermigAsync(['scan', `bitbucket:${server.url}/bitbucket`, '--workspace', workspace], env)).code).toBe(0);
@@ -110,14 +110,17 @@ describe('scan bitbucket:URL', () => {
     const plan = JSON.parse(planned.stdout) as { operations: Array<{ kind: string; name?: string; group?: string; emails?: string[] }> };
     expect(plan.operations.some((op) => op.kind === 'create-group' && op.name === 'Bitbucket Migration Users')).toBe(true);
     const adds = plan.operations.filter((op) => op.kind === 'add-members' && op.group === 'Bitbucket Migration Users').flatMap((op) => op.emails ?? []);
-    expect(adds).toHaveLength(58);
-    expect(adds).toContain('u0010@example.com'); // inactive Bitbucket users are migrated too (SC-B02), and join it
+    expect(adds).toHaveLength(52); // 60 users, 6 of them inactive, one skipped, one a Former user
+    // Inactive Bitbucket users get accounts (SC-B02) but no group (S-08): access the admin later grants
+    // to this group must not reach them.
+    expect(plan.operations.some((op) => op.kind === 'create-account' && (op as { email?: string }).email === 'u0010@example.com')).toBe(true);
+    expect(adds).not.toContain('u0010@example.com');
     expect(adds).not.toContain('u0007@example.com');
 
     const applied = await usermigAsync(['apply', '--yes', '--workspace', workspace]);
     expect(applied.code, applied.stderr).toBe(0);
     const groups = cloudGroups(workspace);
-    expect(groups.get('Bitbucket Migration Users')).toHaveLength(58);
+    expect(groups.get('Bitbucket Migration Users')).toHaveLength(52);
     expect(groups.get('bb-admins')).toEqual(['u0001@example.com', 'u0002@example.com']);
     expect(cloudRoles(workspace, 'Bitbucket Migration Users')).toEqual([]);
     const reported = await usermigAsync(['report', '--format', 'json', '--out', path.join(workspace, 'report'), '--workspace', workspace]);
@@ -125,7 +128,7 @@ describe('scan bitbucket:URL', () => {
     const report = JSON.parse(fs.readFileSync(path.join(workspace, 'report', 'report.json'), 'utf8')) as { groups: Array<Record<string, unknown>> };
     expect(report.groups.find((g) => g.cloudName === 'Bitbucket Migration Users')).toMatchObject({
       outcome: 'created',
-      members: 58,
+      members: 52,
       membersViaNestedOnly: 0,
       productAccessAwaitingApproval: [],
       adminAccessAwaitingApproval: [],

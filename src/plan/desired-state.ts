@@ -14,9 +14,10 @@
  * - With a scope (src/scope), only the users and groups of the scope: accounts of in-scope users, Former
  *   users and skips among them, and the scope's groups with the members whose accounts are in scope
  *   (all active members for a group migrated whole, which the scope has brought in already).
- * - Bitbucket (S-13, SC-B03): every Bitbucket user that gets an account — disabled ones too, since
- *   Bitbucket's inactive users are migrated for their authorship (SC-B02) and this group grants nothing —
- *   joins the cloud group `Bitbucket Migration Users`, which grants no product access and no permission.
+ * - Bitbucket (S-13, SC-B03): every active Bitbucket user that gets an account joins the cloud group
+ *   `Bitbucket Migration Users`, which grants no product access and no permission. Inactive Bitbucket users
+ *   get their accounts (SC-B02: authorship) but, as S-08 says of every disabled user, no group: the admin
+ *   grants this group access to repositories after the migration, and a disabled user must not gain it.
  *   It is usermig's own group, not a source group: no occurrences; joining a cloud group of that name that
  *   exists already (Atlassian's Bitbucket migration assistant makes the same one) is what the rule asks,
  *   so it counts as consented (`mapped`). A source group of that name merges into it.
@@ -94,9 +95,9 @@ export function desiredState(estate: Estate, decisions: Decisions, scope?: Resol
       accounts.set(identity.email, account);
     }
     account.users.push({ user, via: identity.outcome === 'merged' ? 'merged' : 'own' });
-    if (bitbucketSources.has(user.source)) bitbucketMembers.add(identity.email);
     if (user.active) {
       account.active = true;
+      if (bitbucketSources.has(user.source)) bitbucketMembers.add(identity.email);
       const emails = memberEmail.get(user.source);
       if (emails) emails[user.index] = identity.email;
     }
