@@ -58,6 +58,8 @@ const ROUTES: Array<[string, string, unknown?]> = [
   ['GET', '/api/report/users.csv'],
   ['GET', '/api/report/groups.csv'],
   ['GET', '/api/report/checklist.csv'],
+  ['GET', '/api/report/users'],
+  ['GET', '/api/report/groups'],
 ];
 
 describe('usermig serve', () => {
@@ -395,6 +397,17 @@ describe('usermig serve', () => {
     expect(report.charts.usersByDomain.reduce((n: number, o: { users: number }) => n + o.users, 0)).toBe(written.users.length);
     expect(report.charts.groupSizes.length).toBeGreaterThan(0);
     expect(report.lines[0]).toMatch(/source users: /);
+
+    const light = await dash.json('/api/report?rows=none');
+    expect([light.users, light.groups, light.summary]).toEqual([[], [], written.summary]);
+    const formers = await dash.json(`/api/report/users?outcome=${encodeURIComponent('former user')}&limit=5`);
+    expect(formers.total).toBe(written.users.filter((u: { outcome: string }) => u.outcome === 'former user').length);
+    expect(formers.rows.every((u: { outcome: string }) => u.outcome === 'former user')).toBe(true);
+    const one = written.users[3];
+    const found = await dash.json(`/api/report/users?q=${encodeURIComponent(`${one.source}:${one.userName}`)}`);
+    expect(found.rows).toContainEqual(one);
+    const groups = await dash.json('/api/report/groups?limit=1000');
+    expect(groups.rows).toEqual(written.groups);
   });
 
   it('keeps the token out of everything it prints but its one URL line, and stops on SIGTERM', async () => {

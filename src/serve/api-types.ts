@@ -701,7 +701,11 @@ export interface ReportCharts {
   outcomeCounts: Array<{ outcome: string; count: number }>;
 }
 
-/** GET /api/report: the data of `usermig report` (report.json) plus the charts. */
+/**
+ * GET /api/report: the data of `usermig report` (report.json) plus the charts. `?rows=none` leaves the
+ * users and groups out (a large estate's report is tens of megabytes): page them with
+ * GET /api/report/users and GET /api/report/groups instead.
+ */
 export interface ReportResponse {
   generatedAt: string;
   applied: boolean;
@@ -719,6 +723,20 @@ export interface ReportResponse {
   /** The lines `usermig report` prints (summary and checklist in brief). */
   lines: string[];
 }
+
+/** GET /api/report/users?q=&outcome=&offset&limit (q: source:username, email or cloud email; outcome: as in the rows, or `merged`). */
+export interface ReportUsersQuery extends PageQuery {
+  q?: string;
+  outcome?: string;
+}
+export type ReportUsersResponse = Page<ReportUserRow>;
+
+/** GET /api/report/groups?q=&outcome=&offset&limit (q: cloud or source name). */
+export interface ReportGroupsQuery extends PageQuery {
+  q?: string;
+  outcome?: GroupOutcome;
+}
+export type ReportGroupsResponse = Page<ReportGroupRow>;
 
 /** The CSV downloads (text/csv, Content-Disposition attachment), byte-identical to `usermig report --format csv`. */
 export type ReportCsvFile = 'users.csv' | 'groups.csv' | 'checklist.csv';

@@ -7,8 +7,9 @@ import { buildReport } from '../../report/build-report.js';
 import type { Report } from '../../report/outcomes.js';
 import { checklistCsv, groupsCsv, usersCsv } from '../../report/report-csv.js';
 import { describeReport } from '../../report/write-report.js';
-import type { ReportCharts, ReportResponse } from '../api-types.js';
+import type { ReportCharts, ReportGroupRow, ReportResponse, ReportUserRow } from '../api-types.js';
 import type { ServeContext } from '../context.js';
+import { choiceQuery, page, paging } from '../paging.js';
 
 const GROUP_SIZES = 50;
 
@@ -40,15 +41,61 @@ const CSV = {
   'checklist.csv': checklistCsv,
 } as const;
 
+/** A computed report is reused while nothing it reads has changed, for at most this long (the cloud may change by hand). */
+const REUSE_MS = 30_000;
+
+/** What the report depends on in the workspace: sources, decisions, the ledger and the applies. */
+function reportKey(ctx: ServeContext): string {
+  const loaded = ctx.live.current();
+  const db = ctx.live.db;
+  const ledger = db.prepare('SELECT count(*), max(updated_at) FROM ledger').raw().get();
+  const applies = db.prepare('SELECT count(*), max(started_at), max(finished_at) FROM applied_plans').raw().get();
+  return JSON.stringify([loaded.sourcesKey, loaded.decisionsKey, ledger, applies]);
+}
+
 export function reportRoutes(app: Hono, ctx: ServeContext): void {
-  const report = () => buildReport(ctx.live.current(), ctx.workspaceDir);
+  let cached: { key: string; at: number; report: Promise<Report> } | undefined;
+  const report = (): Promise<Report> => {
+    const key = reportKey(ctx);
+    if (cached && cached.key === key && Date.now() - cached.at < REUSE_MS) return cached.report;
+    const fresh = buildReport(ctx.live.current(), ctx.workspaceDir);
+    cached = { key, at: Date.now(), report: fresh };
+    fresh.catch(() => {
+      if (cached?.report === fresh) cached = undefined;
+    });
+    return fresh;
+  };
 
   app.get('/api/report', async (c) => {
+    const rows = choiceQuery(c, 'rows', ['all', 'none'] as const) ?? 'all';
     const data = await report();
     // The lines `usermig report` prints, but those naming the files it writes.
     const lines = describeReport(data, '', []).filter((line) => !line.startsWith('Report written to'));
-    const answer: ReportResponse = { ...data, charts: reportCharts(data), lines };
+    const answer: ReportResponse = { ...data, ...(rows === 'none' ? { users: [], groups: [] } : {}), charts: reportCharts(data), lines };
     return c.json(answer);
+  });
+
+  // The outcomes paged and filtered on the server (a large estate's report is too big to send whole).
+  app.get('/api/report/users', async (c) => {
+    const q = (c.req.query('q') ?? '').trim().toLowerCase();
+    const outcome = c.req.query('outcome') || undefined;
+    const rows: ReportUserRow[] = (await report()).users.filter(
+      (row) =>
+        (q === '' || `${row.source}:${row.userName}\u0000${row.email}\u0000${row.cloudEmail}`.toLowerCase().includes(q)) &&
+        (outcome === undefined || row.outcome === outcome || (outcome === 'merged' && row.outcome.startsWith('merged into'))),
+    );
+    return c.json(page(rows, paging(c)));
+  });
+
+  app.get('/api/report/groups', async (c) => {
+    const q = (c.req.query('q') ?? '').trim().toLowerCase();
+    const outcome = c.req.query('outcome') || undefined;
+    const rows: ReportGroupRow[] = (await report()).groups.filter(
+      (row) =>
+        (q === '' || row.cloudName.toLowerCase().includes(q) || row.sources.some((s) => s.name.toLowerCase().includes(q))) &&
+        (outcome === undefined || row.outcome === outcome),
+    );
+    return c.json(page(rows, paging(c)));
   });
 
   for (const [name, render] of Object.entries(CSV)) {
