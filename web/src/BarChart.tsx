@@ -33,10 +33,11 @@ export function BarChart({ title, bars, max = 12, color = '#3b73c8', testId }: {
           {shown.map((bar, i) => {
             const y = i * ROW + 4;
             const w = Math.max(bar.value > 0 ? 2 : 0, (bar.value / top) * span);
-            const label = bar.label.length > 22 ? `${bar.label.slice(0, 21)}…` : bar.label;
+            const name = bar.label === '' ? '(empty)' : bar.label;
+            const label = name.length > 20 ? `${name.slice(0, 19)}…` : name;
             return (
-              <g key={bar.label}>
-                <title>{`${bar.label}: ${formatCount(bar.value)}`}</title>
+              <g key={`${i}-${bar.label}`}>
+                <title>{`${name}: ${formatCount(bar.value)}`}</title>
                 <text x={LABEL - 8} y={y + ROW / 2 + 1} text-anchor="end" dominant-baseline="middle">
                   {label}
                 </text>
