@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { usermig } from './support/cli.js';
+import { runInBackground, usermig } from './support/cli.js';
 import { copyOf, scannedEstate } from './support/estate-workspace.js';
 import { tempDir } from './support/files.js';
 import { readEvents, requestWithHost, startDashboard, type Dashboard } from './support/serve-api.js';
@@ -442,5 +442,35 @@ describe('usermig serve: a scoped plan', () => {
     } finally {
       await server.stop();
     }
+  });
+});
+
+describe('usermig serve: start-up', () => {
+  it('shows an empty workspace with the scan as the next step, and says no sources yet elsewhere', async () => {
+    const empty = path.join(tempDir(), 'ws');
+    const server = await startDashboard(['--workspace', empty]);
+    try {
+      const overview = await server.json('/api/summary');
+      expect(overview).toMatchObject({ sources: [], findings: [], blockers: 0, nextStep: { page: 'overview' } });
+      expect(overview.nextStep.command).toMatch(/^usermig scan /);
+      const users = await server.api('/api/users');
+      expect(users.status).toBe(400);
+      expect(((await users.json()) as { error: { message: string } }).error.message).toBe(`the workspace ${empty} has no sources yet; run usermig scan first`);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('refuses a port in use (exit 2) and a port that is no port', async () => {
+    const server = await startDashboard(['--workspace', path.join(tempDir(), 'ws')]);
+    try {
+      const taken = await runInBackground(['serve', '--port', String(server.port), '--workspace', path.join(tempDir(), 'ws')]);
+      expect(taken.code).toBe(2);
+      expect(taken.stderr).toBe(`usermig: the port ${server.port} is in use; choose another with --port (0: any free port)\n`);
+    } finally {
+      await server.stop();
+    }
+    const bad = usermig(['serve', '--port', 'http']);
+    expect([bad.code, bad.stderr]).toEqual([2, 'usermig: --port takes a port number (0 for any free port), not "http"\n']);
   });
 });

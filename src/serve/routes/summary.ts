@@ -60,8 +60,26 @@ export function summary(loaded: Loaded, ctx: ServeContext): SummaryResponse {
   };
 }
 
+/** The overview of a workspace nothing was scanned into yet: empty figures, and the scan as the next step. */
+function emptySummary(ctx: ServeContext): SummaryResponse {
+  return {
+    workspace: ctx.workspaceDir,
+    sources: [],
+    summary: { sources: 0, users: 0, activeUsers: 0, groups: 0, directMemberships: 0, invalidEmails: 0, duplicatedEmails: 0, domains: 0, blocklistedGroups: 0, nestedGroups: 0, billableUsers: {} },
+    findings: [],
+    blockers: 0,
+    warnings: 0,
+    nextStep: {
+      command: `usermig scan jira-backup:BACKUP.zip confluence-backup:EXPORT.zip --workspace ${ctx.workspaceDir}`,
+      why: 'the workspace has no sources yet: scan the backups (or the live products and directories) first',
+      page: 'overview',
+    },
+    target: ctx.target,
+  };
+}
+
 export function summaryRoutes(app: Hono, ctx: ServeContext): void {
-  app.get('/api/summary', (c) => c.json(summary(ctx.live.current(), ctx)));
+  app.get('/api/summary', (c) => c.json(ctx.live.hasSources() ? summary(ctx.live.current(), ctx) : emptySummary(ctx)));
 
   app.get('/api/findings/:code', (c) => {
     const loaded = ctx.live.current();
