@@ -2,6 +2,7 @@
  * Reports: what happened to each user and group, and what is left to do by hand in the cloud (the
  * post-migration checklist), with the CSV files `usermig report` writes and three charts.
  */
+import { Fragment } from 'preact';
 import { useMemo, useState } from 'preact/hooks';
 import type { ReportResponse } from '../../src/serve/api-types';
 import { useApi } from './api';
@@ -100,7 +101,6 @@ export function ReportsPage() {
           <table aria-labelledby="checklist-title" data-testid="checklist">
             <thead>
               <tr>
-                <th scope="col">Step</th>
                 <th scope="col">Group</th>
                 <th scope="col">To do</th>
                 <th scope="col" class="num">People</th>
@@ -110,16 +110,22 @@ export function ReportsPage() {
             </thead>
             <tbody>
               {data.checklist.map((item, i) => (
-                <tr key={i}>
-                  <td class="small">
-                    {item.step}. {STEP_TITLES[item.step] ?? item.task}
-                  </td>
-                  <td>{item.group}</td>
-                  <td>{item.item}</td>
-                  <td class="num">{formatCount(item.people)}</td>
-                  <td class="num">{item.billable === null ? '—' : formatCount(item.billable)}</td>
-                  <td class="small">{item.detail}</td>
-                </tr>
+                <Fragment key={i}>
+                  {i === 0 || data.checklist[i - 1]!.step !== item.step ? (
+                    <tr class="step-row">
+                      <th scope="rowgroup" colSpan={5}>
+                        Step {item.step}: {STEP_TITLES[item.step] ?? item.task}
+                      </th>
+                    </tr>
+                  ) : null}
+                  <tr>
+                    <td>{item.group}</td>
+                    <td>{item.item}</td>
+                    <td class="num">{formatCount(item.people)}</td>
+                    <td class="num">{item.billable === null ? '—' : formatCount(item.billable)}</td>
+                    <td class="small">{item.detail}</td>
+                  </tr>
+                </Fragment>
               ))}
             </tbody>
           </table>
