@@ -131,6 +131,8 @@ describe('the dashboard in a real browser', () => {
     const blockerRows = page.locator('[data-testid=findings] tbody tr[data-severity=blocker]');
     expect(await blockerRows.count()).toBe(unresolved(before, 'blocker').length);
     await eventually(() => page.getByTestId('next-step').textContent()).toMatch(/Next step/);
+    await page.getByRole('button', { name: 'List the subjects of email-invalid' }).first().click();
+    await eventually(() => page.getByRole('navigation', { name: 'Pages of subjects' }).textContent()).toContain(`of ${count(subjectsOf(before, 'email-invalid'))}`);
     await screenshot(page, '01-overview');
 
     // Domains: every domain untrusted at first; trust them all.
