@@ -13,6 +13,16 @@ import { href } from './router';
 
 const RANK: Record<string, number> = { blocker: 0, warning: 1, info: 2 };
 
+type FindingFilter = 'open' | 'blocker' | 'warning' | 'info' | 'resolved' | 'all';
+const FILTERS: Array<{ name: FindingFilter; label: string; test: (finding: FindingOverview) => boolean }> = [
+  { name: 'open', label: 'Open', test: (f) => !f.resolved },
+  { name: 'blocker', label: 'Blockers', test: (f) => !f.resolved && f.severity === 'blocker' },
+  { name: 'warning', label: 'Warnings', test: (f) => !f.resolved && f.severity === 'warning' },
+  { name: 'info', label: 'Information', test: (f) => !f.resolved && f.severity === 'info' },
+  { name: 'resolved', label: 'Resolved', test: (f) => f.resolved },
+  { name: 'all', label: 'All', test: () => true },
+];
+
 const PAGE_TITLES: Record<string, string> = {
   overview: 'Overview',
   users: 'Users',
@@ -25,10 +35,12 @@ const PAGE_TITLES: Record<string, string> = {
 
 export function OverviewPage() {
   const { data, error, loading } = useApi<SummaryResponse>('/api/summary');
+  const [show, setShow] = useState<FindingFilter>('open');
   if (error) return <ErrorNotice error={error} prefix="The summary could not be loaded" />;
   if (!data) return loading ? <Loading what="the assessment" /> : null;
   const { summary } = data;
   const findings = [...data.findings].sort((a, b) => Number(a.resolved) - Number(b.resolved) || (RANK[a.severity] ?? 3) - (RANK[b.severity] ?? 3));
+  const shown = findings.filter(FILTERS.find((filter) => filter.name === show)!.test);
   const billable = Object.entries(summary.billableUsers);
   const emailsOpen = data.findings.some((finding) => (finding.code === 'email-invalid' || finding.code === 'email-duplicated') && !finding.resolved);
   return (
@@ -85,6 +97,13 @@ export function OverviewPage() {
       <p class="muted small">
         Blockers stop a plan until a decision resolves them; warnings and information do not. Resolved findings stay listed with their decision.
       </p>
+      <div class="actions" role="group" aria-label="Show findings" style={{ marginBottom: '0.6rem' }}>
+        {FILTERS.map((filter) => (
+          <button key={filter.name} type="button" class="small" aria-pressed={show === filter.name} onClick={() => setShow(filter.name)}>
+            {filter.label} ({formatCount(findings.filter(filter.test).length)})
+          </button>
+        ))}
+      </div>
       <div class="table-wrap">
         <table aria-labelledby="findings-title" data-testid="findings">
           <thead>
@@ -99,14 +118,14 @@ export function OverviewPage() {
             </tr>
           </thead>
           <tbody>
-            {findings.length === 0 ? (
+            {shown.length === 0 ? (
               <tr>
                 <td colSpan={5} class="empty">
-                  No findings.
+                  No finding of this kind.
                 </td>
               </tr>
             ) : (
-              findings.map((finding, i) => <FindingRow key={`${finding.code}-${i}`} finding={finding} />)
+              shown.map((finding, i) => <FindingRow key={`${finding.code}-${finding.title}-${i}`} finding={finding} />)
             )}
           </tbody>
         </table>
