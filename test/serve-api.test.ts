@@ -38,6 +38,8 @@ const ROUTES: Array<[string, string, unknown?]> = [
   ['GET', '/api/findings/email-invalid'],
   ['GET', '/api/users?q=a'],
   ['GET', '/api/users/amlyYQBhbGljZQ'],
+  ['POST', '/api/users/fix', { invalid: 'former-user' }],
+  ['PUT', '/api/domains', { all: true, trusted: true }],
   ['PUT', '/api/users/amlyYQBhbGljZQ/decision', { action: 'skip' }],
   ['GET', '/api/domains'],
   ['PUT', '/api/domains/example.com', { trusted: true }],
@@ -299,9 +301,23 @@ describe('usermig serve', () => {
   let planId: string;
 
   it('makes the plan usermig plan makes, saves it where usermig plan does, and pages its operations', async () => {
-    // Fix the users and trust the domains: the CLI for the users, the dashboard for the domains.
-    expect(cli(['users', 'fix', '--invalid', 'former-user', '--duplicated', 'merge']).code).toBe(0);
-    for (const row of (await dash.json('/api/domains')).rows) await dash.json(`/api/domains/${row.domain}`, { method: 'PUT', body: { trusted: true } });
+    // Fix the users and trust the domains in the dashboard, as users fix and domains trust --all would.
+    const dry = await dash.json('/api/users/fix', { method: 'POST', body: { invalid: 'former-user', duplicated: 'merge', dryRun: true } });
+    const cliDry = cli(['users', 'fix', '--invalid', 'former-user', '--duplicated', 'merge', '--dry-run']).stdout.trim().split('\n');
+    expect(dry.message).toBe(cliDry.at(-1));
+    expect(dry.merges).toEqual(cliDry.filter((line) => line.startsWith('merge ')));
+    expect(dry.decisions.map((d: { user: string; text: string }) => `${d.user}: ${d.text}`)).toEqual(cliDry.filter((line) => !line.startsWith('merge ') && !line.startsWith('dry run')));
+    const fixed = await dash.json('/api/users/fix', { method: 'POST', body: { invalid: 'former-user', duplicated: 'merge' } });
+    expect(fixed.saved).toBe(dry.total);
+    expect(fixed.message).toBe(`${dry.total} decisions saved (${dry.summary})`);
+    expect(cli(['users', 'fix', '--invalid', 'former-user', '--duplicated', 'merge']).stdout).toBe('0 decisions saved (nothing to decide)\n');
+    const badFix = await dash.api('/api/users/fix', { method: 'POST', body: { invalid: 'delete' } });
+    expect(((await badFix.json()) as { error: { message: string } }).error.message).toBe(cliError(['users', 'fix', '--invalid', 'delete']));
+    const domains = (await dash.json('/api/domains')).rows as Array<{ domain: string; trusted: boolean }>;
+    const trustAll = await dash.json('/api/domains', { method: 'PUT', body: { all: true, trusted: true } });
+    expect(trustAll.domains).toEqual(domains.map((d) => d.domain));
+    expect(trustAll.changed).toBe(domains.filter((d) => !d.trusted).length);
+    expect(cli(['domains', 'trust', '--all']).stdout).toBe(`trusted 0 domains (${domains.length} already trusted)\n`);
     const overview = await dash.json('/api/summary');
     expect(overview.blockers, JSON.stringify(overview.findings.filter((f: { severity: string; resolved: boolean }) => f.severity === 'blocker' && !f.resolved))).toBe(0);
 

@@ -3,16 +3,15 @@
  * invalid or duplicated email at once.
  */
 import type { Command } from 'commander';
-import { checkContext } from '../assess/context.js';
 import type { EffectiveUser, Estate } from '../assess/estate.js';
-import { planBulkFix, type DuplicatedFix, type InvalidFix } from '../decide/bulk-fix.js';
 import { findOneUser, findUsers } from '../decide/find-user.js';
 import { describeRef, refKey, resolveIdentities } from '../decide/identities.js';
 import { USER_ACTIONS, type Decisions } from '../model/decision.js';
 import { decideUser } from '../decide/user-decision.js';
 import { userFacts } from '../decide/user-facts.js';
+import { fixUsers } from '../decide/user-fix.js';
 import { usageError } from '../model/errors.js';
-import { describeUserDecision, readDecisionLog, saveUserDecisions } from '../workspace/decision-store.js';
+import { describeUserDecision, readDecisionLog } from '../workspace/decision-store.js';
 import { withEstate } from './workspace-estate.js';
 
 const out = (text: string) => void process.stdout.write(`${text}\n`);
@@ -62,34 +61,8 @@ export function registerUserCommands(users: Command): void {
     .option('--workspace <dir>', 'workspace folder')
     .action(
       (options: { invalid?: string; duplicated?: string; emailTemplate?: string; emailDomain?: string; dryRun?: boolean; reason?: string; workspace?: string }) => {
-        if (options.invalid && !['former-user', 'new-email'].includes(options.invalid)) throw usageError(`--invalid takes former-user or new-email, not "${options.invalid}"`);
-        if (options.duplicated && !['merge', 'new-email', 'former-user'].includes(options.duplicated)) {
-          throw usageError(`--duplicated takes merge, new-email or former-user, not "${options.duplicated}"`);
-        }
         process.exitCode = withEstate(options.workspace, ({ workspace, estate, decisions }) => {
-          const fix = planBulkFix(estate, checkContext(estate, decisions), {
-            invalid: options.invalid as InvalidFix | undefined,
-            duplicated: options.duplicated as DuplicatedFix | undefined,
-            emailTemplate: options.emailTemplate,
-            emailDomain: options.emailDomain,
-          });
-          for (const merge of fix.merges) {
-            out(
-              `merge ${merge.merged.map(describeRef).join(', ')} into ${describeRef(merge.survivor)} (${merge.survivor.email.normalised}): ` +
-                `groups ${merge.groups.join(', ') || 'none'}` +
-                (merge.droppedAdminGroups.length ? `; admin groups of disabled duplicates not carried over: ${merge.droppedAdminGroups.join(', ')}` : ''),
-            );
-          }
-          const counts = new Map<string, number>();
-          for (const input of fix.inputs) counts.set(input.action, (counts.get(input.action) ?? 0) + 1);
-          const summary = [...counts].map(([action, count]) => `${count} ${action}`).join(', ') || 'nothing to decide';
-          if (options.dryRun) {
-            for (const input of fix.inputs) out(`${input.user.source}:${input.user.userName}: ${describeUserDecision(input)}`);
-            out(`dry run: ${summary}; nothing saved`);
-            return 0;
-          }
-          const changed = saveUserDecisions(workspace.db, fix.inputs, { reason: options.reason ?? 'users fix' });
-          out(`${changed} decisions saved (${summary})`);
+          for (const line of fixUsers(workspace.db, estate, decisions, options, { reason: options.reason }).lines) out(line);
           return 0;
         });
       },

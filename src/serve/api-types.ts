@@ -284,6 +284,34 @@ export interface UserDecisionResponse {
   message: string;
 }
 
+// --- POST /api/users/fix ----------------------------------------------------------------------------
+
+/** As `usermig users fix`: decisions for every undecided user with an invalid or duplicated email. */
+export interface UsersFixRequest {
+  invalid?: 'former-user' | 'new-email';
+  duplicated?: 'merge' | 'new-email' | 'former-user';
+  /** Generated addresses: {username} {key} {source} {domain} (default {username}@{domain}). */
+  emailTemplate?: string;
+  emailDomain?: string;
+  /** Show the decisions without saving them. */
+  dryRun?: boolean;
+  reason?: string;
+}
+
+export interface UsersFixResponse {
+  /** Decisions saved (0 for a dry run). */
+  saved: number;
+  /** `3 former-user, 2 merge-into`, or `nothing to decide`. */
+  summary: string;
+  /** One line per merge: who merges into whom, and the groups the account gets. */
+  merges: string[];
+  /** The decisions (the first 1,000), with the users' ids. */
+  decisions: Array<{ id: string; user: string; text: string }>;
+  total: number;
+  /** What `usermig users fix` prints last. */
+  message: string;
+}
+
 // --- /api/domains ------------------------------------------------------------------------------------
 
 export interface DomainRow {
@@ -304,6 +332,22 @@ export interface DomainDecisionRequest {
   trusted: boolean;
   reason?: string;
   force?: boolean;
+}
+
+/** PUT /api/domains: several domains at once, or every domain of the list (`all`), as `domains trust --all`. */
+export interface DomainsDecisionRequest {
+  trusted: boolean;
+  domains?: string[];
+  all?: boolean;
+  reason?: string;
+  force?: boolean;
+}
+
+export interface DomainsDecisionResponse {
+  domains: string[];
+  trusted: boolean;
+  changed: number;
+  message: string;
 }
 
 export interface DomainDecisionResponse {

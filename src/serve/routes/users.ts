@@ -8,6 +8,7 @@ import type { EffectiveUser } from '../../assess/estate.js';
 import { describeRef, refKey } from '../../decide/identities.js';
 import { decideUser } from '../../decide/user-decision.js';
 import { userFacts } from '../../decide/user-facts.js';
+import { fixUsers } from '../../decide/user-fix.js';
 import { USER_ACTIONS, type UserDecision } from '../../model/decision.js';
 import { usageError } from '../../model/errors.js';
 import { describeUserDecision, readDecisionLog } from '../../workspace/decision-store.js';
@@ -19,6 +20,7 @@ import type {
   UserFinding,
   UserIdentity,
   UserReferences,
+  UsersFixResponse,
 } from '../api-types.js';
 import { notFound } from '../api-error.js';
 import type { ServeContext } from '../context.js';
@@ -141,6 +143,34 @@ export function usersRoutes(app: Hono, ctx: ServeContext): void {
     };
     const sort = choiceQuery(c, 'sort', SORTS) ?? 'username';
     return c.json(ctx.live.current().users.query(filter, sort, offset, limit));
+  });
+
+  app.post('/api/users/fix', async (c) => {
+    const body = await jsonBody(c);
+    const loaded = ctx.live.current();
+    const reason = optionalString(body, 'reason');
+    const fix = fixUsers(
+      ctx.live.db,
+      loaded.estate,
+      loaded.decisions,
+      {
+        invalid: optionalString(body, 'invalid'),
+        duplicated: optionalString(body, 'duplicated'),
+        emailTemplate: optionalString(body, 'emailTemplate'),
+        emailDomain: optionalString(body, 'emailDomain'),
+        dryRun: optionalBoolean(body, 'dryRun'),
+      },
+      reason !== undefined ? { reason } : {},
+    );
+    const answer: UsersFixResponse = {
+      saved: fix.saved,
+      summary: fix.summary,
+      merges: fix.merges,
+      decisions: fix.inputs.slice(0, 1000).map((input) => ({ id: userId(input.user), user: `${input.user.source}:${input.user.userName}`, text: describeUserDecision(input) })),
+      total: fix.inputs.length,
+      message: fix.lines.at(-1) ?? '',
+    };
+    return c.json(answer);
   });
 
   app.get('/api/users/:id', (c) => {
