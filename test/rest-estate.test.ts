@@ -2,7 +2,7 @@
  * Several live sources, one estate (issue 6, part 3): a Confluence and a Bitbucket read over REST into one
  * workspace in one scan. People with the same email in both are one person (RULES.md S-04); a group of
  * the same name in both becomes one cloud group with the union of the members (S-05); the plan gives
- * each person one account, and only the Bitbucket people join `Bitbucket Migration Users` (S-13).
+ * each person one account, and only the active Bitbucket people join `Bitbucket Migration Users` (S-13, S-08).
  */
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -62,8 +62,11 @@ describe('confluence: and bitbucket: in one workspace', () => {
     expect(members('eng')).toHaveLength(27 + 1);
     expect(members('eng')).toContain('u0006@example.com');
     const migrationUsers = members('Bitbucket Migration Users');
-    expect(migrationUsers).toHaveLength(300);
+    // every active Bitbucket user (S-13); the 30 inactive ones get their accounts but no group (S-08)
+    expect(migrationUsers).toHaveLength(270);
     expect(migrationUsers).toContain('c0101@example.com');
+    expect(migrationUsers).not.toContain('u0010@example.com');
+    expect(creates).toContain('u0010@example.com');
     expect(migrationUsers).not.toContain('c0201@example.com'); // Confluence only
   });
 });
