@@ -46,6 +46,7 @@ const ROUTES: Array<[string, string, unknown?]> = [
   ['GET', '/api/groups'],
   ['GET', '/api/groups/jira-users'],
   ['PUT', '/api/groups/decision', { group: 'jira-users', action: 'skip' }],
+  ['PUT', '/api/groups/rename', { prefix: 'x-' }],
   ['GET', '/api/strategy'],
   ['POST', '/api/plans', {}],
   ['GET', '/api/plans'],
@@ -275,6 +276,14 @@ describe('usermig serve', () => {
     expect(((await collision.json()) as { error: { message: string } }).error.message).toBe(cliError(['groups', 'rename', group.name, other.name]));
     const blocked = await dash.api('/api/groups/decision', { method: 'PUT', body: { group: blocklisted.rows[0].name, action: 'map', value: 'x' } });
     expect(((await blocked.json()) as { error: { message: string } }).error.message).toBe(cliError(['groups', 'map', blocklisted.rows[0].name, '--to', 'x']));
+
+    const bulk = await dash.json('/api/groups/rename', { method: 'PUT', body: { prefix: 'dc-', match: `^${other.name}$` } });
+    expect(bulk.message).toBe(`  ${other.name} → dc-${other.name}\n1 decision changed`);
+    expect((JSON.parse(cli(['groups', 'list', '--json']).stdout) as Array<{ name: string; sources: Array<{ cloudName: string }> }>).find((g) => g.name === other.name)!.sources[0]!.cloudName).toBe(`dc-${other.name}`);
+    expect(cli(['groups', 'create', other.name]).code).toBe(0);
+    const noReplace = await dash.api('/api/groups/rename', { method: 'PUT', body: { regex: '^team' } });
+    expect(((await noReplace.json()) as { error: { message: string } }).error.message).toBe(cliError(['groups', 'rename', '--regex', '^team']));
+    expect((await dash.json('/api/groups/rename', { method: 'PUT', body: { suffix: '-x', match: '^no-such-group$' } })).message).toBe('no group matches');
 
     const created = await dash.json('/api/groups/decision', { method: 'PUT', body: { group: group.name, action: 'create' } });
     expect(created.message).toBe(`${group.name} is created under its own name: 1 decision changed`);

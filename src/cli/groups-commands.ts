@@ -5,8 +5,8 @@
  * every source that has it, or `source:name` for one. All changes of a command apply together or not at all.
  */
 import type { Command } from 'commander';
-import { decideGroup, saveGroupRenames, type GroupDecided } from '../decide/group-decision.js';
-import { listGroups, planBulkRename, type GroupListEntry } from '../decide/groups.js';
+import { bulkRenameGroups, decideGroup, type GroupDecided } from '../decide/group-decision.js';
+import { listGroups, type GroupListEntry } from '../decide/groups.js';
 import { usageError } from '../model/errors.js';
 import type { DecisionContext } from '../workspace/decision-store.js';
 import { withEstate } from './workspace-estate.js';
@@ -104,22 +104,10 @@ export function registerGroupCommands(groups: Command): void {
         withEstate(options.workspace, ({ workspace, estate, decisions }) => {
           if (bulk) {
             if (group !== undefined) throw usageError('a bulk rename (--prefix, --suffix, --regex) takes no group names');
-            if (options.regex !== undefined && (options.prefix !== undefined || options.suffix !== undefined)) {
-              throw usageError('use either --regex/--replace or --prefix/--suffix, not both');
-            }
-            if (options.regex !== undefined && options.replace === undefined) throw usageError('--regex needs --replace');
-            if (options.prefix === '' || options.suffix === '' || options.regex === '') throw usageError('--prefix, --suffix and --regex need some text');
-            if (options.source !== undefined && !estate.sources.some((s) => s.name === options.source)) {
-              throw usageError(`there is no source "${options.source}" (sources: ${estate.sources.map((s) => s.name).join(', ')})`);
-            }
-            const plan = planBulkRename(estate, decisions.groups, options);
-            if (plan.problems.length > 0) throw usageError(`cannot rename; nothing was changed:\n${plan.problems.map((p) => `  ${p}`).join('\n')}`);
-            if (plan.keptDecisions.length > 0) out(`left alone (a map or skip decision applies): ${plan.keptDecisions.join(', ')}`);
-            if (plan.inputs.length === 0) {
-              out('no group matches');
-              return;
-            }
-            print(saveGroupRenames(workspace.db, estate, decisions, plan.inputs, context(options)));
+            const renamed = bulkRenameGroups(workspace.db, estate, decisions, options, context(options));
+            // The groups left alone first, as before the renames.
+            for (const note of renamed.notes) out(note);
+            out(renamed.message);
             return;
           }
           if (options.replace !== undefined || options.match !== undefined || options.source !== undefined) {

@@ -11,7 +11,7 @@ import { isBlocklistedGroup } from '../model/names.js';
 import { saveGroupDecisions, type DecisionContext, type GroupDecisionInput } from '../workspace/decision-store.js';
 import type { Db } from '../workspace/workspace.js';
 import { cloudGroups } from './cloud-group-names.js';
-import { cloudNameProblem, describeCollisions, describeGroupRef, groupsOf, parseGroupRef, renameCollisions, withInputs, type GroupRef } from './groups.js';
+import { cloudNameProblem, describeCollisions, describeGroupRef, groupsOf, parseGroupRef, planBulkRename, renameCollisions, withInputs, type BulkRename, type GroupRef } from './groups.js';
 
 export const GROUP_ACTIONS = ['map', 'rename', 'skip', 'create'] as const;
 export type GroupActionRequest = (typeof GROUP_ACTIONS)[number];
@@ -137,4 +137,23 @@ export function decideGroup(
       return { message: `${describeGroupRef(ref)} is created under its own name: ${changedText(changed)}`, changed, notes: [] };
     }
   }
+}
+
+/**
+ * A bulk rename (`groups rename --prefix|--suffix|--regex/--replace [--match] [--source]`): checked, planned,
+ * checked for collisions and saved together, or not at all. The notes name the groups left alone.
+ */
+export function bulkRenameGroups(db: Db, estate: Estate, decisions: Decisions, spec: BulkRename, context: DecisionContext): GroupDecided {
+  if (spec.prefix === undefined && spec.suffix === undefined && spec.regex === undefined) throw usageError('a bulk rename needs --prefix, --suffix or --regex/--replace');
+  if (spec.regex !== undefined && (spec.prefix !== undefined || spec.suffix !== undefined)) throw usageError('use either --regex/--replace or --prefix/--suffix, not both');
+  if (spec.regex !== undefined && spec.replace === undefined) throw usageError('--regex needs --replace');
+  if (spec.prefix === '' || spec.suffix === '' || spec.regex === '') throw usageError('--prefix, --suffix and --regex need some text');
+  if (spec.source !== undefined && !estate.sources.some((s) => s.name === spec.source)) {
+    throw usageError(`there is no source "${spec.source}" (sources: ${estate.sources.map((s) => s.name).join(', ')})`);
+  }
+  const plan = planBulkRename(estate, decisions.groups, spec);
+  if (plan.problems.length > 0) throw usageError(`cannot rename; nothing was changed:\n${plan.problems.map((p) => `  ${p}`).join('\n')}`);
+  const notes = plan.keptDecisions.length > 0 ? [`left alone (a map or skip decision applies): ${plan.keptDecisions.join(', ')}`] : [];
+  if (plan.inputs.length === 0) return { message: 'no group matches', changed: 0, notes };
+  return { ...saveGroupRenames(db, estate, decisions, plan.inputs, context), notes };
 }

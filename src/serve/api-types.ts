@@ -440,6 +440,21 @@ export interface GroupDecisionRequest {
   force?: boolean;
 }
 
+/** PUT /api/groups/rename: a bulk rename, as `usermig groups rename --prefix|--suffix|--regex/--replace [--match] [--source]`. */
+export interface GroupsRenameRequest {
+  prefix?: string;
+  suffix?: string;
+  /** Every match in a name (case-insensitive) is replaced by `replace` ($1… for captured parts). */
+  regex?: string;
+  replace?: string;
+  /** Only the groups whose name matches it (case-insensitive). */
+  match?: string;
+  /** Only the groups of this source (default: the name in every source). */
+  source?: string;
+  reason?: string;
+  force?: boolean;
+}
+
 export interface GroupDecisionResponse {
   /** The line `usermig groups map|rename|skip|create` prints. */
   message: string;

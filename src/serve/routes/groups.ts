@@ -5,8 +5,8 @@
  */
 import type { Hono } from 'hono';
 import { groupsCreatedByUsermig } from '../../apply/ledger.js';
-import { decideGroup } from '../../decide/group-decision.js';
-import { listGroups, type GroupListEntry } from '../../decide/groups.js';
+import { bulkRenameGroups, decideGroup } from '../../decide/group-decision.js';
+import { listGroups, type BulkRename, type GroupListEntry } from '../../decide/groups.js';
 import { usageError } from '../../model/errors.js';
 import { loadCloudRecord } from '../../workspace/cloud-record-store.js';
 import { readDecisionLog } from '../../workspace/decision-store.js';
@@ -124,6 +124,21 @@ export function groupsRoutes(app: Hono, ctx: ServeContext): void {
     const entry = list.find((e) => e.name.toLowerCase() === lower) ?? list.find((e) => e.sources.some((s) => s.cloudName?.toLowerCase() === lower));
     if (!entry) throw notFound(`there is no group "${name}"; GET /api/groups lists them`);
     return c.json(groupDetail(ctx, loaded, entry));
+  });
+
+  app.put('/api/groups/rename', async (c) => {
+    const body = await jsonBody(c);
+    const spec: BulkRename = {};
+    for (const name of ['prefix', 'suffix', 'regex', 'replace', 'match', 'source'] as const) {
+      const value = optionalString(body, name);
+      if (value !== undefined) spec[name] = value;
+    }
+    const reason = optionalString(body, 'reason');
+    const force = optionalBoolean(body, 'force');
+    const loaded = ctx.live.current();
+    const renamed = bulkRenameGroups(ctx.live.db, loaded.estate, loaded.decisions, spec, { ...(reason !== undefined ? { reason } : {}), ...(force !== undefined ? { force } : {}) });
+    const answer: GroupDecisionResponse = { message: renamed.message, changed: renamed.changed, notes: renamed.notes };
+    return c.json(answer);
   });
 
   app.put('/api/groups/decision', async (c) => {
