@@ -151,6 +151,17 @@ describe('scan bitbucket:URL', () => {
     noSecret(ok);
   });
 
+  it('credentials in the URL: exit 2 without repeating them, nothing asked of the server (they come from the environment only)', async () => {
+    const server = await bitbucket(10, undefined, basic('admin', 'hunter2'));
+    const withPassword = server.url.replace('http://', 'http://admin:hunter2@');
+    const result = await usermigAsync(['scan', `bitbucket:${withPassword}/bitbucket`, '--workspace', path.join(tempDir(), 'ws')], {});
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/the URL of the bitbucket: source carries credentials before "@"; usermig takes them from environment variables only/);
+    expect(result.stderr).toContain(`write bitbucket:${server.url}/bitbucket`);
+    noSecret(result);
+    expect(server.requests).toEqual([]);
+  });
+
   it('403 on the repository permissions: exit 3 saying which request was forbidden and how far the read got', async () => {
     const server = await bitbucket();
     server.faults.push({ match: /repos\/api\/permissions\/users/, status: 403, body: { errors: [{ message: 'You are not permitted to access this resource' }] } });

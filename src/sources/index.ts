@@ -69,7 +69,22 @@ export function parseSourceSpec(text: string): SourceSpec {
   }
   const name = match[1] ?? kind.product;
   if (!NAME.test(name)) throw usageError(`"${name}" is not a usable source name: letters, digits, '.', '_' and '-' only`);
+  if (kind.url) refuseCredentialsInUrl(match[2] as string, match[3] as string);
   return { name, kind: match[2] as string, location: match[3] as string, product: kind.product };
+}
+
+/**
+ * A URL that carries credentials (`https://user:password@host`) would put them in the workspace (the
+ * source's location), in every message naming the source and in the findings: refused, without repeating
+ * them. Credentials come from the environment only (PRODUCT.md).
+ */
+export function refuseCredentialsInUrl(kind: string, location: string): void {
+  const userinfo = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)@/i.exec(location.trim());
+  if (!userinfo) return;
+  const redacted = location.trim().replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1');
+  throw usageError(
+    `the URL of the ${kind}: source carries credentials before "@"; usermig takes them from environment variables only (see usermig scan --help), so that they never reach the workspace, messages or reports: write ${kind}:${redacted} and set the variables`,
+  );
 }
 
 export function readerFor(spec: SourceSpec): SourceReader {

@@ -99,6 +99,8 @@ export class RestClient {
     if (this.base.protocol !== 'https:' && this.base.protocol !== 'http:') {
       throw usageError(`${options.label}: the URL must start with https:// or http://`);
     }
+    // Credentials in the URL would be sent by node:http and shown wherever the URL is (the label included).
+    if (this.base.username || this.base.password) throw usageError('a source URL must not carry credentials (user:password@): they come from environment variables only');
     this.agent =
       this.base.protocol === 'https:'
         ? new https.Agent({ keepAlive: true, rejectUnauthorized: true, ...(options.ca ? { ca: [options.ca] } : {}) })
