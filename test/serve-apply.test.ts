@@ -89,6 +89,11 @@ describe('usermig serve: apply', () => {
     const done = operationsDone(workspace);
     expect(done).toBeGreaterThan(0);
     expect(done).toBeLessThan(total);
+    // A new server shows the stopped apply from the workspace.
+    dash = await startDashboard(['--workspace', workspace]);
+    expect(await dash.json('/api/apply')).toMatchObject({ run: `workspace:${plan.id}`, plan: plan.id, state: 'failed', done, total });
+    await dash.stop();
+    dash = undefined;
     const resumed = usermig(['apply', '--yes', '--workspace', workspace]);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stdout).toMatch(new RegExp(`^resumed and applied ${plan.id} to the local cloud`));

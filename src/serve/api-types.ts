@@ -668,7 +668,11 @@ export interface ApplyStatus {
   message: string | null;
 }
 
-/** GET /api/apply when nothing has run since the server started. */
+/**
+ * GET /api/apply when nothing has run since the server started and the workspace records no apply. (When
+ * it records one, made by the CLI or before the server started, GET /api/apply answers it as an
+ * ApplyStatus with run `workspace:PLAN`, without outcome figures.)
+ */
 export interface ApplyIdle {
   run: null;
   state: 'idle';

@@ -6,7 +6,7 @@ import type { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { checkPlanNotDone } from '../../apply/run-apply.js';
 import { isUsermigError, usageError } from '../../model/errors.js';
-import type { ApplyControlResponse, ApplyEvents, ApplyStarted } from '../api-types.js';
+import type { ApplyControlResponse, ApplyEvents, ApplyStarted, ApplyStatus } from '../api-types.js';
 import { conflict } from '../api-error.js';
 import type { ApplyListener } from '../apply-runner.js';
 import type { ServeContext } from '../context.js';
@@ -14,6 +14,44 @@ import { jsonBody, optionalBoolean, optionalString } from '../paging.js';
 import { findPlan } from '../plan-store.js';
 
 const KEEP_ALIVE = 15_000;
+
+/**
+ * The last apply the workspace records (by the CLI, or before the server started), as a finished run:
+ * done when it finished, failed when it stopped halfway (applying the plan again resumes it).
+ */
+function lastApplyOfWorkspace(ctx: ServeContext): ApplyStatus | undefined {
+  const db = ctx.live.db;
+  const last = db.prepare('SELECT plan_id, started_at, finished_at, target FROM applied_plans ORDER BY started_at DESC, plan_id DESC LIMIT 1').get() as
+    | { plan_id: string; started_at: string; finished_at: string | null; target: string }
+    | undefined;
+  if (!last) return undefined;
+  const counts = new Map(
+    (db.prepare('SELECT state, count(*) AS n FROM ledger WHERE plan_id = ? GROUP BY state').all(last.plan_id) as Array<{ state: string; n: number }>).map((row) => [row.state, row.n]),
+  );
+  let total = [...counts.values()].reduce((sum, n) => sum + n, 0);
+  try {
+    total = findPlan(ctx.workspaceDir, last.plan_id).plan.operations.length;
+  } catch {
+    // The plan file is gone: the ledger's operations are what is known.
+  }
+  const done = (counts.get('done') ?? 0) + (counts.get('skipped') ?? 0);
+  return {
+    run: `workspace:${last.plan_id}`,
+    plan: last.plan_id,
+    target: last.target,
+    state: last.finished_at ? 'done' : 'failed',
+    done,
+    total,
+    errors: counts.get('failed') ?? 0,
+    rate: 0,
+    etaSeconds: null,
+    startedAt: last.started_at,
+    finishedAt: last.finished_at,
+    recentErrors: [],
+    outcome: null,
+    message: last.finished_at ? null : `the apply of ${last.plan_id} stopped after ${done} of ${total} operations; apply the plan again to resume it`,
+  };
+}
 
 export function applyRoutes(app: Hono, ctx: ServeContext): void {
   app.post('/api/apply', async (c) => {
@@ -45,7 +83,10 @@ export function applyRoutes(app: Hono, ctx: ServeContext): void {
     return c.json(answer);
   });
 
-  app.get('/api/apply', (c) => c.json(ctx.runner.status()));
+  app.get('/api/apply', (c) => {
+    const status = ctx.runner.status();
+    return c.json(status.run === null ? (lastApplyOfWorkspace(ctx) ?? status) : status);
+  });
 
   app.get('/api/apply/events', (c) => {
     c.header('Cache-Control', 'no-store');
