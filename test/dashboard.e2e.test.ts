@@ -142,8 +142,9 @@ describe('the dashboard in a real browser', () => {
     expect(await domainRows.count()).toBe(before.summary.domains);
     expect(await page.getByText('untrusted', { exact: true }).count()).toBe(subjectsOf(before, 'domain-untrusted'));
     await screenshot(page, '02-domains');
-    await page.getByRole('button', { name: /^Trust all \d+ untrusted domains shown$/ }).click();
-    await eventually(() => page.getByRole('status').first().textContent()).toBe(`${before.summary.domains} domains trusted.`);
+    await page.getByRole('button', { name: 'Trust every domain' }).click();
+    // The message `usermig domains trust --all` prints.
+    await eventually(() => page.getByRole('status').first().textContent()).toBe(`trusted ${before.summary.domains} domains`);
     await eventually(() => page.getByText('untrusted', { exact: true }).count()).toBe(0);
     expect(unresolved(assess(workspace), 'blocker').filter((f) => f.code === 'domain-untrusted')).toEqual([]);
 

@@ -3,7 +3,7 @@
  * domain blocks the plan). Each domain says how many accounts it brings.
  */
 import { useState } from 'preact/hooks';
-import type { DomainDecisionRequest, DomainDecisionResponse, DomainRow, DomainsResponse } from '../../src/serve/api-types';
+import type { DomainDecisionRequest, DomainDecisionResponse, DomainRow, DomainsDecisionRequest, DomainsDecisionResponse, DomainsResponse } from '../../src/serve/api-types';
 import { api, ApiError, useApi, withQuery } from './api';
 import { Badge } from './Badges';
 import { formatCount, plural } from './format';
@@ -21,19 +21,12 @@ export function DomainsPage() {
   const [failure, setFailure] = useState<ApiError | undefined>(undefined);
   const [message, setMessage] = useState('');
 
-  async function decide(rows: DomainRow[], trust: boolean) {
+  async function run(action: () => Promise<{ message: string }>) {
     setBusy(true);
     setFailure(undefined);
     setMessage('');
-    let changed = 0;
     try {
-      for (const row of rows) {
-        const body: DomainDecisionRequest = { trusted: trust };
-        const answer = await api<DomainDecisionResponse>(`/api/domains/${encodeURIComponent(row.domain)}`, { method: 'PUT', body });
-        if (answer.changed) changed++;
-        if (rows.length === 1) setMessage(answer.message);
-      }
-      if (rows.length > 1) setMessage(`${plural(changed, 'domain')} ${trust ? 'trusted' : 'untrusted'}.`);
+      setMessage((await action()).message);
     } catch (caught) {
       setFailure(caught instanceof ApiError ? caught : new ApiError(0, 'internal', String(caught)));
     } finally {
@@ -41,8 +34,10 @@ export function DomainsPage() {
       reload();
     }
   }
+  const decideOne = (row: DomainRow, trusted: boolean) =>
+    run(() => api<DomainDecisionResponse>(`/api/domains/${encodeURIComponent(row.domain)}`, { method: 'PUT', body: { trusted } satisfies DomainDecisionRequest }));
+  const trustEvery = () => run(() => api<DomainsDecisionResponse>('/api/domains', { method: 'PUT', body: { trusted: true, all: true } satisfies DomainsDecisionRequest }));
 
-  const untrusted = data?.rows.filter((row) => !row.trusted) ?? [];
   return (
     <>
       <h1>Domains</h1>
@@ -63,8 +58,8 @@ export function DomainsPage() {
             <option value="true">trusted only</option>
           </select>
         </label>
-        <button type="button" class="primary" disabled={busy || untrusted.length === 0} onClick={() => decide(untrusted, true)}>
-          Trust all {untrusted.length > 0 ? formatCount(untrusted.length) : ''} untrusted domains shown
+        <button type="button" class="primary" disabled={busy} onClick={trustEvery}>
+          Trust every domain
         </button>
       </div>
       <ErrorNotice error={error ?? failure} />
@@ -101,7 +96,7 @@ export function DomainsPage() {
                       <td class="num">{formatCount(row.users)}</td>
                       <td>{row.trusted ? <Badge tone="ok">trusted</Badge> : <Badge tone="blocker">untrusted</Badge>}</td>
                       <td>
-                        <button type="button" class="small" disabled={busy} onClick={() => decide([row], !row.trusted)} aria-label={`${row.trusted ? 'Untrust' : 'Trust'} ${row.domain}`}>
+                        <button type="button" class="small" disabled={busy} onClick={() => decideOne(row, !row.trusted)} aria-label={`${row.trusted ? 'Untrust' : 'Trust'} ${row.domain}`}>
                           {row.trusted ? 'Untrust' : 'Trust'}
                         </button>
                       </td>

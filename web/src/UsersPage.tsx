@@ -6,6 +6,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { UsersResponse } from '../../src/serve/api-types';
 import { useApi, withQuery } from './api';
+import { BulkFix } from './BulkFix';
 import { Badge } from './Badges';
 import { formatCount } from './format';
 import { ErrorNotice, Loading } from './Notice';
@@ -19,7 +20,7 @@ type Filter = (typeof FILTERS)[number];
 export function UsersPage({ query }: { query: URLSearchParams }) {
   const filters = Object.fromEntries(FILTERS.map((name) => [name, query.get(name) ?? ''])) as Record<Filter, string>;
   const offset = Number(query.get('offset') ?? '0') || 0;
-  const { data, error, loading } = useApi<UsersResponse>(withQuery('/api/users', { ...filters, offset, limit: LIMIT }));
+  const { data, error, loading, reload } = useApi<UsersResponse>(withQuery('/api/users', { ...filters, offset, limit: LIMIT }));
 
   const [search, setSearch] = useState(filters.q);
   useEffect(() => setSearch(filters.q), [filters.q]);
@@ -40,6 +41,7 @@ export function UsersPage({ query }: { query: URLSearchParams }) {
     <>
       <h1>Users</h1>
       <p class="lead">Every user of every source, as the cloud will see them. Filter by a finding to fix users one by one; open a user to decide what becomes of them.</p>
+      <BulkFix onSaved={reload} />
       <form class="toolbar" role="search" aria-label="Filter users" onSubmit={(event) => { event.preventDefault(); go({ ...filters, q: search }, 0); }}>
         <label class="field grow">
           Search username, name or email
