@@ -48,6 +48,7 @@ const ROUTES: Array<[string, string, unknown?]> = [
   ['PUT', '/api/groups/decision', { group: 'jira-users', action: 'skip' }],
   ['PUT', '/api/groups/rename', { prefix: 'x-' }],
   ['GET', '/api/strategy'],
+  ['GET', '/api/decisions'],
   ['POST', '/api/plans', {}],
   ['GET', '/api/plans'],
   ['GET', '/api/plans/plan-x'],
@@ -291,6 +292,15 @@ describe('usermig serve', () => {
     expect((await dash.json('/api/groups/decision', { method: 'PUT', body: { source, group: group.name, action: 'skip' } })).message).toBe(`${source}:${group.name} is skipped: 1 decision changed`);
     expect(cli(['groups', 'create', `${source}:${group.name}`]).code).toBe(0);
     expect((await dash.json('/api/groups?flag=skipped')).total).toBe(listed.filter((g) => g.flags.includes('skipped')).length);
+  });
+
+  it('answers decisions log --json, paged, for everything or one subject', async () => {
+    const log = JSON.parse(cli(['decisions', 'log', '--json']).stdout);
+    expect(log.length).toBeGreaterThan(3);
+    expect((await dash.json('/api/decisions?limit=1000')).rows).toEqual(log);
+    expect((await dash.json('/api/decisions?offset=1&limit=2')).rows).toEqual(log.slice(1, 3));
+    const subject = log[0].subject;
+    expect((await dash.json(`/api/decisions?subject=${encodeURIComponent(subject)}`)).rows).toEqual(JSON.parse(cli(['decisions', 'log', '--json', '--subject', subject]).stdout));
   });
 
   it('answers strategy --json', async () => {

@@ -462,6 +462,22 @@ export interface GroupDecisionResponse {
   notes: string[];
 }
 
+// --- GET /api/decisions --------------------------------------------------------------------------------
+
+/** One change of a decision, oldest first, as `usermig decisions log --json` prints it (query `subject`: only one user, domain or group). */
+export interface DecisionLogEntry {
+  id: number;
+  at: string;
+  by: string;
+  subjectType: 'user' | 'domain' | 'group';
+  subject: string;
+  decision: string;
+  previous: string;
+  reason: string;
+}
+
+export type DecisionLogResponse = Page<DecisionLogEntry>;
+
 // --- GET /api/strategy -------------------------------------------------------------------------------
 
 export type StrategyLevel = 'insist' | 'advise' | 'warn' | 'info' | 'ok';

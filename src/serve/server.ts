@@ -15,6 +15,7 @@ import { ApplyRunner } from './apply-runner.js';
 import type { ServeContext } from './context.js';
 import { LiveWorkspace } from './live-workspace.js';
 import { applyRoutes } from './routes/apply.js';
+import { decisionsRoutes } from './routes/decisions.js';
 import { domainsRoutes } from './routes/domains.js';
 import { groupsRoutes } from './routes/groups.js';
 import { plansRoutes } from './routes/plans.js';
@@ -90,6 +91,7 @@ export function dashboardApp(ctx: ServeContext, options: DashboardOptions): Hono
   domainsRoutes(app, ctx);
   groupsRoutes(app, ctx);
   strategyRoutes(app, ctx);
+  decisionsRoutes(app, ctx);
   plansRoutes(app, ctx);
   applyRoutes(app, ctx);
   reportRoutes(app, ctx);
