@@ -48,13 +48,20 @@ describe('scan confluence:URL', () => {
     expect(scanned.name).toBe('confluence');
     // confluence-users 240 + administrators 2 + eng 30 + docs-team 10; 3 spaces; 5 global grants (the anonymous one is
     // left out) and 5 space grants (ENG: eng ×2, c0003; DOCS: docs-team, c0004)
-    expect(scanned.counts).toMatchObject({ directories: 1, users: 300, groups: 5, memberships: 282, containers: 3, grants: 10 });
+    // references: 60 ENG pages' creators + 30 of them last modified by c0011 + blog post + comment + deleted user's page
+    // + 2 mentions + 2 direct space grants (c0003 on ENG, c0004 on DOCS) + DOCS page
+    expect(scanned.counts).toMatchObject({ directories: 1, users: 300, groups: 5, memberships: 282, containers: 3, grants: 10, references: 98 });
     expect(scanned.notes.join(' ')).toMatch(/does not list the user directories/);
     expect(scanned.notes.join(' ')).not.toMatch(/global permissions/);
     expect(scanned.notes.join(' ')).not.toMatch(/no email/);
     // Content is paged at 25: ENG's 63 items take three pages
     expect(server.requests.filter((r) => r.includes('/content/search?') && r.includes('ENG'))).toHaveLength(3);
-    expect(server.requests.some((r) => r.startsWith('/wiki/rest/api/user/list?expand=status&start=200&limit=200'))).toBe(true);
+    // 200 asked, 100 given: the next page is the one _links.next names
+    expect(server.requests.filter((r) => r.startsWith('/wiki/rest/api/user/list?'))).toEqual([
+      '/wiki/rest/api/user/list?expand=status&start=0&limit=200',
+      '/wiki/rest/api/user/list?expand=status&start=100&limit=100',
+      '/wiki/rest/api/user/list?expand=status&start=200&limit=100',
+    ]);
 
     const stored = storedSource(workspace, 'confluence');
     expect(stored.users).toHaveLength(300);
@@ -93,6 +100,24 @@ describe('scan confluence:URL', () => {
     expect(admin.stdout).toContain('holds 1 permission (SETSPACEPERMISSIONS) on space ENG');
     const commenter = await usermigAsync(['explain', 'confluence:c0013', '--workspace', workspace]);
     expect(commenter.stdout).toContain('author of 1 comment in ENG ("comment 3000 on Design note 1")');
+  });
+
+  it('content/search paged by cursor (Data Center; start ignored): follows _links.next and reads every page once', async () => {
+    const server = await confluence({ ...CURRENT, cursorSearch: true });
+    const result = await usermigAsync(['scan', `confluence:${server.url}/wiki`, '--workspace', path.join(tempDir(), 'ws'), '--json'], env);
+    expect(result.code, result.stderr).toBe(0);
+    expect(scannedOf(result.stdout).counts).toMatchObject({ users: 300, containers: 3, references: 98 });
+    const eng = server.requests.filter((r) => r.includes('/content/search?') && r.includes('ENG'));
+    expect(eng).toHaveLength(3);
+    expect(eng.slice(1).every((r) => r.includes('cursor='))).toBe(true);
+  });
+
+  it('a _links.next naming the page just read: exit 2 naming the endpoint and the field, instead of reading forever', async () => {
+    const server = await confluence();
+    server.faults.push({ match: /\/rest\/api\/space\?/, body: { results: [{ key: 'ENG', id: 1, name: 'Engineering' }], start: 0, limit: 200, size: 1, _links: { next: '/rest/api/space?start=0&limit=200' } } });
+    const result = await usermigAsync(['scan', `confluence:${server.url}/wiki`, '--workspace', path.join(tempDir(), 'ws')], env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/unexpected answer from GET \/rest\/api\/space: field "_links\.next" should be a page not read yet but is string "\/rest\/api\/space\?start=0&limit=200"/);
   });
 
   it('an older Confluence (no user/list, no global or space permissions, no emails): members of groups only, and notes saying what was not read', async () => {

@@ -10,8 +10,11 @@
  * or USERMIG_CONFLUENCE_USER and USERMIG_CONFLUENCE_PASSWORD (Basic). An administrator's account sees
  * every space and group.
  *
- * Every listing is paged by `start` / `limit` and read until an answer has no `_links.next` (the next start
- * is counted from what came back, so a server that returns fewer than asked is followed correctly):
+ * Every listing is paged by `start` / `limit` and read until an answer has no `_links.next`. The next page is
+ * the one `_links.next` names (relative to the base URL, or with the context path): `content/search` pages
+ * by `cursor` on Data Center and in the cloud's OpenAPI, where `start` alone may be ignored and would read
+ * the first page forever. Where the link cannot be used, the next start is counted from what came back, so a
+ * server that returns fewer than asked is followed correctly:
  * 1. `user/current`: the credentials;
  * 2. users: `user/list` (Confluence 8.4+ lists every user, deactivated ones included, CONFSERVER-87291)
  *    with `expand=status`; where it does not exist, the users are those found as group members (a note
@@ -156,8 +159,10 @@ class ConfluenceRestReader {
   private async pages(path: string, handle: Handle, limit = PAGE, allow: number[] = []): Promise<number | undefined> {
     const endpoint = path.replace(/\?.*$/, '');
     const separator = path.includes('?') ? '&' : '?';
-    for (let start = 0; ; ) {
-      const answer = await this.client.get(`${path}${separator}start=${start}&limit=${limit}`, allow);
+    const asked = new Set<string>();
+    for (let start = 0, request = `${path}${separator}start=0&limit=${limit}`; ; ) {
+      asked.add(request);
+      const answer = await this.client.get(request, allow);
       if (allow.includes(answer.status)) return answer.status;
       const shape = new Shape(endpoint);
       const page = shape.object(answer.body, '(answer)');
@@ -166,9 +171,31 @@ class ConfluenceRestReader {
       await drained(this.sink);
       const links = page._links === undefined ? {} : shape.object(page._links, '_links');
       if (links.next === undefined || links.next === null || results.length === 0) return undefined;
-      shape.string(links.next, '_links.next');
+      const next = this.nextPath(shape.string(links.next, '_links.next'), links.context, endpoint);
       start += results.length;
+      request = next ?? `${path}${separator}start=${start}&limit=${limit}`;
+      // A server that names the page just read as the next one would be read forever.
+      if (asked.has(request)) shape.fail('_links.next', 'a page not read yet', links.next);
     }
+  }
+
+  /**
+   * The path (relative to the base URL) of the page `_links.next` names: Confluence writes it relative to
+   * `_links.base` (`/rest/api/…`), some versions with the context path (`/wiki/rest/api/…`) or in full.
+   * Undefined when it leads elsewhere than the endpoint being read (then the start is counted instead).
+   */
+  private nextPath(next: string, context: unknown, endpoint: string): string | undefined {
+    let path = next;
+    if (/^https?:\/\//i.test(path)) {
+      const url = new URL(path);
+      if (url.origin !== this.client.base.origin) return undefined;
+      path = url.pathname + url.search;
+    }
+    for (const prefix of [typeof context === 'string' ? context : '', this.client.base.pathname]) {
+      const trimmed = prefix.replace(/\/+$/, '');
+      if (trimmed && path.startsWith(`${trimmed}/rest/`)) path = path.slice(trimmed.length);
+    }
+    return path.replace(/\?.*$/, '') === endpoint ? path : undefined;
   }
 
   // ---- users

@@ -8,7 +8,7 @@
  * - `user/list` only when `hasUserList` (Confluence 8.4+); `permissions` (global) only when
  *   `hasGlobalPermissions` (9.2+); `space/{key}/permissions` only when `hasSpacePermissions` (9.1+); both
  *   arrays of `{operation{operationKey, targetType}, subject}` (CONFSERVER-100505's shape);
- * - `content/search` with CQL `space="KEY" and type in (…)`: pages, blog posts and comments with
+ * - `content/search` with CQL `space="KEY" and type in (…)` (paged by `cursor` when `cursorSearch`): pages, blog posts and comments with
  *   history.createdBy, version.by, body.storage (mentions by userkey and by username) and container.
  */
 import type { Route } from './rest-contract.js';
@@ -140,6 +140,11 @@ export interface ConfluenceContractOptions {
   hasGlobalPermissions: boolean;
   hasSpacePermissions: boolean;
   showEmails: boolean;
+  /**
+   * `content/search` pages by `cursor` only, as Data Center's search does (and the cloud's OpenAPI, which
+   * has no `start`): `start` is ignored, `_links.next` carries `next=true&cursor=…`.
+   */
+  cursorSearch?: boolean;
 }
 
 export function confluenceRoute(estate: ConfluenceEstate, options: ConfluenceContractOptions): Route {
@@ -161,12 +166,17 @@ export function confluenceRoute(estate: ConfluenceEstate, options: ConfluenceCon
     const u = byName.get(who) as ConfluenceUser;
     return userJson(u, '');
   };
-  const listing = <T>(url: URL, values: T[], map: (value: T) => unknown, cap: number) => {
-    const start = Number(url.searchParams.get('start') ?? 0);
+  const listing = <T>(url: URL, values: T[], map: (value: T) => unknown, cap: number, cursor = false) => {
+    const given = url.searchParams.get('cursor');
+    const start = cursor ? (given ? Number(Buffer.from(given, 'base64url').toString('utf8').replace(/^offset:/, '')) : 0) : Number(url.searchParams.get('start') ?? 0);
     const limit = Math.min(Number(url.searchParams.get('limit') ?? 25), cap);
     const shown = values.slice(start, start + limit);
     const more = start + shown.length < values.length;
     const query = new URLSearchParams(url.searchParams);
+    if (cursor) {
+      query.set('next', 'true');
+      query.set('cursor', Buffer.from(`offset:${start + shown.length}`).toString('base64url'));
+    }
     query.set('start', String(start + shown.length));
     query.set('limit', String(limit));
     return {
@@ -238,6 +248,7 @@ export function confluenceRoute(estate: ConfluenceEstate, options: ConfluenceCon
           _links: { webui: `/pages/viewpage.action?pageId=${c.id}` },
         }),
         25,
+        options.cursorSearch === true,
       );
     }
     return undefined;
