@@ -179,6 +179,16 @@ describe('the dashboard in a real browser', () => {
     }
     await eventually(() => page.locator('[data-testid=users-table] td.empty').count()).toBe(1);
 
+    // What `usermig users fix` would still decide, previewed on the page as the CLI's dry run says it: only the shared emails are left.
+    const dryRun = usermig(['users', 'fix', '--invalid', 'former-user', '--duplicated', 'merge', '--dry-run', '--workspace', workspace]);
+    expect(dryRun.code, dryRun.stderr).toBe(0);
+    const [, wouldDecide] = /dry run: (.*); nothing saved/.exec(dryRun.stdout) ?? [];
+    expect(wouldDecide).toMatch(/^\d+ merge-into$/);
+    await page.getByText('Fix invalid and shared emails in bulk').click();
+    await page.getByRole('button', { name: 'Preview the decisions' }).click();
+    await eventually(() => page.getByRole('status').filter({ hasText: 'Preview, nothing saved' }).textContent()).toContain(wouldDecide!);
+    await screenshot(page, '03b-users-bulk-preview');
+
     // Users sharing an email in one source: the first of each address survives, the others merge into it.
     await filterUsers(page, { decision: '', finding: 'email-duplicated' });
     await filterUsers(page, { sort: 'email' });

@@ -97,11 +97,11 @@ export function BulkFix({ onSaved }: { onSaved: () => void }) {
         <>
           {answer.dryRun ? (
             <div class="notice info" role="status">
-              <strong>Preview, nothing saved:</strong> {answer.response.summary}. {answer.response.message}
+              <strong>Preview, nothing saved:</strong> {answer.response.summary}
             </div>
           ) : (
             <SuccessNotice>
-              {formatCount(answer.response.saved)} decisions saved: {answer.response.summary}. {answer.response.message}
+              {answer.response.message}
             </SuccessNotice>
           )}
           {answer.response.merges.length > 0 ? (
