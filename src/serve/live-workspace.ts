@@ -54,22 +54,6 @@ export class LiveWorkspace {
     return String(this.db.prepare('SELECT max(id) FROM decision_log').pluck().get() ?? 0);
   }
 
-  /** Source → directory id → directory name. */
-  private directoryNames(): Map<string, Map<string, string>> {
-    const rows = this.db.prepare('SELECT s.name AS source, d.dir_id AS id, d.name AS name FROM directories d JOIN sources s ON s.id = d.source_id').all() as Array<{
-      source: string;
-      id: string;
-      name: string;
-    }>;
-    const names = new Map<string, Map<string, string>>();
-    for (const row of rows) {
-      let bySource = names.get(row.source);
-      if (!bySource) names.set(row.source, (bySource = new Map()));
-      bySource.set(row.id, row.name);
-    }
-    return names;
-  }
-
   /** The estate, decisions, assessment and index as the workspace holds them now. */
   current(): Loaded {
     const sourcesKey = this.sourcesKey();
@@ -90,7 +74,7 @@ export class LiveWorkspace {
       estate,
       decisions,
       assessment,
-      users: new UserIndex(estate, decisions, assessment, this.directoryNames()),
+      users: new UserIndex(estate, decisions, assessment),
       sourcesKey,
       decisionsKey,
     };

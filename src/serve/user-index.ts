@@ -72,7 +72,7 @@ class EstateColumns {
   readonly byDomain = new Map<string, EffectiveUser[]>();
   readonly orders = new Map<UserSort, Int32Array>();
 
-  constructor(estate: Estate, directoryNames: ReadonlyMap<string, ReadonlyMap<string, string>>) {
+  constructor(estate: Estate) {
     for (const source of estate.sources) for (const user of source.users) this.users.push(user);
     const n = this.users.length;
     this.sourceNames = estate.sources.map((s) => s.name);
@@ -82,6 +82,8 @@ class EstateColumns {
     this.text = new Array<string>(n);
     const sourceNumber = new Map(this.sourceNames.map((name, i) => [name, i]));
     const directoryNumber = new Map<string, number>();
+    // Directories by name, as the scan recorded them (the id when a source does not describe one).
+    const directoryNames = new Map(estate.sources.map((source) => [source.name, new Map(source.directories.map((d) => [d.id, d.name]))]));
     const directoryNameOf = (user: EffectiveUser) => directoryNames.get(user.source)?.get(user.directoryId) ?? user.directoryId;
     this.users.forEach((user, i) => {
       this.position.set(user, i);
@@ -128,13 +130,10 @@ export class UserIndex {
   private readonly text: string[];
   private readonly orders: Map<UserSort, Int32Array>;
 
-  /**
-   * `directoryNames`: source → directory id → name, as the scan recorded them. What depends on the estate
-   * alone is built once per estate and shared by the indexes of later decisions.
-   */
-  constructor(estate: Estate, decisions: Decisions, assessment: Assessment, directoryNames: ReadonlyMap<string, ReadonlyMap<string, string>> = new Map()) {
+  /** What depends on the estate alone is built once per estate and shared by the indexes of later decisions. */
+  constructor(estate: Estate, decisions: Decisions, assessment: Assessment) {
     let columns = columnsOf.get(estate);
-    if (!columns) columnsOf.set(estate, (columns = new EstateColumns(estate, directoryNames)));
+    if (!columns) columnsOf.set(estate, (columns = new EstateColumns(estate)));
     ({ users: this.users, byId: this.byId, sourceNames: this.sourceNames, directoryNames: this.directoryNames } = columns);
     ({ source: this.source, directory: this.directory, active: this.active, text: this.text, orders: this.orders } = columns);
     const n = this.users.length;
