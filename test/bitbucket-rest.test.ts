@@ -74,7 +74,9 @@ describe('scan bitbucket:URL', () => {
     expect(scanned?.counts.grants).toBe(8);
     expect(scanned?.notes.join(' ')).toMatch(/does not give the order of its user directories \(Bitbucket Internal Directory, Corporate LDAP\)/);
     expect(scanned?.notes.join(' ')).toMatch(/pull requests/);
-    expect(scanned?.notes.join(' ')).toMatch(/1 user holds a global permission directly, not through a group/); // u0006: SYS_ADMIN
+    // u0006: SYS_ADMIN directly, and LICENSED_USER through stash-users: billable, but the admin right is not carried
+    expect(scanned?.notes.join(' ')).toMatch(/1 user holds a global permission directly, not through a group \(u0006 SYS_ADMIN\): usermig counts product access and admin access through groups only \(S-09, S-10\)/);
+    expect(scanned?.notes.join(' ')).not.toMatch(/not counted as billable/);
     expect(scanned?.notes.join(' ')).toMatch(/1 service user \(access tokens: svc-tools-token\) was left out, with their permissions/);
     // 25 per page, as Bitbucket's default: 300 users take 12 pages, each asked at nextPageStart
     expect(server.requests.filter((r) => r.startsWith('/bitbucket/rest/api/1.0/admin/users?'))).toHaveLength(12);
@@ -95,6 +97,19 @@ describe('scan bitbucket:URL', () => {
     const notRead = report.findings.filter((f) => f.code === 'source-not-read').map((f) => f.message);
     expect(notRead).toHaveLength(5); // service users, direct global permissions, directories, nesting, repository access
     expect(notRead.join('\n')).toMatch(/^bitbucket \(bitbucket:http:\/\/127\.0\.0\.1:\d+\/bitbucket\): 1 user holds a global permission directly/m);
+  });
+
+  it('a user licensed directly, in no group that grants Bitbucket: the note says they are not counted as billable', async () => {
+    const estate = generateBitbucketEstate(300);
+    estate.global.users.push({ name: 'u0291', permission: 'LICENSED_USER' }, { name: 'u0001', permission: 'PROJECT_CREATE' }); // u0291: in no group
+    const server = await bitbucket(300, bitbucketRoute(estate));
+    const workspace = path.join(tempDir(), 'ws');
+    const result = await usermigAsync(['scan', `bitbucket:${server.url}/bitbucket`, '--workspace', workspace, '--json'], env);
+    expect(result.code, result.stderr).toBe(0);
+    const notes = (JSON.parse(result.stdout) as { sources: Array<{ notes: string[] }> }).sources[0]?.notes.join('\n');
+    expect(notes).toMatch(/3 users hold a global permission directly, not through a group \(u0001 PROJECT_CREATE, u0006 SYS_ADMIN, u0291 LICENSED_USER\): .*; 1 of them is in no group that grants Bitbucket, so not counted as billable/);
+    const assessed = JSON.parse((await usermigAsync(['assess', '--json', '--workspace', workspace])).stdout) as { summary: { billableUsers: Record<string, number> } };
+    expect(assessed.summary.billableUsers.bitbucket).toBe(216); // u0291 is not among them
   });
 
   it('plan and apply: every migrated active Bitbucket user joins "Bitbucket Migration Users", which grants nothing (S-13); inactive ones get no group (S-08); a re-run changes nothing', async () => {

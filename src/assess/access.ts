@@ -7,7 +7,8 @@ import type { SourceEstate, SourceGroup } from './estate.js';
 export type ProductKey = 'jira-software' | 'jira-servicedesk' | 'jira-core' | 'confluence' | 'bitbucket';
 
 const JIRA_ROLES = new Set<string>(['jira-software', 'jira-servicedesk', 'jira-core']);
-const BITBUCKET_ACCESS = new Set(['LICENSED_USER', 'PROJECT_CREATE', 'ADMIN', 'SYS_ADMIN']);
+/** Bitbucket's global permissions that grant the product (LICENSED_USER or higher, S-09). */
+export const BITBUCKET_ACCESS: ReadonlySet<string> = new Set(['LICENSED_USER', 'PROJECT_CREATE', 'ADMIN', 'SYS_ADMIN']);
 const ADMIN_PERMISSIONS: Record<string, ReadonlySet<string>> = {
   jira: new Set(['ADMINISTER', 'SYSTEM_ADMIN']),
   confluence: new Set(['SYSTEMADMINISTRATOR', 'ADMINISTRATECONFLUENCE']),

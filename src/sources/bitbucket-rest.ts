@@ -31,6 +31,7 @@
  * repositories, the default permission a project gives every licensed user, public access, and commit
  * authors (git identities, not Bitbucket users).
  */
+import { BITBUCKET_ACCESS } from '../assess/access.js';
 import type { SnapshotSink } from '../model/snapshot.js';
 import type { SourceContext } from './index.js';
 import { forEachConcurrently, q, Shape, type RestClient } from './rest-client.js';
@@ -64,8 +65,12 @@ class BitbucketRestReader {
   private readonly serviceUsers = new Set<string>();
   /** Keys of people named in pull requests who are not users any more. */
   private readonly formerKeys = new Set<string>();
-  /** Keys of users granted a global permission directly rather than through a group. */
-  private readonly directlyLicensed = new Set<string>();
+  /** Users granted a global permission directly rather than through a group: key → `name PERMISSION…`. */
+  private readonly directlyGranted = new Map<string, string>();
+  /** User key → the (lower-case) groups it is a member of. */
+  private readonly groupsOf = new Map<string, Set<string>>();
+  /** Lower-case names of the groups granted Bitbucket (LICENSED_USER or higher) globally. */
+  private readonly licensingGroups = new Set<string>();
 
   constructor(
     private readonly client: RestClient,
@@ -98,7 +103,10 @@ class BitbucketRestReader {
       await this.pages(`${API}/admin/groups/more-members?context=${q(group)}`, (value, shape, where) => {
         const child = this.user(value, shape, where);
         if (child === undefined) return;
-        this.sink.membership({ directoryId: BITBUCKET_REST_DIRECTORY_ID, parent: group, child, childIsGroup: false });
+        this.sink.membership({ directoryId: BITBUCKET_REST_DIRECTORY_ID, parent: group, child: child.name, childIsGroup: false });
+        const groups = this.groupsOf.get(child.key) ?? new Set<string>();
+        groups.add(group.toLowerCase());
+        this.groupsOf.set(child.key, groups);
         this.progress.memberships++;
         this.progress.tick();
       });
@@ -143,11 +151,15 @@ class BitbucketRestReader {
         'nothing migrates for them: create new access tokens in Bitbucket Cloud for what used them',
       );
     }
-    if (this.directlyLicensed.size > 0) {
+    if (this.directlyGranted.size > 0) {
+      const count = this.directlyGranted.size;
+      const unlicensed = [...this.directlyGranted.keys()].filter((key) => ![...(this.groupsOf.get(key) ?? [])].some((group) => this.licensingGroups.has(group))).length;
+      const named = [...this.directlyGranted.values()].sort();
       this.notRead(
         'direct-global-permissions',
-        `${this.directlyLicensed.size} user${this.directlyLicensed.size === 1 ? ' holds' : 's hold'} a global permission directly, not through a group: product access counts through groups only (S-09), so they are not counted as billable, and in the cloud they get access only from a group that grants it`,
-        'give these users a group that grants Bitbucket (LICENSED_USER or higher) before migrating, or grant them access in the cloud by hand',
+        `${count} user${count === 1 ? ' holds' : 's hold'} a global permission directly, not through a group (${named.slice(0, 5).join(', ')}${count > 5 ? ', …' : ''}): usermig counts product access and admin access through groups only (S-09, S-10)` +
+          (unlicensed > 0 ? `; ${unlicensed} of them ${unlicensed === 1 ? 'is' : 'are'} in no group that grants Bitbucket, so not counted as billable` : ''),
+        'in the cloud, access and admin rights come from groups: give these users a group that grants what they hold (LICENSED_USER or higher, ADMIN, SYS_ADMIN) before migrating, or grant it in the cloud by hand',
       );
     }
     this.notRead(
@@ -224,11 +236,11 @@ class BitbucketRestReader {
     await this.pages(`${path}/users`, (value, shape, where) => {
       const entry = shape.object(value, where);
       const permission = shape.string(entry.permission, `${where}.permission`);
-      const userName = this.user(entry.user, shape, `${where}.user`);
-      if (userName === undefined) return; // a service user (an access token): not a person
-      const userKey = this.keyOf(shape.object(entry.user, `${where}.user`), userName);
+      const user = this.user(entry.user, shape, `${where}.user`);
+      if (user === undefined) return; // a service user (an access token): not a person
+      const userKey = user.key;
       this.grant('user', userKey, permission, scope, scopeKey);
-      if (scope === 'global') this.directlyLicensed.add(userKey);
+      if (scope === 'global') this.directlyGranted.set(userKey, `${this.directlyGranted.get(userKey) ?? user.name} ${permission}`);
       if (scope !== 'global') this.sink.reference({ userKey, kind: `${scope}-permission`, container: scopeKey, item: permission });
     });
     await this.pages(`${path}/groups`, (value, shape, where) => {
@@ -236,6 +248,7 @@ class BitbucketRestReader {
       const permission = shape.string(entry.permission, `${where}.permission`);
       const group = shape.string(shape.object(entry.group, `${where}.group`).name, `${where}.group.name`);
       this.grant('group', group, permission, scope, scopeKey);
+      if (scope === 'global' && BITBUCKET_ACCESS.has(permission)) this.licensingGroups.add(group.toLowerCase());
     });
   }
 
@@ -244,10 +257,10 @@ class BitbucketRestReader {
   }
 
   /**
-   * Hands a user object to the sink once (by key); returns its username. Service users (`type: SERVICE`,
+   * Hands a user object to the sink once (by key); returns its username and key. Service users (`type: SERVICE`,
    * the users behind project and repository access tokens) are not people: undefined, counted for a note.
    */
-  private user(value: unknown, shape: Shape, where: string): string | undefined {
+  private user(value: unknown, shape: Shape, where: string): { name: string; key: string } | undefined {
     const object = shape.object(value, where);
     const name = shape.string(object.name, `${where}.name`);
     if (object.type === 'SERVICE') {
@@ -271,7 +284,7 @@ class BitbucketRestReader {
       this.progress.users++;
       this.progress.tick();
     }
-    return name;
+    return { name, key };
   }
 
   private grant(subjectType: 'group' | 'user', subject: string, permission: string, scope: 'global' | 'project' | 'repository', scopeKey: string): void {
