@@ -267,8 +267,8 @@ describe('the dashboard in a real browser', () => {
     await run.waitFor();
     await expect.poll(() => run.getAttribute('data-state'), { timeout: 60_000 }).toBe('done');
     const total = saved.operations.length;
-    expect(await page.getByTestId('apply-done').textContent()).toBe(`${count(total)} / ${count(total)}`);
-    expect(await page.getByRole('progressbar').getAttribute('aria-valuenow')).toBe(String(total));
+    await eventually(() => page.getByTestId('apply-done').textContent()).toBe(`${count(total)} / ${count(total)}`);
+    await eventually(() => page.getByRole('progressbar').getAttribute('aria-valuenow')).toBe(String(total));
     await eventually(() => page.getByTestId('apply-outcome').textContent()).toMatch(/Done\./);
     await screenshot(page, '09-apply');
     // The local cloud holds it all: planning again from the CLI changes nothing.
@@ -367,7 +367,7 @@ describe('the apply page against a slow cloud', () => {
 
     await page.getByRole('button', { name: 'Resume the apply' }).click();
     await expect.poll(() => run.getAttribute('data-state'), { timeout: 120_000 }).toBe('done');
-    expect(await done()).toBe(total);
+    await eventually(done).toBe(total);
     await eventually(() => page.getByTestId('apply-outcome').textContent()).toContain(cloud.env.USERMIG_CLOUD_URL!);
     // The cloud holds exactly the plan: planning again from the CLI changes nothing.
     const again = usermig(['plan', '--json', '--target', cloud.target, '--workspace', workspace, '--out', path.join(tempDir(), 'again.json')], cloud.env);
