@@ -3,7 +3,7 @@
  * people billable, and the flags that need a decision (case collisions, the same name in several
  * products, blocklisted names, groups that already exist in the cloud). Open a group to map, rename or skip it.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { GroupFlag, GroupsResponse } from '../../src/serve/api-types';
 import { useApi, withQuery } from './api';
 import { Badge, type Tone } from './Badges';
@@ -29,10 +29,18 @@ export function GroupsPage({ query }: { query: URLSearchParams }) {
   const offset = Number(query.get('offset') ?? '0') || 0;
   const { data, error, loading } = useApi<GroupsResponse>(withQuery('/api/groups', { q, flag, offset, limit: LIMIT }));
   const [search, setSearch] = useState(q);
-  useEffect(() => setSearch(q), [q]);
+  // The address changes the box only when it did not come from the box (back button, a link, Clear).
+  const pushed = useRef(q);
+  useEffect(() => {
+    if (q !== pushed.current) setSearch(q);
+    pushed.current = q;
+  }, [q]);
   useEffect(() => {
     if (search === q) return;
-    const timer = window.setTimeout(() => go(search, flag, 0), 250);
+    const timer = window.setTimeout(() => {
+      pushed.current = search;
+      go(search, flag, 0);
+    }, 250);
     return () => window.clearTimeout(timer);
   }, [search]);
   const go = (nextQ: string, nextFlag: string, nextOffset: number) => replaceRoute(href('groups', { q: nextQ, flag: nextFlag, offset: nextOffset ? String(nextOffset) : undefined }));

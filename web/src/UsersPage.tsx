@@ -3,7 +3,7 @@
  * of rows). The filters live in the address (`#/users?finding=…&decision=none`), so a view can be shared
  * and the back button works; typing in the search box waits for a pause before asking.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { UsersResponse } from '../../src/serve/api-types';
 import { useApi, withQuery } from './api';
 import { BulkFix } from './BulkFix';
@@ -23,10 +23,18 @@ export function UsersPage({ query }: { query: URLSearchParams }) {
   const { data, error, loading, reload } = useApi<UsersResponse>(withQuery('/api/users', { ...filters, offset, limit: LIMIT }));
 
   const [search, setSearch] = useState(filters.q);
-  useEffect(() => setSearch(filters.q), [filters.q]);
+  // The address changes the box only when it did not come from the box (back button, a link, Clear).
+  const pushed = useRef(filters.q);
+  useEffect(() => {
+    if (filters.q !== pushed.current) setSearch(filters.q);
+    pushed.current = filters.q;
+  }, [filters.q]);
   useEffect(() => {
     if (search === filters.q) return;
-    const timer = window.setTimeout(() => go({ ...filters, q: search }, 0), 250);
+    const timer = window.setTimeout(() => {
+      pushed.current = search;
+      go({ ...filters, q: search }, 0);
+    }, 250);
     return () => window.clearTimeout(timer);
   }, [search]);
 
