@@ -4,7 +4,9 @@
  * source is scanned again, the rest when a decision changes (from the dashboard or the CLI alike: both
  * write the same stores, and the fingerprint of the sources and the decision log tells).
  */
-import { assessEstate, type Assessment } from '../assess/index.js';
+import { assessConfigured } from '../assess/configured.js';
+import type { Assessment } from '../assess/index.js';
+import { loadConfig } from '../config.js';
 import { buildEstate, type Estate } from '../assess/estate.js';
 import { resolveIdentities, type Identities } from '../decide/identities.js';
 import type { Decisions } from '../model/decision.js';
@@ -66,7 +68,8 @@ export class LiveWorkspace {
     }
     const estate = this.estate.estate;
     const decisions: Decisions = loadDecisions(this.db);
-    const assessment = assessEstate(estate, { decisions });
+    // As `usermig assess` computes it: with usermig.json of the workspace folder (read again each time).
+    const assessment = assessConfigured(estate, decisions, loadConfig(undefined, this.dir));
     let identities: Identities | undefined;
     this.loaded = {
       identities: () => (identities ??= resolveIdentities(estate, decisions.users)),
