@@ -128,9 +128,15 @@ export function UsersPage({ query }: { query: URLSearchParams }) {
         <>
           <div class="table-wrap" aria-busy={loading}>
             <table data-testid="users-table">
-              <caption>
-                {formatCount(data.total)} {data.total === 1 ? 'user matches' : 'users match'}
-                {anyFilter ? ' the filters' : ''}
+              <caption aria-live="polite">
+                {loading ? (
+                  'Looking up users…'
+                ) : (
+                  <>
+                    {formatCount(data.total)} {data.total === 1 ? 'user matches' : 'users match'}
+                    {anyFilter ? ' the filters' : ''}
+                  </>
+                )}
               </caption>
               <thead>
                 <tr>

@@ -70,33 +70,36 @@ export interface Loaded<T> {
   reload: () => void;
 }
 
-/** GETs `path` whenever it changes; a late answer to an older path never overwrites a newer one. */
+/**
+ * GETs `path` whenever it changes; a late answer to an older path never overwrites a newer one. `loading` is
+ * true from the first render with a new path (the data shown then is the previous path's) until its answer.
+ */
 export function useApi<T>(path: string | null): Loaded<T> {
-  const [data, setData] = useState<T | undefined>(undefined);
-  const [error, setError] = useState<ApiError | undefined>(undefined);
-  const [loading, setLoading] = useState(path !== null);
+  const [state, setState] = useState<{ path: string | null; generation: number; data: T | undefined; error: ApiError | undefined }>({
+    path: null,
+    generation: -1,
+    data: undefined,
+    error: undefined,
+  });
   const [generation, setGeneration] = useState(0);
   const latest = useRef(0);
   useEffect(() => {
     if (path === null) return;
     const ticket = ++latest.current;
-    setLoading(true);
     api<T>(path).then(
       (value) => {
-        if (ticket !== latest.current) return;
-        setData(value);
-        setError(undefined);
-        setLoading(false);
+        if (ticket === latest.current) setState({ path, generation, data: value, error: undefined });
       },
       (failure: unknown) => {
         if (ticket !== latest.current) return;
-        setError(failure instanceof ApiError ? failure : new ApiError(0, 'internal', String(failure)));
-        setLoading(false);
+        const error = failure instanceof ApiError ? failure : new ApiError(0, 'internal', String(failure));
+        setState((previous) => ({ path, generation, data: previous.data, error }));
       },
     );
   }, [path, generation]);
   const reload = useCallback(() => setGeneration((n) => n + 1), []);
-  return { data, error, loading, reload };
+  const loading = path !== null && (state.path !== path || state.generation !== generation);
+  return { data: state.data, error: state.error, loading, reload };
 }
 
 /** Runs a write (POST/PUT) and keeps its error and busy state for the form that triggered it. */
