@@ -34,8 +34,8 @@
 import { BITBUCKET_ACCESS } from '../assess/access.js';
 import type { SnapshotSink } from '../model/snapshot.js';
 import type { SourceContext } from './index.js';
-import { forEachConcurrently, q, Shape, type RestClient } from './rest-client.js';
-import { credentialsFrom, drained, explainRestFailure, openRestSource, type RestProgress } from './rest-source.js';
+import { forEachConcurrently, q, Shape } from './rest-client.js';
+import { credentialsFrom, drained, openRestSource, readRestSource, RestReader } from './rest-source.js';
 
 export const BITBUCKET_ENV_PREFIX = 'USERMIG_BITBUCKET';
 /** The one directory a Bitbucket REST source has (its directories' order is not listed by REST). */
@@ -47,18 +47,12 @@ const PAGE = 1000;
 export async function readBitbucketRest(location: string, sink: SnapshotSink, onProgress?: (done: number, total: number) => void, context?: SourceContext): Promise<void> {
   const source = openRestSource('Bitbucket', location, context, (env) => credentialsFrom(env, BITBUCKET_ENV_PREFIX), onProgress);
   const reader = new BitbucketRestReader(source.client, sink, source.progress);
-  try {
-    await reader.read();
-  } catch (error) {
-    throw explainRestFailure(error, source);
-  } finally {
-    source.client.close();
-  }
+  await readRestSource(source, () => reader.read());
 }
 
 type Handle = (value: unknown, shape: Shape, where: string) => void;
 
-class BitbucketRestReader {
+class BitbucketRestReader extends RestReader {
   /** user key → nothing; the users already handed to the sink. */
   private readonly seen = new Set<string>();
   private readonly directories = new Set<string>();
@@ -72,19 +66,8 @@ class BitbucketRestReader {
   /** Lower-case names of the groups granted Bitbucket (LICENSED_USER or higher) globally. */
   private readonly licensingGroups = new Set<string>();
 
-  constructor(
-    private readonly client: RestClient,
-    private readonly sink: SnapshotSink,
-    private readonly progress: RestProgress,
-  ) {}
-
-  /** What this source could not read: printed after the scan, stored with the snapshot, assessed as source-not-read. */
-  private notRead(topic: string, text: string, consequence: string): void {
-    this.sink.notRead?.({ topic, text, consequence });
-  }
-
   async read(): Promise<void> {
-    this.sink.directory({ id: BITBUCKET_REST_DIRECTORY_ID, name: `Bitbucket ${this.client.base.origin}${this.client.base.pathname.replace(/\/$/, '')} (REST)`, position: 0, active: true, type: 'REST' });
+    this.restDirectory(BITBUCKET_REST_DIRECTORY_ID, 'Bitbucket');
     this.progress.phase = 'users (admin/users)';
     await this.pages(`${API}/admin/users`, (value, shape, where) => void this.user(value, shape, where));
 
@@ -285,11 +268,5 @@ class BitbucketRestReader {
       this.progress.tick();
     }
     return { name, key };
-  }
-
-  private grant(subjectType: 'group' | 'user', subject: string, permission: string, scope: 'global' | 'project' | 'repository', scopeKey: string): void {
-    this.sink.grant({ subjectType, subject, permission, scope, scopeKey });
-    this.progress.grants++;
-    this.progress.tick();
   }
 }

@@ -39,8 +39,8 @@
 import type { SnapshotSink } from '../model/snapshot.js';
 import { findMentions } from './confluence-backup.js';
 import type { SourceContext } from './index.js';
-import { forEachConcurrently, q, Shape, type RestClient } from './rest-client.js';
-import { credentialsFrom, drained, explainRestFailure, openRestSource, type RestProgress } from './rest-source.js';
+import { forEachConcurrently, q, Shape } from './rest-client.js';
+import { credentialsFrom, drained, openRestSource, readRestSource, RestReader } from './rest-source.js';
 
 export const CONFLUENCE_ENV_PREFIX = 'USERMIG_CONFLUENCE';
 /** The one directory a Confluence REST source has (REST does not list the real ones). */
@@ -86,13 +86,7 @@ const PERMISSION_NAMES: Record<string, string> = {
 export async function readConfluenceRest(location: string, sink: SnapshotSink, onProgress?: (done: number, total: number) => void, context?: SourceContext): Promise<void> {
   const source = openRestSource('Confluence', location, context, (env) => credentialsFrom(env, CONFLUENCE_ENV_PREFIX), onProgress);
   const reader = new ConfluenceRestReader(source.client, sink, source.progress);
-  try {
-    await reader.read();
-  } catch (error) {
-    throw explainRestFailure(error, source);
-  } finally {
-    source.client.close();
-  }
+  await readRestSource(source, () => reader.read());
 }
 
 type Handle = (value: unknown, shape: Shape, where: string) => void;
@@ -102,7 +96,7 @@ interface Space {
   id: string;
 }
 
-class ConfluenceRestReader {
+class ConfluenceRestReader extends RestReader {
   /** user key → nothing; the users already handed to the sink. */
   private readonly seen = new Set<string>();
   /** lower-case username → user key, for legacy `ri:username` mentions. */
@@ -111,21 +105,10 @@ class ConfluenceRestReader {
   /** Keys of people named in content who are not among the users read. */
   private readonly formerKeys = new Set<string>();
 
-  constructor(
-    private readonly client: RestClient,
-    private readonly sink: SnapshotSink,
-    private readonly progress: RestProgress,
-  ) {}
-
-  /** What this source could not read: printed after the scan, stored with the snapshot, assessed as source-not-read. */
-  private notRead(topic: string, text: string, consequence: string): void {
-    this.sink.notRead?.({ topic, text, consequence });
-  }
-
   async read(): Promise<void> {
     this.progress.phase = 'the current user (user/current)';
     await this.client.get(`${API}/user/current`);
-    this.sink.directory({ id: CONFLUENCE_REST_DIRECTORY_ID, name: `Confluence ${this.client.base.origin}${this.client.base.pathname.replace(/\/$/, '')} (REST)`, position: 0, active: true, type: 'REST' });
+    this.restDirectory(CONFLUENCE_REST_DIRECTORY_ID, 'Confluence');
     await this.users();
     const groups = await this.groups();
     await this.members(groups);
@@ -376,12 +359,6 @@ class ConfluenceRestReader {
     }
     await drained(this.sink);
     return true;
-  }
-
-  private grant(subjectType: 'group' | 'user', subject: string, permission: string, scope: 'global' | 'space', scopeKey: string): void {
-    this.sink.grant({ subjectType, subject, permission, scope, scopeKey });
-    this.progress.grants++;
-    this.progress.tick();
   }
 
   // ---- content

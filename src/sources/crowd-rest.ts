@@ -15,7 +15,7 @@
 import type { SnapshotSink } from '../model/snapshot.js';
 import type { SourceContext } from './index.js';
 import { forEachConcurrently, q, Shape, type RestClient } from './rest-client.js';
-import { credentialsFrom, drained, explainRestFailure, openRestSource, type RestProgress } from './rest-source.js';
+import { credentialsFrom, drained, openRestSource, readRestSource, type RestProgress } from './rest-source.js';
 
 export const CROWD_APP_VARIABLE = 'USERMIG_CROWD_APP';
 export const CROWD_PASSWORD_VARIABLE = 'USERMIG_CROWD_PASSWORD';
@@ -33,18 +33,14 @@ export async function readCrowdRest(location: string, sink: SnapshotSink, onProg
     onProgress,
   );
   const reader = new CrowdRestReader(source.client, sink, source.progress);
-  try {
+  await readRestSource(source, async () => {
     await reader.read((context?.options.env ?? process.env)[CROWD_APP_VARIABLE] ?? '');
     sink.notRead?.({
       topic: 'directories',
       text: "Crowd's application API shows the application's directories merged into one; the users and groups are recorded in one directory named after the application",
       consequence: "users shadowed in a later directory, users of inactive directories and the directory order cannot be assessed: compare with Crowd's Directories page, or scan the products' backups",
     });
-  } catch (error) {
-    throw explainRestFailure(error, source);
-  } finally {
-    source.client.close();
-  }
+  });
 }
 
 class CrowdRestReader {

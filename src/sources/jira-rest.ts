@@ -22,8 +22,8 @@
  */
 import type { SnapshotSink } from '../model/snapshot.js';
 import type { SourceContext } from './index.js';
-import { forEachConcurrently, q, RestError, Shape, type RestClient } from './rest-client.js';
-import { credentialsFrom, drained, explainRestFailure, openRestSource, type RestProgress } from './rest-source.js';
+import { forEachConcurrently, q, RestError, Shape } from './rest-client.js';
+import { credentialsFrom, drained, openRestSource, readRestSource, RestReader } from './rest-source.js';
 
 export const JIRA_ENV_PREFIX = 'USERMIG_JIRA';
 /** The one directory a Jira REST source has (REST does not list the real ones). */
@@ -45,13 +45,7 @@ const USER_PICKER_TYPES = /:(multi)?userpicker$/;
 export async function readJiraRest(location: string, sink: SnapshotSink, onProgress?: (done: number, total: number) => void, context?: SourceContext): Promise<void> {
   const source = openRestSource('Jira', location, context, (env) => credentialsFrom(env, JIRA_ENV_PREFIX), onProgress);
   const reader = new JiraRestReader(source.client, sink, source.progress);
-  try {
-    await reader.read();
-  } catch (error) {
-    throw explainRestFailure(error, source);
-  } finally {
-    source.client.close();
-  }
+  await readRestSource(source, () => reader.read());
 }
 
 interface JiraUser {
@@ -59,7 +53,7 @@ interface JiraUser {
   name: string;
 }
 
-class JiraRestReader {
+class JiraRestReader extends RestReader {
   /** user key → nothing; the users already handed to the sink. */
   private readonly seen = new Set<string>();
   /** lower-case username → user key, for role actors and scheme grants named by username. */
@@ -68,21 +62,10 @@ class JiraRestReader {
   /** The user-picker custom fields (id → name), whose values are user references. */
   private readonly userPickerFields = new Map<string, string>();
 
-  constructor(
-    private readonly client: RestClient,
-    private readonly sink: SnapshotSink,
-    private readonly progress: RestProgress,
-  ) {}
-
-  /** What this source could not read: printed after the scan, stored with the snapshot, assessed as source-not-read. */
-  private notRead(topic: string, text: string, consequence: string): void {
-    this.sink.notRead?.({ topic, text, consequence });
-  }
-
   async read(): Promise<void> {
     this.progress.phase = 'the current user (myself)';
     await this.client.get(`${API}/myself`);
-    this.sink.directory({ id: JIRA_REST_DIRECTORY_ID, name: `Jira ${this.client.base.origin}${this.client.base.pathname.replace(/\/$/, '')} (REST)`, position: 0, active: true, type: 'REST' });
+    this.restDirectory(JIRA_REST_DIRECTORY_ID, 'Jira');
     await this.users();
     const groups = await this.groups();
     await this.members(groups);
@@ -546,12 +529,6 @@ class JiraRestReader {
       const users = Array.isArray(picked) ? picked : [picked];
       for (const [i, user] of users.entries()) reference(`user-picker:${name}`, this.keyOf(user, shape, `${where}.fields.${fieldId}[${i}]`));
     }
-  }
-
-  private grant(subjectType: 'group' | 'user', subject: string, permission: string, scope: 'application' | 'project-role' | 'permission-scheme', scopeKey: string): void {
-    this.sink.grant({ subjectType, subject, permission, scope, scopeKey });
-    this.progress.grants++;
-    this.progress.tick();
   }
 }
 

@@ -4,7 +4,7 @@
  * message: which source, what the server said, and that the previous snapshot is kept.
  */
 import { UsermigError } from '../model/errors.js';
-import type { SnapshotSink } from '../model/snapshot.js';
+import type { GrantRecord, SnapshotSink } from '../model/snapshot.js';
 import type { SourceContext } from './index.js';
 import { RestClient, credentialsFrom, readCaFile, type RestCredentials } from './rest-client.js';
 
@@ -68,6 +68,46 @@ export function openRestSource(
 }
 
 export { credentialsFrom };
+
+/**
+ * Runs a source's read: a failure becomes the administrator's message (explainRestFailure), and the
+ * client's connections are closed either way.
+ */
+export async function readRestSource(source: RestSource, read: () => Promise<void>): Promise<void> {
+  try {
+    await read();
+  } catch (error) {
+    throw explainRestFailure(error, source);
+  } finally {
+    source.client.close();
+  }
+}
+
+/** What the REST readers share: the sink and the progress, what could not be read, grants, their one directory. */
+export abstract class RestReader {
+  constructor(
+    protected readonly client: RestClient,
+    protected readonly sink: SnapshotSink,
+    protected readonly progress: RestProgress,
+  ) {}
+
+  /** What this source could not read: printed after the scan, stored with the snapshot, assessed as source-not-read. */
+  protected notRead(topic: string, text: string, consequence: string): void {
+    this.sink.notRead?.({ topic, text, consequence });
+  }
+
+  protected grant(subjectType: GrantRecord['subjectType'], subject: string, permission: string, scope: GrantRecord['scope'], scopeKey: string): void {
+    this.sink.grant({ subjectType, subject, permission, scope, scopeKey });
+    this.progress.grants++;
+    this.progress.tick();
+  }
+
+  /** The one directory the source's users are recorded in (REST lists neither the directories nor their order). */
+  protected restDirectory(id: string, product: string): void {
+    const { origin, pathname } = this.client.base;
+    this.sink.directory({ id, name: `${product} ${origin}${pathname.replace(/\/$/, '')} (REST)`, position: 0, active: true, type: 'REST' });
+  }
+}
 
 /** Awaits the sink's backpressure, if any. */
 export async function drained(sink: SnapshotSink): Promise<void> {
