@@ -7,7 +7,7 @@
  * - permission pages `{user|group, permission}` at the global, project and repository levels, shaped like
  *   the atlassian-python-api recordings (samples/atlassian-python-api/json/bitbucket__server__*).
  */
-import type { Route } from './rest-contract.js';
+import { pageWindow, type Route } from './rest-contract.js';
 
 export interface BitbucketUser {
   id: number;
@@ -119,11 +119,8 @@ export function bitbucketRoute(estate: BitbucketEstate, pageCap = 25): Route {
   const serviceUser = (name: string) => ({ name, id: 90001, displayName: 'Access token for Tools', active: true, slug: name, type: 'SERVICE', links: { self: [{ href: `${base}/bots/${name}` }] } });
   const detailed = (u: BitbucketUser) => ({ ...userJson(u), directoryName: u.id % 2 === 0 ? 'Bitbucket Internal Directory' : 'Corporate LDAP', deletable: true, mutableDetails: true, mutableGroups: true, lastAuthenticationTimestamp: 1710000000000 });
   const page = <T>(url: URL, values: T[], map: (value: T) => unknown) => {
-    const start = Number(url.searchParams.get('start') ?? 0);
-    const limit = Math.min(Number(url.searchParams.get('limit') ?? 25), pageCap);
-    const shown = values.slice(start, start + limit);
-    const isLastPage = start + limit >= values.length;
-    return { body: { size: shown.length, limit, isLastPage, start, ...(isLastPage ? {} : { nextPageStart: start + shown.length }), values: shown.map(map) } };
+    const { start, limit, shown, next, more } = pageWindow(url, values, { cap: pageCap });
+    return { body: { size: shown.length, limit, isLastPage: !more, start, ...(more ? { nextPageStart: next } : {}), values: shown.map(map) } };
   };
   const grants = (url: URL, level: BitbucketGrants, kind: string) => {
     if (kind === 'users') return page(url, level.users, (g) => ({ user: byName.has(g.name) ? userJson(byName.get(g.name) as BitbucketUser) : serviceUser(g.name), permission: g.permission }));

@@ -11,7 +11,7 @@
  * - `content/search` with CQL `space="KEY" and type in (…)` (paged by `cursor` when `cursorSearch`): pages, blog posts and comments with
  *   history.createdBy, version.by, body.storage (mentions by userkey and by username) and container.
  */
-import type { Route } from './rest-contract.js';
+import { pageWindow, type Route } from './rest-contract.js';
 
 export interface ConfluenceUser {
   userKey: string;
@@ -168,16 +168,14 @@ export function confluenceRoute(estate: ConfluenceEstate, options: ConfluenceCon
   };
   const listing = <T>(url: URL, values: T[], map: (value: T) => unknown, cap: number, cursor = false) => {
     const given = url.searchParams.get('cursor');
-    const start = cursor ? (given ? Number(Buffer.from(given, 'base64url').toString('utf8').replace(/^offset:/, '')) : 0) : Number(url.searchParams.get('start') ?? 0);
-    const limit = Math.min(Number(url.searchParams.get('limit') ?? 25), cap);
-    const shown = values.slice(start, start + limit);
-    const more = start + shown.length < values.length;
+    const at = cursor ? { start: given ? Number(Buffer.from(given, 'base64url').toString('utf8').replace(/^offset:/, '')) : 0 } : {};
+    const { start, limit, shown, next, more } = pageWindow(url, values, { cap, ...at });
     const query = new URLSearchParams(url.searchParams);
     if (cursor) {
       query.set('next', 'true');
-      query.set('cursor', Buffer.from(`offset:${start + shown.length}`).toString('base64url'));
+      query.set('cursor', Buffer.from(`offset:${next}`).toString('base64url'));
     }
-    query.set('start', String(start + shown.length));
+    query.set('start', String(next));
     query.set('limit', String(limit));
     return {
       body: {

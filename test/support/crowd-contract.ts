@@ -5,7 +5,7 @@
  * The estate can come from the ldap-crowd-adapter sample's JSON directory format
  * ({groups:[{name,group_members,user_members}], users:[{username,first_name,…}]}).
  */
-import type { Route } from './rest-contract.js';
+import { pageWindow, type Route } from './rest-contract.js';
 
 export interface CrowdDirectory {
   users: Array<{ username: string; first_name: string; last_name: string; display_name: string; email: string; active: boolean }>;
@@ -34,11 +34,7 @@ export function generateCrowdDirectory(userCount: number): CrowdDirectory {
 
 export function crowdRoute(directory: CrowdDirectory): Route {
   const base = 'http://127.0.0.1/crowd/rest/usermanagement/1';
-  const page = <T>(url: URL, values: T[]) => {
-    const start = Number(url.searchParams.get('start-index') ?? 0);
-    const max = Math.min(Number(url.searchParams.get('max-results') ?? 1000), 1000);
-    return values.slice(start, start + max);
-  };
+  const page = <T>(url: URL, values: T[]) => pageWindow(url, values, { cap: 1000, defaultLimit: 1000, startParam: 'start-index', limitParam: 'max-results' }).shown;
   const link = (kind: string, name: string) => ({ href: `${base}/${kind}?${kind === 'user' ? 'username' : 'groupname'}=${encodeURIComponent(name)}`, rel: 'self' });
   return (url) => {
     const path = url.pathname.replace(/^\/crowd\/rest\/usermanagement\/1/, '');

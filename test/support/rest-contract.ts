@@ -102,7 +102,19 @@ export const basic = (user: string, password: string): string => `Basic ${Buffer
 /** The built CLI without blocking this process (the contract server lives in it). */
 export { runInBackground as usermigAsync } from './cli.js';
 
-/** A page of a start/limit listing. */
-export function slice<T>(values: T[], start: number, limit: number): T[] {
-  return values.slice(start, start + limit);
+/**
+ * The window an offset listing asks for, as the contract servers answer it: the start and page size read
+ * from the query (parameter names per product: `start`/`limit`, `start-index`/`max-results`), the size
+ * capped as the product caps it; `next` is the start of the following page, `more` whether there is one.
+ */
+export function pageWindow<T>(
+  url: URL,
+  values: T[],
+  options: { cap: number; defaultLimit?: number; startParam?: string; limitParam?: string; start?: number },
+): { start: number; limit: number; shown: T[]; next: number; more: boolean } {
+  const start = options.start ?? Number(url.searchParams.get(options.startParam ?? 'start') ?? 0);
+  const limit = Math.min(Number(url.searchParams.get(options.limitParam ?? 'limit') ?? options.defaultLimit ?? 25), options.cap);
+  const shown = values.slice(start, start + limit);
+  const next = start + shown.length;
+  return { start, limit, shown, next, more: next < values.length };
 }
