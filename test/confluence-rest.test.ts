@@ -134,8 +134,18 @@ describe('scan confluence:URL', () => {
     expect(notes).toMatch(/no global permissions endpoint \(before 9\.2\): USECONFLUENCE.* were not read/);
     expect(notes).toMatch(/no email for 240 of 240 users/);
     expect(server.requests.filter((r) => r.includes('/space/') && r.includes('/permissions'))).toHaveLength(1); // asked of the first space, not of every space
-    const assessed = JSON.parse((await usermigAsync(['assess', '--json', '--workspace', workspace])).stdout) as { summary: Record<string, unknown> };
+    const assessed = JSON.parse((await usermigAsync(['assess', '--json', '--workspace', workspace])).stdout) as {
+      summary: Record<string, unknown>;
+      findings: Array<{ code: string; fix: string; subjects: Array<{ id: string }> }>;
+    };
     expect(assessed.summary).toMatchObject({ users: 240, invalidEmails: 240 });
+    const fixOf = (topic: string) => assessed.findings.find((f) => f.code === 'source-not-read' && f.subjects[0]?.id === topic)?.fix;
+    // what each gap means, and what helps: another source does not fill in the emails; a backup or a decision does
+    expect(fixOf('emails')).toMatch(/^These users have invalid emails, which block the plan until decided \(another source .* does not fill them in\): scan a confluence-backup under this source's name instead, or give them addresses \(users fix --invalid new-email/);
+    expect(fixOf('users')).toMatch(/^Users in no group get no account from this source/);
+    expect(fixOf('global-permissions')).toMatch(/^Product access, admin groups and billable Confluence users are not assessed/);
+    expect(fixOf('space-permissions')).toMatch(/^A confluence:spaces= scope finds users through the content only/);
+    expect(fixOf('group-nesting')).toMatch(/people who belong through a nested group are missing from the cloud groups/);
   });
 
   it('wrong credentials: exit 3 naming the source and the status, no secret printed, nothing changed', async () => {

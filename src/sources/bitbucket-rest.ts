@@ -152,8 +152,8 @@ class BitbucketRestReader extends RestReader {
     );
     this.notRead(
       'group-nesting',
-      'Bitbucket REST does not say whether group members are direct or inherited: they are recorded as direct members',
-      'the cloud groups get the same members, but nested groups and cycles are not reported; scan Crowd or the LDAP directory to see the nesting',
+      'Bitbucket REST does not say whether group members are direct or inherited: the members it lists are recorded as direct members',
+      'nested groups and cycles are not reported, and where Bitbucket lists only direct members, people who belong through a nested group are missing from the cloud groups and the billable users: scan Crowd or the LDAP directory to see the nesting',
     );
     this.notRead(
       'repository-access',

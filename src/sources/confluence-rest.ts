@@ -120,7 +120,7 @@ class ConfluenceRestReader extends RestReader {
       this.notRead(
         'emails',
         `Confluence REST gave no email for ${this.withoutEmail.toLocaleString('en-US')} of ${this.seen.size.toLocaleString('en-US')} users (most versions never show it)`,
-        'these users are reported as invalid emails and block the plan: scan the directory they come from (ldap:, crowd:) or a confluence-backup, or decide their emails (users fix)',
+        'these users have invalid emails, which block the plan until decided (another source with their addresses, such as the LDAP directory, does not fill them in): scan a confluence-backup under this source\'s name instead, or give them addresses (users fix --invalid new-email --email-template, or users import)',
       );
     }
     this.notRead(
@@ -130,8 +130,8 @@ class ConfluenceRestReader extends RestReader {
     );
     this.notRead(
       'group-nesting',
-      'Confluence REST does not say which group members are inherited from nested groups: they are recorded as direct members',
-      'the cloud groups get the same members, but nested groups and cycles are not reported; scan a confluence-backup, Crowd or the LDAP directory to see the nesting',
+      'Confluence REST does not say which group members are inherited from nested groups: the members it lists are recorded as direct members',
+      'nested groups and cycles are not reported, and where Confluence lists only direct members, people who belong through a nested group are missing from the cloud groups and the billable users: scan a confluence-backup, Crowd or the LDAP directory to see the nesting',
     );
   }
 
@@ -338,7 +338,7 @@ class ConfluenceRestReader extends RestReader {
       this.notRead(
         'space-permissions',
         'this Confluence has no space/{key}/permissions (before 9.1; the older JSON-RPC API is not used): space permissions were not read',
-        'confluence:spaces= scopes find users through the content only, not through who may read the space: scan a confluence-backup to have the permissions',
+        'a confluence:spaces= scope finds users through the content only, not through who may read the space: scan a confluence-backup to have the permissions',
       );
       return;
     }

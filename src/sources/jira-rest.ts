@@ -78,7 +78,7 @@ class JiraRestReader extends RestReader {
     this.notRead(
       'global-permissions',
       'Jira REST does not list global permission grants (ADMINISTER, SYSTEM_ADMIN, USE…)',
-      'groups holding Jira administration are not found, so they are not reported as admin groups (their admin access is held for approval in the cloud): check Global permissions in Jira by hand, or scan a jira-backup, which has them',
+      'groups holding Jira administration are not found: group-admin-access does not list them and their admin access is not held for approval in the cloud; check Global permissions in Jira by hand, or scan a jira-backup, which has them',
     );
     this.notRead(
       'group-nesting',
