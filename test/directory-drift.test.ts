@@ -234,6 +234,15 @@ describe('directory-drift pairing (pure)', () => {
     const moved = { ...ldap, location: 'ldap://dc9.corp.example/dc=corp,dc=example' };
     const changed = { ...source({ name: 'corp', product: 'ldap', users: [['1', 'alice', 'alice@new.example']] }), kind: 'ldap', location: ldap.location };
     expect(checkDirectoryDrift(buildEstate({ sources: [jira, moved] }))).toEqual([]);
+    // An LDAP source read from the users' OU (Jira's Additional User DN under the base DN) is that directory too;
+    // another OU is not.
+    const withUserDn = { ...jira, directoryAttributes: [...jira.directoryAttributes, { directoryId: '2', name: 'ldap.user.dn', value: 'OU=Staff' }] };
+    const staff = { ...source({ name: 'corp', product: 'ldap', users: [['1', 'alice', 'alice@new.example']] }), kind: 'ldap', location: 'ldap://dc1.corp.example/ou=staff,%20dc=corp,dc=example' };
+    expect(checkDirectoryDrift(buildEstate({ sources: [withUserDn, staff] })).map((f) => f.message)).toEqual([
+      'corp (LDAP) differs from jira\'s synced copy of it, the directory "AD" (same host dc1.corp.example and user DN ou=staff, dc=corp,dc=example): 1 email changed',
+    ]);
+    expect(checkDirectoryDrift(buildEstate({ sources: [jira, staff] }))).toEqual([]);
+    expect(checkDirectoryDrift(buildEstate({ sources: [withUserDn, { ...staff, location: 'ldap://dc1.corp.example/ou=Contractors,dc=corp,dc=example' }] }))).toEqual([]);
     expect(checkDirectoryDrift(buildEstate({ sources: [jira, changed] }))[0]?.subjects).toEqual([
       { type: 'user', id: 'alice', source: 'corp', detail: 'email changed: alice@new.example in LDAP, alice@corp.example in jira' },
     ]);

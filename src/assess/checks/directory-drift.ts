@@ -11,7 +11,8 @@
  * - named in usermig.json, `externalDirectories: { "<ldap source>": ["<source>:<directory id or name>"] }`
  *   (an empty list: none), which replaces the automatic pairing for that LDAP source;
  * - otherwise every product directory whose settings (Jira's `ldap.url`, which may list several URLs,
- *   and `ldap.basedn`) name the same host and the same base DN as the LDAP source's URL; for a Crowd
+ *   and `ldap.basedn`) name the same host and the same base DN as the LDAP source's URL, or whose users'
+ *   DN (`ldap.user.dn` under `ldap.basedn`) is the LDAP source's base DN; for a Crowd
  *   source, every product directory whose `crowd.server.url` is the Crowd source's URL.
  */
 import type { ExternalDirectories } from '../../config.js';
@@ -118,9 +119,14 @@ export function pairDirectories(estate: Estate, configured?: ReadonlyMap<string,
         const settings = new Map(product.directoryAttributes.filter((a) => a.directoryId === directory.id).map((a) => [a.name, a.value]));
         const url = settings.get('ldap.url');
         const productBase = settings.get('ldap.basedn');
-        if (url === undefined || productBase === undefined) continue;
-        if (comparableDn(productBase) === baseDn && ldapHosts(url).includes(host)) {
+        if (url === undefined || productBase === undefined || !ldapHosts(url).includes(host)) continue;
+        // The LDAP source may name the directory's base DN, or the users' part of it (Jira's "Additional
+        // User DN", ldap.user.dn, under the base DN), which is where the product's copy comes from.
+        const userDn = settings.get('ldap.user.dn')?.trim();
+        if (comparableDn(productBase) === baseDn) {
           pairs.push({ ldap, product, directory, because: `same host ${host} and base DN ${ldapBaseDn(ldap.location)}` });
+        } else if (userDn && comparableDn(`${userDn},${productBase}`) === baseDn) {
+          pairs.push({ ldap, product, directory, because: `same host ${host} and user DN ${ldapBaseDn(ldap.location)}` });
         }
       }
     }
