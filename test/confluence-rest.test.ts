@@ -157,6 +157,16 @@ describe('scan confluence:URL', () => {
     noSecret(result);
   });
 
+  it('credentials taken as the anonymous user (anonymous access on): exit 3 instead of reading what a guest sees', async () => {
+    const server = await confluence();
+    server.faults.push({ match: /\/user\/current/, body: { type: 'anonymous', profilePicture: { path: '/wiki/images/icons/profilepics/anonymous.svg' }, displayName: 'Anonymous', _links: {} } });
+    const result = await usermigAsync(['scan', `confluence:${server.url}/wiki`, '--workspace', path.join(tempDir(), 'ws')], env);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/Confluence source "confluence" \(http:\/\/127\.0\.0\.1:\d+\/wiki\): Confluence took the token in USERMIG_CONFLUENCE_TOKEN as the anonymous user .*of an administrator; nothing was changed in the workspace/);
+    expect(server.requests).toHaveLength(1);
+    noSecret(result);
+  });
+
   it('403 on a space\'s content: exit 3 saying which request was forbidden and how far the read got', async () => {
     const server = await confluence();
     server.faults.push({ match: /content\/search\?cql=.*DOCS/, status: 403, body: { statusCode: 403, message: 'Not permitted to use confluence' } });

@@ -15,7 +15,7 @@
  * by `cursor` on Data Center and in the cloud's OpenAPI, where `start` alone may be ignored and would read
  * the first page forever. Where the link cannot be used, the next start is counted from what came back, so a
  * server that returns fewer than asked is followed correctly:
- * 1. `user/current`: the credentials;
+ * 1. `user/current`: the credentials (the anonymous user, where anonymous access is on, is refused);
  * 2. users: `user/list` (Confluence 8.4+ lists every user, deactivated ones included, CONFSERVER-87291)
  *    with `expand=status`; where it does not exist, the users are those found as group members (a note
  *    says that users in no group are then missing);
@@ -39,7 +39,7 @@
 import type { SnapshotSink } from '../model/snapshot.js';
 import { findMentions } from './confluence-backup.js';
 import type { SourceContext } from './index.js';
-import { forEachConcurrently, q, Shape } from './rest-client.js';
+import { forEachConcurrently, q, RestError, Shape } from './rest-client.js';
 import { credentialsFrom, drained, openRestSource, readRestSource, RestReader } from './rest-source.js';
 
 export const CONFLUENCE_ENV_PREFIX = 'USERMIG_CONFLUENCE';
@@ -107,7 +107,14 @@ class ConfluenceRestReader extends RestReader {
 
   async read(): Promise<void> {
     this.progress.phase = 'the current user (user/current)';
-    await this.client.get(`${API}/user/current`);
+    // Confluence answers anonymous requests where anonymous access is on: it would read what a guest sees.
+    const current = (await this.client.get(`${API}/user/current`)).body;
+    if (typeof current === 'object' && current !== null && (current as { type?: unknown }).type === 'anonymous') {
+      throw new RestError(
+        'auth',
+        `Confluence took ${this.client.credentials} as the anonymous user (GET ${API}/user/current answered type "anonymous"): set ${CONFLUENCE_ENV_PREFIX}_TOKEN, or ${CONFLUENCE_ENV_PREFIX}_USER and ${CONFLUENCE_ENV_PREFIX}_PASSWORD, of an administrator`,
+      );
+    }
     this.restDirectory(CONFLUENCE_REST_DIRECTORY_ID, 'Confluence');
     await this.users();
     const groups = await this.groups();

@@ -112,6 +112,11 @@ export class RestClient {
     return this.options.label;
   }
 
+  /** Where the credentials came from, for messages (names variables, never values). */
+  get credentials(): string {
+    return this.options.credentials.describe;
+  }
+
   /** Requests in flight at most; callers need no more workers than this. */
   get workers(): number {
     return this.gate.max;
