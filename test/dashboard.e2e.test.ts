@@ -7,6 +7,7 @@
  * workspace. Every page is saved as a screenshot in test-artifacts/screenshots/.
  */
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -376,4 +377,86 @@ describe('the apply page against a slow cloud', () => {
     expect(errors).toEqual([]);
     await context.close();
   }, 300_000);
+});
+
+/** A port free on 127.0.0.1 now, so that a cloud can be restarted on the same address. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe('the apply page when the cloud fails', () => {
+  let workspace: string;
+  let cloudDir: string;
+  let port: number;
+  let cloud: ServedCloud;
+  let serve: ServeProcess;
+  let browser: Browser;
+
+  /** The same cloud (same data, keys and address) started again, with or without faults. */
+  async function restartCloud(extra: string[]): Promise<void> {
+    await cloud.stop();
+    fs.rmSync(path.join(cloudDir, 'cloud.env'));
+    cloud = await serveCloud(cloudDir, ['--port', String(port), ...extra]);
+  }
+
+  beforeAll(async () => {
+    workspace = scannedEstate();
+    decideAll(workspace);
+    cloudDir = tempDir();
+    port = await freePort();
+    cloud = await serveCloud(cloudDir, ['--port', String(port)]);
+    serve = await startServe(['--workspace', workspace, '--target', cloud.target], cloud.env);
+    browser = await launchBrowser();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await serve?.stop();
+    await cloud?.stop();
+  });
+
+  it('lists each failed operation as it happens and why the run stopped, then resumes it to the end once the cloud is healthy', async () => {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'en-US' });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(serve.url);
+    await openPage(page, 'Plan');
+    await page.getByRole('button', { name: 'Make the plan' }).click();
+    await page.getByTestId('plan-view').getByRole('link', { name: 'Apply this plan…' }).click({ timeout: 60_000 });
+    const total = (JSON.parse(fs.readFileSync(path.join(workspace, 'plan.json'), 'utf8')) as { operations: unknown[] }).operations.length;
+
+    // Three answers in ten are a 500: creates that fail three times are parked, and the run stops saying how many.
+    await restartCloud(['--fault-rate', '0.3', '--faults', '500', '--seed', '5']);
+    await page.getByRole('button', { name: 'Apply the plan' }).click();
+    const run = page.getByTestId('apply-run');
+    await expect.poll(() => run.getAttribute('data-state'), { timeout: 240_000 }).toBe('failed');
+    const failedRows = page.locator('[data-testid=apply-errors] tbody tr');
+    expect(await failedRows.count()).toBeGreaterThan(0);
+    expect(await failedRows.first().textContent()).toMatch(/could not be|HTTP 500|waits for/);
+    const stopped = (await page.getByRole('alert').filter({ hasText: 'The apply stopped.' }).textContent()) ?? '';
+    const [, failedCount] = /(\d+) of \d+ operations failed/.exec(stopped) ?? [];
+    expect(Number(failedCount)).toBeGreaterThan(0);
+    await eventually(() => page.getByText('Errors', { exact: true }).locator('..').locator('strong').textContent()).toBe(count(Number(failedCount)));
+    await screenshot(page, '09c-apply-failed');
+
+    // The cloud heals; the same plan, applied again from the page, resumes and ends with every operation done.
+    await restartCloud([]);
+    await page.getByRole('button', { name: 'Apply the plan' }).click();
+    await expect.poll(() => run.getAttribute('data-state'), { timeout: 120_000 }).toBe('done');
+    await eventually(() => page.getByTestId('apply-done').textContent()).toBe(`${count(total)} / ${count(total)}`);
+    await eventually(() => page.getByTestId('apply-outcome').textContent()).toContain('Done.');
+    const again = usermig(['plan', '--json', '--target', cloud.target, '--workspace', workspace, '--out', path.join(tempDir(), 'again.json')], cloud.env);
+    expect(again.code, again.stderr).toBe(0);
+    expect((JSON.parse(again.stdout) as { operations: unknown[] }).operations).toEqual([]);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 420_000);
 });

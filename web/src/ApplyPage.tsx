@@ -106,10 +106,10 @@ export function ApplyPage({ query }: { query: URLSearchParams }) {
             {live.finishedAt ? ` · finished ${formatDate(live.finishedAt)}` : ''}
             {connection === 'open' ? ' · live' : connection === 'lost' ? ' · live updates lost, reload the page' : ''}
           </p>
-          <ProgressBar done={live.done} total={live.total} state={live.state} label="Operations applied" />
+          <ProgressBar done={live.done} total={live.total} state={live.state} label="Operations processed" />
           <div class="stats" aria-live="polite">
             <div>
-              <span>Done</span>
+              <span>Processed</span>
               <strong data-testid="apply-done">
                 {formatCount(live.done)} / {formatCount(live.total)}
               </strong>
@@ -239,7 +239,10 @@ function ErrorLog({ errors, total }: { errors: ApplyErrorEvent[]; total: number 
   return (
     <>
       <h3 id="errors-title">Failed operations</h3>
-      <p class="small muted">{total > errors.length ? `The last ${formatCount(errors.length)} of ${formatCount(total)}.` : 'As they happened.'}</p>
+      <p class="small muted">
+        {total > errors.length ? `The last ${formatCount(errors.length)} of ${formatCount(total)}, as they happened.` : `${formatCount(total)}, as they happened.`}
+        {errors.length > 6 ? ' Scroll the list for more.' : ''}
+      </p>
       <div class="table-wrap error-log">
         <table aria-labelledby="errors-title" data-testid="apply-errors">
           <thead>
