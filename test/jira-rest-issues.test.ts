@@ -49,9 +49,9 @@ function estateWithIssues() {
 }
 
 describe('scan jira:URL: issue-level references and default role actors', () => {
-  it('reads who the issues of each project name, paging search and completing comments it cut short; a scope by project finds them', async () => {
+  it('reads who the issues of each project name, paging search and completing comments it cut short (paged too); a scope by project finds them', async () => {
     const { estate, name } = estateWithIssues();
-    const server = await startContractServer(jiraRoute(estate, { hasUserList: true, issuePage: 50 }), `Bearer ${TOKEN}`);
+    const server = await startContractServer(jiraRoute(estate, { hasUserList: true, issuePage: 50, commentPage: 3 }), `Bearer ${TOKEN}`);
     servers.push(server);
     const workspace = path.join(tempDir(), 'ws');
     const scanned = await usermigAsync(['scan', `jira:${server.url}/jira`, '--workspace', workspace, '--json'], { USERMIG_JIRA_TOKEN: TOKEN });
@@ -62,7 +62,12 @@ describe('scan jira:URL: issue-level references and default role actors', () => 
     expect(result?.counts.references).toBeGreaterThanOrEqual(120 + 60 + 7 + 1 + 1 + 1 + 3 + 1);
     expect(result?.notes.join(' ')).toMatch(/watchers, voters and the authors of issue history/);
     expect(server.requests.filter((r) => r.includes('/rest/api/2/search') && r.includes('ABC'))).toHaveLength(3); // 120 issues, 50 a page
-    expect(server.requests.some((r) => r.includes('/rest/api/2/issue/20119/comment'))).toBe(true);
+    // search embeds 5 of the 7 comments; the issue gives 3 a page: all 7 are read again, in three pages
+    expect(server.requests.filter((r) => r.includes('/rest/api/2/issue/20119/comment'))).toEqual([
+      '/jira/rest/api/2/issue/20119/comment?startAt=0&maxResults=7',
+      '/jira/rest/api/2/issue/20119/comment?startAt=3&maxResults=4',
+      '/jira/rest/api/2/issue/20119/comment?startAt=6&maxResults=1',
+    ]);
     expect(server.requests.some((r) => r.includes('fields=reporter%2Cassignee%2Ccreator%2Ccomment%2Cworklog%2Cattachment%2Ccustomfield_10200%2Ccustomfield_10201'))).toBe(true);
 
     const explain = async (user: string) => {

@@ -503,11 +503,21 @@ class JiraRestReader extends RestReader {
       let entriesShape = shape;
       let at = `${where}.fields.${field}.${listName}`;
       if (typeof block.total === 'number' && block.total > entries.length) {
-        // Search gives the first few; the issue gives them all.
+        // Search gives the first few; the issue gives them all, in pages where Jira caps maxResults.
         const endpoint = `${API}/issue/${q(id)}/${field}`;
         entriesShape = new Shape(endpoint);
-        const all = entriesShape.object((await this.client.get(`${endpoint}?startAt=0&maxResults=${block.total}`)).body, '(answer)');
-        entries = entriesShape.array(all[listName], listName);
+        entries = [];
+        while (entries.length < block.total) {
+          const all = entriesShape.object((await this.client.get(`${endpoint}?startAt=${entries.length}&maxResults=${block.total - entries.length}`)).body, '(answer)');
+          const page = entriesShape.array(all[listName], listName);
+          // An answer from elsewhere than asked (a version that ignores startAt gives them all at once).
+          if (typeof all.startAt === 'number' && all.startAt !== entries.length) {
+            if (entries.length === 0) entries = page;
+            break;
+          }
+          entries.push(...page);
+          if (page.length === 0) break;
+        }
         at = listName;
       }
       for (const [i, entry] of entries.entries()) {

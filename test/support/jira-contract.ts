@@ -88,6 +88,8 @@ export interface JiraContractOptions {
   searchCap?: number;
   /** search answers at most this many issues per page (default 50), and embeds at most this many comments (default 5). */
   issuePage?: number;
+  /** issue/{id}/comment answers at most this many comments per page, from startAt (default: all). */
+  commentPage?: number;
 }
 
 export function jiraRoute(estate: JiraEstate, options: JiraContractOptions): Route {
@@ -302,7 +304,10 @@ export function jiraRoute(estate: JiraEstate, options: JiraContractOptions): Rou
       if (!issue) return { status: 404, body: { errorMessages: ['Issue Does Not Exist'] } };
       const comments = issue.comments ?? [];
       const user = (name: string) => userJson(byName.get(name) as JiraUser);
-      return { body: { startAt: 0, maxResults: comments.length, total: comments.length, comments: comments.map((c, i) => ({ id: String(i), author: user(c.author), updateAuthor: user(c.updateAuthor ?? c.author), body: 'text' })) } };
+      const start = int(url, 'startAt', 0);
+      const max = Math.min(int(url, 'maxResults', comments.length), options.commentPage ?? Infinity);
+      const shown = comments.slice(start, start + max);
+      return { body: { startAt: start, maxResults: max, total: comments.length, comments: shown.map((c, i) => ({ id: String(start + i), author: user(c.author), updateAuthor: user(c.updateAuthor ?? c.author), body: 'text' })) } };
     }
     const orgUsers = /^\/rest\/servicedeskapi\/organization\/(\d+)\/user$/.exec(path);
     if (orgUsers) {
