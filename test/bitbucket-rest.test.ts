@@ -182,7 +182,7 @@ describe('scan bitbucket:URL', () => {
     server.faults.push({ match: /repos\/api\/permissions\/users/, status: 403, body: { errors: [{ message: 'You are not permitted to access this resource' }] } });
     const result = await usermigAsync(['scan', `bitbucket:${server.url}/bitbucket`, '--workspace', path.join(tempDir(), 'ws')], env);
     expect(result.code).toBe(3);
-    expect(result.stderr).toMatch(/may not read GET \/rest\/api\/1\.0\/projects\/PLAT\/repos\/api\/permissions\/users\?start=0&limit=1000: 403 Forbidden/);
+    expect(result.stderr).toMatch(/may not read GET \/rest\/api\/1\.0\/projects\/PLAT\/repos\/api\/permissions\/users\?start=0&limit=1000: 403 Forbidden \(You are not permitted to access this resource\)/);
     expect(result.stderr).toMatch(/stopped while reading repository permissions and pull requests .* after 300 users, 5 groups, 282 memberships, \d+ grants and 3 projects\/spaces/);
     noSecret(result);
   });

@@ -170,8 +170,9 @@ export class RestClient {
         }
         return { status, body, text };
       }
-      if (status === 401) throw new RestError('auth', `the server refused ${this.options.credentials.describe}: GET ${path} answered 401 Unauthorized`, status);
-      if (status === 403) throw new RestError('auth', `${this.options.credentials.describe} may not read GET ${path}: 403 Forbidden (an administrator's credentials are needed)`, status);
+      // The server's own words tell wrong credentials from missing rights (Bitbucket answers 401 to both).
+      if (status === 401) throw new RestError('auth', `the server refused ${this.options.credentials.describe}: GET ${path} answered 401 Unauthorized${statusText(text)}`, status);
+      if (status === 403) throw new RestError('auth', `${this.options.credentials.describe} may not read GET ${path}: 403 Forbidden${statusText(text)} (an administrator's credentials are needed)`, status);
       if ((status === 429 || status === 503) && attempt < 20) continue; // the pause is set in observe()
       if (status >= 500 && attempt < attempts) {
         await sleep(backoff(attempt));
@@ -239,10 +240,12 @@ export class RestClient {
   }
 }
 
+/** The error message of an answer, as Jira (`errorMessages`), Bitbucket (`errors[].message`), Confluence and Crowd (`message`, `reason`) give it. */
 function statusText(text: string): string {
   try {
-    const body = JSON.parse(text) as { errorMessages?: unknown; message?: unknown; reason?: unknown };
-    const message = Array.isArray(body.errorMessages) ? body.errorMessages.join('; ') : (body.message ?? body.reason);
+    const body = JSON.parse(text) as { errorMessages?: unknown; errors?: unknown; message?: unknown; reason?: unknown };
+    const bitbucket = Array.isArray(body.errors) ? body.errors.map((e) => (e as { message?: unknown } | null)?.message).filter((m): m is string => typeof m === 'string') : [];
+    const message = Array.isArray(body.errorMessages) && body.errorMessages.length > 0 ? body.errorMessages.join('; ') : bitbucket.length > 0 ? bitbucket.join('; ') : (body.message ?? body.reason);
     if (typeof message === 'string' && message) return ` (${message.slice(0, 200)})`;
   } catch {
     /* not JSON */
