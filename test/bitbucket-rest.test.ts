@@ -177,6 +177,15 @@ describe('scan bitbucket:URL', () => {
     expect(server.requests).toEqual([]);
   });
 
+  it('a server that echoes the credentials in its error: they are not repeated', async () => {
+    const server = await bitbucket(10);
+    server.faults.push({ match: /admin\/users/, status: 400, body: { errors: [{ message: `bad token ${TOKEN}` }] } });
+    const result = await usermigAsync(['scan', `bitbucket:${server.url}/bitbucket`, '--workspace', path.join(tempDir(), 'ws')], env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/answered 400 \(bad token \[redacted\]\)/);
+    noSecret(result);
+  });
+
   it('403 on the repository permissions: exit 3 saying which request was forbidden and how far the read got', async () => {
     const server = await bitbucket();
     server.faults.push({ match: /repos\/api\/permissions\/users/, status: 403, body: { errors: [{ message: 'You are not permitted to access this resource' }] } });

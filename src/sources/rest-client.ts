@@ -23,6 +23,8 @@ export interface RestCredentials {
   authorization?: string;
   /** Where it came from, for messages (names variables, never values). */
   describe: string;
+  /** The secret values (token, password), removed from anything the server says that a message repeats. */
+  secrets?: string[];
 }
 
 /**
@@ -40,9 +42,10 @@ export function credentialsFrom(
   const token = tokenVar ? env[tokenVar] : undefined;
   const user = env[userVar];
   const password = env[passwordVar];
-  if (token) return { authorization: `Bearer ${token}`, describe: `the token in ${tokenVar}` };
+  if (token) return { authorization: `Bearer ${token}`, describe: `the token in ${tokenVar}`, secrets: [token] };
   if (user !== undefined && user !== '') {
-    return { authorization: `Basic ${Buffer.from(`${user}:${password ?? ''}`).toString('base64')}`, describe: `the user ${user} (${userVar} / ${passwordVar})` };
+    const basic = Buffer.from(`${user}:${password ?? ''}`).toString('base64');
+    return { authorization: `Basic ${basic}`, describe: `the user ${user} (${userVar} / ${passwordVar})`, secrets: [basic, ...(password ? [password] : [])] };
   }
   if (password) throw usageError(`${passwordVar} is set but ${userVar} is not: set both${tokenVar ? ` (or ${tokenVar} for a personal access token)` : ''}`);
   return { describe: `no credentials (neither ${tokenVar ? `${tokenVar} nor ` : ''}${userVar} is set)` };
@@ -166,20 +169,27 @@ export class RestClient {
           body = (text === '' ? undefined : JSON.parse(text)) as T;
         } catch {
           if (allow.includes(status)) return { status, body: undefined as T, text };
-          throw new RestError('input', `GET ${path} answered ${status} with a body that is not JSON (${JSON.stringify(text.slice(0, 80))})`);
+          throw new RestError('input', `GET ${path} answered ${status} with a body that is not JSON (${JSON.stringify(this.redact(text.slice(0, 80)))})`);
         }
         return { status, body, text };
       }
       // The server's own words tell wrong credentials from missing rights (Bitbucket answers 401 to both).
-      if (status === 401) throw new RestError('auth', `the server refused ${this.options.credentials.describe}: GET ${path} answered 401 Unauthorized${statusText(text)}`, status);
-      if (status === 403) throw new RestError('auth', `${this.options.credentials.describe} may not read GET ${path}: 403 Forbidden${statusText(text)} (an administrator's credentials are needed)`, status);
+      if (status === 401) throw new RestError('auth', `the server refused ${this.options.credentials.describe}: GET ${path} answered 401 Unauthorized${this.redact(statusText(text))}`, status);
+      if (status === 403) throw new RestError('auth', `${this.options.credentials.describe} may not read GET ${path}: 403 Forbidden${this.redact(statusText(text))} (an administrator's credentials are needed)`, status);
       if ((status === 429 || status === 503) && attempt < 20) continue; // the pause is set in observe()
       if (status >= 500 && attempt < attempts) {
         await sleep(backoff(attempt));
         continue;
       }
-      throw new RestError(status >= 500 || status === 429 ? 'unreachable' : 'input', `GET ${path} answered ${status}${statusText(text)}`, status);
+      throw new RestError(status >= 500 || status === 429 ? 'unreachable' : 'input', `GET ${path} answered ${status}${this.redact(statusText(text))}`, status);
     }
+  }
+
+  /** What the server said, without the secrets it might echo. */
+  private redact(text: string): string {
+    let result = text;
+    for (const secret of this.options.credentials.secrets ?? []) if (secret.length >= 4) result = result.split(secret).join('[redacted]');
+    return result;
   }
 
   private send(path: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
