@@ -3,9 +3,9 @@
  * post-migration checklist), with the CSV files `usermig report` writes and three charts.
  */
 import { Fragment } from 'preact';
-import { useMemo, useState } from 'preact/hooks';
-import type { ReportResponse } from '../../src/serve/api-types';
-import { useApi } from './api';
+import { useEffect, useState } from 'preact/hooks';
+import type { ReportGroupsResponse, ReportResponse, ReportUsersResponse } from '../../src/serve/api-types';
+import { useApi, withQuery } from './api';
 import { Badge, type Tone } from './Badges';
 import { BarChart } from './BarChart';
 import { Card } from './Card';
@@ -37,7 +37,9 @@ const STEP_TITLES: Record<number, string> = {
 };
 
 export function ReportsPage() {
-  const { data, error, loading } = useApi<ReportResponse>('/api/report');
+  // The summary, checklist and charts; the outcome tables are paged on the server (a large estate's rows
+  // would be hundreds of megabytes).
+  const { data, error, loading } = useApi<ReportResponse>('/api/report?rows=none');
   if (error) return <ErrorNotice error={error} prefix="The report could not be made" />;
   if (!data) return loading ? <Loading what="the report" /> : null;
   const { summary, charts } = data;
@@ -139,26 +141,29 @@ export function ReportsPage() {
 }
 
 function UserOutcomes({ report }: { report: ReportResponse }) {
+  const [search, setSearch] = useState('');
   const [q, setQ] = useState('');
   const [outcome, setOutcome] = useState('');
   const [offset, setOffset] = useState(0);
   const limit = 50;
-  const outcomes = useMemo(() => [...new Set(report.users.map((row) => (row.outcome.startsWith('merged into') ? 'merged' : row.outcome)))].sort(), [report]);
-  const rows = useMemo(() => {
-    const needle = q.trim().toLowerCase();
-    return report.users.filter(
-      (row) =>
-        (!outcome || row.outcome === outcome || (outcome === 'merged' && row.outcome.startsWith('merged into'))) &&
-        (!needle || row.userName.toLowerCase().includes(needle) || row.email.toLowerCase().includes(needle) || row.cloudEmail.toLowerCase().includes(needle)),
-    );
-  }, [report, q, outcome]);
+  // The search goes to the server once typing pauses.
+  useEffect(() => {
+    if (search === q) return;
+    const timer = window.setTimeout(() => {
+      setQ(search);
+      setOffset(0);
+    }, 250);
+    return () => window.clearTimeout(timer);
+  }, [search]);
+  const { data, error } = useApi<ReportUsersResponse>(withQuery('/api/report/users', { q, outcome, offset, limit, at: report.generatedAt }));
+  const outcomes = [...new Set(report.charts.outcomeCounts.map((row) => (row.outcome.startsWith('merged into') ? 'merged' : row.outcome)))].sort();
   return (
     <>
       <h2 id="user-outcomes-title">Users</h2>
       <div class="toolbar">
         <label class="field grow">
           Search username or email
-          <input type="search" value={q} onInput={(event) => { setQ((event.currentTarget as HTMLInputElement).value); setOffset(0); }} />
+          <input type="search" value={search} onInput={(event) => setSearch((event.currentTarget as HTMLInputElement).value)} />
         </label>
         <label class="field">
           Outcome
@@ -172,6 +177,7 @@ function UserOutcomes({ report }: { report: ReportResponse }) {
           </select>
         </label>
       </div>
+      {error ? <ErrorNotice error={error} prefix="The users' outcomes could not be read" /> : null}
       <div class="table-wrap">
         <table aria-labelledby="user-outcomes-title" data-testid="user-outcomes">
           <thead>
@@ -185,7 +191,7 @@ function UserOutcomes({ report }: { report: ReportResponse }) {
             </tr>
           </thead>
           <tbody>
-            {rows.slice(offset, offset + limit).map((row) => (
+            {(data?.rows ?? []).map((row) => (
               <tr key={`${row.source}:${row.userKey}`}>
                 <th scope="row">
                   {row.source}:{row.userName}
@@ -206,7 +212,7 @@ function UserOutcomes({ report }: { report: ReportResponse }) {
           </tbody>
         </table>
       </div>
-      <Pager total={rows.length} offset={offset} limit={limit} onChange={setOffset} noun="users" />
+      <Pager total={data?.total ?? 0} offset={offset} limit={limit} onChange={setOffset} noun="users" />
     </>
   );
 }
@@ -214,9 +220,11 @@ function UserOutcomes({ report }: { report: ReportResponse }) {
 function GroupOutcomes({ report }: { report: ReportResponse }) {
   const [offset, setOffset] = useState(0);
   const limit = 100;
+  const { data, error } = useApi<ReportGroupsResponse>(withQuery('/api/report/groups', { offset, limit, at: report.generatedAt }));
   return (
     <>
       <h2 id="group-outcomes-title">Groups</h2>
+      {error ? <ErrorNotice error={error} prefix="The groups' outcomes could not be read" /> : null}
       <div class="table-wrap">
         <table aria-labelledby="group-outcomes-title" data-testid="group-outcomes">
           <thead>
@@ -230,7 +238,7 @@ function GroupOutcomes({ report }: { report: ReportResponse }) {
             </tr>
           </thead>
           <tbody>
-            {report.groups.slice(offset, offset + limit).map((row) => (
+            {(data?.rows ?? []).map((row) => (
               <tr key={row.cloudName}>
                 <th scope="row">{row.cloudName}</th>
                 <td class="small">{row.sources.map((s) => `${s.source}:${s.name}${s.naming === 'own' ? '' : ` (${s.naming})`}`).join(', ')}</td>
@@ -245,7 +253,7 @@ function GroupOutcomes({ report }: { report: ReportResponse }) {
           </tbody>
         </table>
       </div>
-      <Pager total={report.groups.length} offset={offset} limit={limit} onChange={setOffset} noun="groups" />
+      <Pager total={data?.total ?? 0} offset={offset} limit={limit} onChange={setOffset} noun="groups" />
     </>
   );
 }
