@@ -208,7 +208,7 @@ class BitbucketRestReader extends RestReader {
             this.formerKeys.add(userKey);
             this.sink.userKey({ userKey, lowerUserName: name.toLowerCase() });
           }
-          this.sink.reference({ userKey, kind, container, item });
+          this.reference({ userKey, kind, container, item });
         });
       }
     });
@@ -224,7 +224,7 @@ class BitbucketRestReader extends RestReader {
       const userKey = user.key;
       this.grant('user', userKey, permission, scope, scopeKey);
       if (scope === 'global') this.directlyGranted.set(userKey, `${this.directlyGranted.get(userKey) ?? user.name} ${permission}`);
-      if (scope !== 'global') this.sink.reference({ userKey, kind: `${scope}-permission`, container: scopeKey, item: permission });
+      if (scope !== 'global') this.reference({ userKey, kind: `${scope}-permission`, container: scopeKey, item: permission });
     });
     await this.pages(`${path}/groups`, (value, shape, where) => {
       const entry = shape.object(value, where);

@@ -362,7 +362,7 @@ class ConfluenceRestReader extends RestReader {
       const permission = this.permission(value, shape, `[${i}]`, PERMISSION_NAMES);
       if (!permission) continue;
       this.grant(permission.subjectType, permission.subject, permission.name, 'space', key);
-      if (permission.subjectType === 'user') this.sink.reference({ userKey: permission.subject, kind: 'space-permission', container: key, item: permission.name });
+      if (permission.subjectType === 'user') this.reference({ userKey: permission.subject, kind: 'space-permission', container: key, item: permission.name });
     }
     await drained(this.sink);
     return true;
@@ -399,8 +399,8 @@ class ConfluenceRestReader extends RestReader {
     const version = content.version === undefined || content.version === null ? {} : shape.object(content.version, `${where}.version`);
     const creator = this.referenced(history.createdBy, shape, `${where}.history.createdBy`);
     const modifier = this.referenced(version.by, shape, `${where}.version.by`);
-    if (creator) this.sink.reference({ userKey: creator, kind: `${kind}-creator`, container: space, item });
-    if (modifier && modifier !== creator) this.sink.reference({ userKey: modifier, kind: `${kind}-modifier`, container: space, item });
+    if (creator) this.reference({ userKey: creator, kind: `${kind}-creator`, container: space, item });
+    if (modifier && modifier !== creator) this.reference({ userKey: modifier, kind: `${kind}-modifier`, container: space, item });
     const body = content.body === undefined || content.body === null ? undefined : shape.object(content.body, `${where}.body`);
     const storage = body?.storage === undefined || body.storage === null ? undefined : shape.object(body.storage, `${where}.body.storage`);
     const text = storage ? shape.optionalString(storage.value, `${where}.body.storage.value`) : '';
@@ -409,7 +409,7 @@ class ConfluenceRestReader extends RestReader {
       const userKey = mention.byName ? (this.keyByName.get(mention.value.toLowerCase()) ?? mention.value.toLowerCase()) : mention.value;
       if (mentioned.has(userKey)) continue;
       mentioned.add(userKey);
-      this.sink.reference({ userKey, kind: 'mention', container: space, item });
+      this.reference({ userKey, kind: 'mention', container: space, item });
     }
   }
 }

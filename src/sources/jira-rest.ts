@@ -293,7 +293,7 @@ class JiraRestReader extends RestReader {
           else if (type === 'atlassian-user-role-actor') {
             const userKey = this.keyByName.get(actorName.toLowerCase()) ?? actorName;
             this.grant('user', userKey, name, 'project-role', `${key}/${name}`);
-            this.sink.reference({ userKey, kind: 'project-role', container: key, item: name });
+            this.reference({ userKey, kind: 'project-role', container: key, item: name });
           }
         }
       }
@@ -337,7 +337,7 @@ class JiraRestReader extends RestReader {
         else if (type === 'atlassian-user-role-actor') {
           const userKey = this.keyByName.get(actorName.toLowerCase()) ?? actorName;
           this.grant('user', userKey, name, 'project-role', `*/${name}`);
-          this.sink.reference({ userKey, kind: 'project-role', container: '', item: name });
+          this.reference({ userKey, kind: 'project-role', container: '', item: name });
         }
       }
     });
@@ -372,7 +372,7 @@ class JiraRestReader extends RestReader {
           const user = holder.user as { key?: unknown } | undefined;
           const userKey = typeof user?.key === 'string' ? user.key : (this.keyByName.get(parameter.toLowerCase()) ?? parameter);
           this.grant('user', userKey, permission, 'permission-scheme', schemeName);
-          this.sink.reference({ userKey, kind: 'permission-scheme-grant', container: '', item: `${schemeName}: ${permission}` });
+          this.reference({ userKey, kind: 'permission-scheme-grant', container: '', item: `${schemeName}: ${permission}` });
         }
       }
     }
@@ -409,7 +409,7 @@ class JiraRestReader extends RestReader {
         const values = shape.array(page.values, 'values');
         for (const [i, value] of values.entries()) {
           const user = this.user(value, shape, `values[${i}]`);
-          this.sink.reference({ userKey: user.key, kind: 'jsm-organization-member', container: name, item: name });
+          this.reference({ userKey: user.key, kind: 'jsm-organization-member', container: name, item: name });
         }
         await drained(this.sink);
         if (page.isLastPage !== false || values.length === 0) return;
@@ -486,7 +486,7 @@ class JiraRestReader extends RestReader {
     const itemRef = `issue:${id}`;
     this.sink.place({ ref: itemRef, containerRef: `project:${project.id}`, item: key });
     const reference = (kind: string, userKey: string | undefined) => {
-      if (userKey) this.sink.reference({ userKey, kind, itemRef });
+      if (userKey) this.reference({ userKey, kind, itemRef });
     };
     // One reference per person among reporter, assignee and creator, as the backup reader records them.
     const reporter = this.keyOf(fields.reporter, shape, `${where}.fields.reporter`);

@@ -4,7 +4,7 @@
  * message: which source, what the server said, and that the previous snapshot is kept.
  */
 import { UsermigError } from '../model/errors.js';
-import type { GrantRecord, SnapshotSink } from '../model/snapshot.js';
+import type { GrantRecord, ReferenceRecord, SnapshotSink } from '../model/snapshot.js';
 import type { SourceContext } from './index.js';
 import { RestClient, credentialsFrom, readCaFile, type RestCredentials } from './rest-client.js';
 
@@ -15,27 +15,38 @@ export class RestProgress {
   memberships = 0;
   grants = 0;
   containers = 0;
+  references = 0;
 
   constructor(
     private readonly client: RestClient,
     private readonly onProgress?: (done: number, total: number) => void,
+    /** What the source's containers are, for the summary: projects, spaces, repositories (none: Crowd). */
+    private readonly containerNoun?: string,
   ) {}
+
+  private get done(): number {
+    return this.users + this.groups + this.memberships + this.grants + this.containers + this.references;
+  }
 
   /** Something was handed to the sink: count it, report progress now and then. */
   tick(): void {
-    const done = this.users + this.groups + this.memberships + this.grants + this.containers;
-    if (done % 500 === 0) this.onProgress?.(done, 0);
+    if (this.done % 500 === 0) this.onProgress?.(this.done, 0);
   }
 
   started(): boolean {
-    return this.users + this.groups + this.memberships + this.grants + this.containers > 0;
+    return this.done > 0;
   }
 
   summary(): string {
     const n = (value: number) => value.toLocaleString('en-US');
-    return `${n(this.users)} users, ${n(this.groups)} groups, ${n(this.memberships)} memberships, ${n(this.grants)} grants and ${n(this.containers)} projects/spaces read in ${n(this.client.requests)} requests`;
+    const references = this.references > 0 ? `, ${n(this.references)} user references` : '';
+    const containers = this.containerNoun ? `, ${n(this.containers)} ${this.containerNoun}` : '';
+    return `${n(this.users)} users, ${n(this.groups)} groups, ${n(this.memberships)} memberships, ${n(this.grants)} grants${containers}${references} read in ${n(this.client.requests)} requests`;
   }
 }
+
+/** What each product's containers are called. */
+const CONTAINER_NOUNS: Record<string, string> = { Jira: 'projects', Confluence: 'spaces', Bitbucket: 'repositories' };
 
 export interface RestSource {
   client: RestClient;
@@ -64,7 +75,7 @@ export function openRestSource(
     ...(options.caFile ? { ca: readCaFile(options.caFile) } : {}),
     ...(accept ? { accept } : {}),
   });
-  return { client, progress: new RestProgress(client, onProgress), label, name };
+  return { client, progress: new RestProgress(client, onProgress, CONTAINER_NOUNS[product]), label, name };
 }
 
 export { credentialsFrom };
@@ -94,6 +105,13 @@ export abstract class RestReader {
   /** What this source could not read: printed after the scan, stored with the snapshot, assessed as source-not-read. */
   protected notRead(topic: string, text: string, consequence: string): void {
     this.sink.notRead?.({ topic, text, consequence });
+  }
+
+  /** A person named in the source's data (content, issues, pull requests, direct grants). */
+  protected reference(record: ReferenceRecord): void {
+    this.sink.reference(record);
+    this.progress.references++;
+    this.progress.tick();
   }
 
   protected grant(subjectType: GrantRecord['subjectType'], subject: string, permission: string, scope: GrantRecord['scope'], scopeKey: string): void {
