@@ -177,6 +177,15 @@ describe('scan bitbucket:URL', () => {
     expect(server.requests).toEqual([]);
   });
 
+  it('a redirect (http:// moved to https://, a login page) is not followed: exit 2 saying where it leads and what to give', async () => {
+    const server = await bitbucket(10);
+    server.faults.push({ match: /admin\/users/, status: 301, headers: { Location: 'https://bitbucket.example.com/bitbucket/rest/api/1.0/admin/users?start=0&limit=1000' }, body: '' });
+    const result = await usermigAsync(['scan', `bitbucket:${server.url}/bitbucket`, '--workspace', path.join(tempDir(), 'ws')], env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/GET \/rest\/api\/1\.0\/admin\/users\?start=0&limit=1000 answered 301, a redirect to https:\/\/bitbucket\.example\.com\/bitbucket\/rest\/api\/1\.0\/admin\/users: give the source's URL as the server wants it/);
+    expect(server.requests).toHaveLength(1);
+  });
+
   it('a server that echoes the credentials in its error: they are not repeated', async () => {
     const server = await bitbucket(10);
     server.faults.push({ match: /admin\/users/, status: 400, body: { errors: [{ message: `bad token ${TOKEN}` }] } });

@@ -176,6 +176,19 @@ export class RestClient {
       // The server's own words tell wrong credentials from missing rights (Bitbucket answers 401 to both).
       if (status === 401) throw new RestError('auth', `the server refused ${this.options.credentials.describe}: GET ${path} answered 401 Unauthorized${this.redact(statusText(text))}`, status);
       if (status === 403) throw new RestError('auth', `${this.options.credentials.describe} may not read GET ${path}: 403 Forbidden${this.redact(statusText(text))} (an administrator's credentials are needed)`, status);
+      if (status >= 300 && status < 400) {
+        // Not followed: the credentials would go wherever it leads. http:// moved to https://, another
+        // context path, or a login page (single sign-on) that does not take the credentials.
+        const location = answer.headers.location;
+        let to = '';
+        try {
+          const target = new URL(String(location ?? ''), this.base);
+          to = location ? ` to ${target.origin}${target.pathname}` : '';
+        } catch {
+          /* no usable Location */
+        }
+        throw new RestError('input', `GET ${path} answered ${status}, a redirect${to}: give the source's URL as the server wants it (https://, its context path), or, if it leads to a login page, credentials the REST API accepts`, status);
+      }
       if ((status === 429 || status === 503) && attempt < 20) continue; // the pause is set in observe()
       if (status >= 500 && attempt < attempts) {
         await sleep(backoff(attempt));
