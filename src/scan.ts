@@ -5,7 +5,7 @@ import path from 'node:path';
 import { usageError } from './model/errors.js';
 import type { NotReadRecord, SourceSpec } from './model/snapshot.js';
 import { isUrlKind, parseSourceSpec, readerFor, type SourceOptions } from './sources/index.js';
-import { replaceSnapshot, type ScanCounts } from './workspace/snapshot-store.js';
+import { listSources, replaceSnapshot, type ScanCounts } from './workspace/snapshot-store.js';
 import type { Workspace } from './workspace/workspace.js';
 
 export interface ScanProgress {
@@ -46,6 +46,7 @@ export async function scan(
     const read = readerFor(spec);
     const started = process.hrtime.bigint();
     const notes: string[] = [];
+    const hasSnapshot = listSources(workspace.db).some((source) => source.name === spec.name);
     const counts = await replaceSnapshot(workspace, spec, (sink) => {
       // What the source could not read is printed after the scan and stored with the snapshot.
       const notRead = (record: NotReadRecord) => {
@@ -56,6 +57,7 @@ export async function scan(
         name: spec.name,
         options,
         note: (text) => notRead({ topic: 'other', text, consequence: '' }),
+        hasSnapshot,
       });
     });
     results.push({ spec, counts, seconds: Number(process.hrtime.bigint() - started) / 1e9, notes });

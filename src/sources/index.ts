@@ -29,6 +29,8 @@ export interface SourceContext {
    * `other`. Readers that can say what it means for the migration call the sink's notRead instead.
    */
   note?: (text: string) => void;
+  /** Whether the workspace holds a snapshot of this source already (the one a failed scan keeps). */
+  hasSnapshot?: boolean;
 }
 
 export type SourceReader = (location: string, sink: SnapshotSink, onProgress?: ProgressCallback, context?: SourceContext) => Promise<void>;

@@ -118,7 +118,7 @@ export async function readLdap(
     }
     await reader.read();
   } catch (error) {
-    throw explain(error, reader, { name, location, bindDn, hasCa: Boolean(ca), secure: where.secure });
+    throw explain(error, reader, { name, location, bindDn, hasCa: Boolean(ca), secure: where.secure, hasSnapshot: context?.hasSnapshot ?? true });
   } finally {
     await client.unbind().catch(() => undefined);
   }
@@ -395,13 +395,13 @@ const CERTIFICATE = /CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET)|ERR_TLS|certificate
 function explain(
   error: unknown,
   reader: LdapReader,
-  source: { name: string; location: string; bindDn: string; hasCa: boolean; secure: boolean },
+  source: { name: string; location: string; bindDn: string; hasCa: boolean; secure: boolean; hasSnapshot: boolean },
 ): Error {
   if (error instanceof UsermigError) return error;
   const label = `LDAP source "${source.name}" (${source.location})`;
   const started = reader.entries > 0;
   const kept = started
-    ? `; stopped after ${reader.progress()}, the previous snapshot of "${source.name}" is kept`
+    ? `; stopped after ${reader.progress()}, ${source.hasSnapshot ? `the previous snapshot of "${source.name}" is kept` : `nothing was written to the workspace (it has no snapshot of "${source.name}" yet)`}`
     : '; nothing was changed in the workspace';
   const code = (error as { code?: unknown }).code;
   const message = error instanceof Error ? error.message : String(error);

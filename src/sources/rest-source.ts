@@ -53,6 +53,8 @@ export interface RestSource {
   progress: RestProgress;
   label: string;
   name: string;
+  /** Whether the workspace holds a snapshot of this source (kept when the read fails); unknown: assumed. */
+  hasSnapshot: boolean;
 }
 
 /** The client and progress of one REST source. */
@@ -75,7 +77,7 @@ export function openRestSource(
     ...(options.caFile ? { ca: readCaFile(options.caFile) } : {}),
     ...(accept ? { accept } : {}),
   });
-  return { client, progress: new RestProgress(client, onProgress, CONTAINER_NOUNS[product]), label, name };
+  return { client, progress: new RestProgress(client, onProgress, CONTAINER_NOUNS[product]), label, name, hasSnapshot: context?.hasSnapshot ?? true };
 }
 
 export { credentialsFrom };
@@ -136,9 +138,9 @@ export async function drained(sink: SnapshotSink): Promise<void> {
 /** The administrator's message for a failure, naming the source, the phase and how far the read got. */
 export function explainRestFailure(error: unknown, source: RestSource): Error {
   const { progress, label, name } = source;
-  const kept = progress.started()
-    ? `; stopped while reading ${progress.phase} after ${progress.summary()}; the previous snapshot of "${name}" is kept`
-    : '; nothing was changed in the workspace';
+  const kept = !progress.started()
+    ? '; nothing was changed in the workspace'
+    : `; stopped while reading ${progress.phase} after ${progress.summary()}; ${source.hasSnapshot ? `the previous snapshot of "${name}" is kept` : `nothing was written to the workspace (it has no snapshot of "${name}" yet)`}`;
   if (error instanceof UsermigError) {
     if (error.kind === 'usage') return error;
     return new UsermigError(error.kind, `${label}: ${error.message}${kept}`, { cause: error });
