@@ -214,6 +214,6 @@ describe('scan confluence:URL', () => {
     server.faults.push({ match: /space\/ENG\/permissions/, body: [{ operation: { targetType: 'space' }, subject: { type: 'group', name: 'eng' } }] });
     const second = await usermigAsync(['scan', `confluence:${server.url}/wiki`, '--workspace', path.join(tempDir(), 'ws')], env);
     expect(second.code).toBe(2);
-    expect(second.stderr).toMatch(/GET \/rest\/api\/space\/\{key\}\/permissions: field "\[0\]\.operation\.operationKey" should be a string but is nothing/);
+    expect(second.stderr).toMatch(/GET \/rest\/api\/space\/ENG\/permissions: field "\[0\]\.operation\.operationKey" should be a string but is nothing/);
   });
 });

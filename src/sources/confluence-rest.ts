@@ -357,7 +357,7 @@ class ConfluenceRestReader extends RestReader {
     const endpoint = `${API}/space/${q(key)}/permissions`;
     const answer = await this.client.get(endpoint, [404, 405, 501]);
     if (answer.status !== 200) return false;
-    const shape = new Shape(`${API}/space/{key}/permissions`);
+    const shape = new Shape(endpoint);
     for (const [i, value] of shape.array(answer.body, '(answer)').entries()) {
       const permission = this.permission(value, shape, `[${i}]`, PERMISSION_NAMES);
       if (!permission) continue;
