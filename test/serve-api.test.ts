@@ -98,9 +98,12 @@ describe('usermig serve', () => {
     expect(landing.status).toBe(303);
     expect(landing.headers.get('location')).toBe('/');
     const cookie = landing.headers.get('set-cookie') ?? '';
-    expect(cookie).toMatch(/^usermig_token=[A-Za-z0-9_-]+; Path=\/; HttpOnly; SameSite=Strict$/);
+    // Named after the port: two dashboards in one browser keep their own cookies (cookies ignore ports).
+    expect(cookie).toMatch(new RegExp(`^usermig_token_${dash.port}=[A-Za-z0-9_-]+; Path=/; HttpOnly; SameSite=Strict$`));
     const withCookie = await fetch(`${dash.base}/api/summary`, { headers: { cookie: cookie.split(';')[0]! } });
     expect(withCookie.status).toBe(200);
+    const otherPort = await fetch(`${dash.base}/api/summary`, { headers: { cookie: `usermig_token_${dash.port + 1}=${dash.token}` } });
+    expect(otherPort.status).toBe(401);
     const wrong = await fetch(`${dash.base}/?token=nope`, { redirect: 'manual' });
     expect(wrong.status).toBe(401);
     expect(wrong.headers.get('set-cookie')).toBeNull();

@@ -1,15 +1,18 @@
 /**
  * The dashboard's guards: the one-time token (32 random bytes, base64url, compared in constant time),
- * accepted as `Authorization: Bearer TOKEN` or as the `usermig_token` cookie that opening `/?token=TOKEN`
- * sets; the Host header (127.0.0.1:PORT or localhost:PORT only: a DNS-rebinding guard); and writes only
- * as application/json (a cross-site form cannot send that without a preflight: a CSRF guard).
+ * accepted as `Authorization: Bearer TOKEN` or as the `usermig_token_PORT` cookie that opening
+ * `/?token=TOKEN` sets (cookies do not tell ports apart: a name per port lets two dashboards run side by
+ * side in one browser, neither cookie replacing the other); the Host header (127.0.0.1:PORT or
+ * localhost:PORT only: a DNS-rebinding guard); and writes only as application/json (a cross-site form
+ * cannot send that without a preflight: a CSRF guard).
  */
 import crypto from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { apiError } from './api-error.js';
 
-export const TOKEN_COOKIE = 'usermig_token';
+/** The cookie that carries the token of the dashboard listening on this port. */
+export const tokenCookie = (port: number): string => `usermig_token_${port}`;
 
 export const newToken = (): string => crypto.randomBytes(32).toString('base64url');
 
@@ -26,9 +29,9 @@ function bearer(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
-/** The token a request carries, by header or cookie. */
-export function requestToken(c: Context): string | undefined {
-  return bearer(c.req.header('authorization')) ?? getCookie(c, TOKEN_COOKIE);
+/** The token a request carries, by header or by the cookie of this port. */
+export function requestToken(c: Context, port: number): string | undefined {
+  return bearer(c.req.header('authorization')) ?? getCookie(c, tokenCookie(port));
 }
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -46,9 +49,9 @@ export function hostGuard(port: () => number): MiddlewareHandler {
 }
 
 /** The API's guard: the token (401), then writes only as application/json (400 otherwise). */
-export function apiGuard(token: string): MiddlewareHandler {
+export function apiGuard(token: string, port: () => number): MiddlewareHandler {
   return async (c, next) => {
-    if (!tokenMatches(requestToken(c), token)) {
+    if (!tokenMatches(requestToken(c, port()), token)) {
       return c.json(apiError('unauthorized', 'the dashboard API needs the token of the URL usermig serve printed'), 401);
     }
     if (WRITES.has(c.req.method)) {
@@ -63,12 +66,12 @@ export function apiGuard(token: string): MiddlewareHandler {
  * `GET /?token=TOKEN`: the page opened from the printed URL. A right token becomes an HttpOnly, SameSite
  * Strict cookie and the browser is sent to `/`, so that the token leaves the address bar and history.
  */
-export function tokenLanding(token: string): MiddlewareHandler {
+export function tokenLanding(token: string, port: () => number): MiddlewareHandler {
   return async (c, next) => {
     const given = c.req.query('token');
     if (given === undefined) return next();
     if (!tokenMatches(given, token)) return c.text('This link is not (or no longer) valid: use the URL usermig serve printed.', 401);
-    setCookie(c, TOKEN_COOKIE, token, { httpOnly: true, sameSite: 'Strict', path: '/' });
+    setCookie(c, tokenCookie(port()), token, { httpOnly: true, sameSite: 'Strict', path: '/' });
     return c.redirect('/', 303);
   };
 }

@@ -85,7 +85,7 @@ export function dashboardApp(ctx: ServeContext, options: DashboardOptions): Hono
     return c.json(body, status);
   });
   app.use('*', hostGuard(options.port));
-  app.use('/api/*', apiGuard(options.token));
+  app.use('/api/*', apiGuard(options.token, options.port));
   summaryRoutes(app, ctx);
   usersRoutes(app, ctx);
   domainsRoutes(app, ctx);
@@ -96,7 +96,7 @@ export function dashboardApp(ctx: ServeContext, options: DashboardOptions): Hono
   applyRoutes(app, ctx);
   reportRoutes(app, ctx);
   app.all('/api/*', (c) => c.json(apiError('not-found', `no API route ${c.req.method} ${c.req.path}`), 404));
-  app.get('/', tokenLanding(options.token));
+  app.get('/', tokenLanding(options.token, options.port));
   app.get('*', (c) => {
     const found = staticFile(webDir, c.req.path);
     if (!found) return c.text('not found', 404);
