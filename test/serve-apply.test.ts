@@ -4,9 +4,12 @@
  * dashboard resumes it. Stopping the server in the middle of a paused apply leaves it resumable by the CLI.
  */
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startCloud } from '../src/cloud/server.js';
 import { usermig } from './support/cli.js';
+import { serveCloud } from './support/cloud-process.js';
+import { tempDir } from './support/files.js';
 import { copyOf, decideAll, operationsDone, scannedEstate } from './support/estate-workspace.js';
 import { readEvents, startDashboard, type Dashboard } from './support/serve-api.js';
 
@@ -99,4 +102,33 @@ describe('usermig serve: apply', () => {
     expect(resumed.stdout).toMatch(new RegExp(`^resumed and applied ${plan.id} to the local cloud`));
     expect(usermig(['plan', '--workspace', workspace]).stdout).toContain('No changes');
   });
+
+  it('stops a running apply when the server stops: the operations in flight finish and are recorded (nothing to adopt), and usermig apply resumes it', async () => {
+    const workspace = decidedWorkspace();
+    const cloud = await serveCloud(tempDir(), ['--latency', '300']);
+    try {
+      dash = await startDashboard(['--workspace', workspace, '--target', cloud.target], cloud.env);
+      const plan = await dash.json('/api/plans', { method: 'POST', body: {} });
+      expect((await dash.api('/api/apply', { method: 'POST', body: { plan: plan.id } })).status).toBe(202);
+      while ((await dash.json('/api/apply')).done < 3) await new Promise((resolve) => setTimeout(resolve, 20));
+      const running = await dash.json('/api/apply');
+      expect(running.state).toBe('running');
+      expect(await dash.stop()).toBe(0);
+      dash = undefined;
+      // Every operation the run sent got its answer recorded: none is left as an intent to look up.
+      const db = new Database(path.join(workspace, 'workspace.db'), { readonly: true });
+      const states = Object.fromEntries((db.prepare('SELECT state, count(*) AS n FROM ledger GROUP BY state').all() as Array<{ state: string; n: number }>).map((row) => [row.state, row.n]));
+      db.close();
+      expect(states.intent ?? 0).toBe(0);
+      expect(states.done).toBeGreaterThanOrEqual(running.done);
+      expect(states.done).toBeLessThan(running.total);
+      const resumed = usermig(['apply', '--yes', '--workspace', workspace], cloud.env);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(resumed.stdout).toMatch(new RegExp(`^resumed and applied ${plan.id} to `));
+      expect(resumed.stdout).toMatch(/accounts created, 0 adopted, /);
+      expect(usermig(['plan', '--target', cloud.target, '--workspace', workspace], cloud.env).stdout).toContain('No changes');
+    } finally {
+      await cloud.stop();
+    }
+  }, 120_000);
 });

@@ -253,7 +253,16 @@ export async function applyPlan(db: Db, plan: PlanFile, target: Target, options:
     let cursor = 0;
     const workers = Array.from({ length: Math.min(target.http.maxInFlight, queue.length) }, async () => {
       while (stop === undefined) {
-        if (options.gate) await options.gate();
+        if (options.gate) {
+          // A gate that refuses (the dashboard stopping) ends this worker only: the others finish the
+          // operations they have in flight and record their answers before the run stops.
+          try {
+            await options.gate();
+          } catch (error) {
+            stop ??= error;
+            break;
+          }
+        }
         const next = queue[cursor++];
         if (!next || stop !== undefined) break;
         await attempt(next);
