@@ -433,6 +433,10 @@ describe('usermig serve', () => {
     expect(report.applied).toBe(true);
     expect(report.charts.outcomeCounts.reduce((n: number, o: { count: number }) => n + o.count, 0)).toBe(written.users.length);
     expect(report.charts.usersByDomain.reduce((n: number, o: { users: number }) => n + o.users, 0)).toBe(written.users.length);
+    // Addresses without a domain ("alice@", none at all) make one bar with a label.
+    const noDomain = written.users.filter((u: { email: string; cloudEmail: string }) => !/@./.test(u.cloudEmail || u.email)).length;
+    expect(report.charts.usersByDomain.filter((d: { domain: string }) => d.domain === '' || d.domain === '(none)')).toEqual([]);
+    expect(report.charts.usersByDomain.find((d: { domain: string }) => d.domain === '(no domain)')?.users ?? 0).toBe(noDomain);
     expect(report.charts.groupSizes.length).toBeGreaterThan(0);
     expect(report.lines[0]).toMatch(/source users: /);
 

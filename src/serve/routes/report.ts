@@ -19,7 +19,8 @@ export function reportCharts(report: Report): ReportCharts {
   for (const user of report.users) {
     const email = user.cloudEmail || user.email;
     const at = email.lastIndexOf('@');
-    const domain = at > 0 ? email.slice(at + 1).toLowerCase() : '(none)';
+    // No address, or none after its @ ("alice@"): one bar for both, not "(none)" and an empty label.
+    const domain = at > 0 && at < email.length - 1 ? email.slice(at + 1).toLowerCase() : '(no domain)';
     domains.set(domain, (domains.get(domain) ?? 0) + 1);
     const outcome = user.outcome.startsWith('merged into') ? 'merged' : user.outcome;
     outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
