@@ -460,3 +460,48 @@ describe('the apply page when the cloud fails', () => {
     await context.close();
   }, 420_000);
 });
+
+describe('the apply page when usermig serve stops', () => {
+  let workspace: string;
+  let cloud: ServedCloud;
+  let serve: ServeProcess;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    workspace = scannedEstate();
+    decideAll(workspace);
+    cloud = await serveCloud(tempDir(), ['--latency', '300']);
+    serve = await startServe(['--workspace', workspace, '--target', cloud.target], cloud.env);
+    browser = await launchBrowser();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await serve?.stop();
+    await cloud?.stop();
+  });
+
+  it('says the dashboard stopped answering and how to resume, instead of showing the last figures as live', async () => {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'en-US' });
+    const page = await context.newPage();
+    await page.goto(serve.url);
+    await openPage(page, 'Plan');
+    await page.getByRole('button', { name: 'Make the plan' }).click();
+    await page.getByTestId('plan-view').getByRole('link', { name: 'Apply this plan…' }).click({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Apply the plan' }).click();
+    const done = async () => Number(((await page.getByTestId('apply-done').textContent()) ?? '').split('/')[0]!.replace(/[^0-9]/g, ''));
+    await eventually(done).toBeGreaterThan(0);
+    await expect(page.getByTestId('apply-run').textContent()).resolves.toContain('· live');
+
+    expect(await serve.stop()).toBe(0);
+    const notice = page.getByTestId('apply-connection');
+    await eventually(() => notice.textContent()).toContain('the apply stopped with it');
+    expect(await page.getByTestId('apply-run').textContent()).not.toContain('· live');
+    await screenshot(page, '09d-apply-server-stopped');
+    // As it says: usermig apply resumes the run.
+    const resumed = usermig(['apply', '--yes', '--workspace', workspace], cloud.env);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toMatch(/^resumed and applied /);
+    await context.close();
+  }, 300_000);
+});

@@ -18,7 +18,7 @@ export function ApplyPage({ query }: { query: URLSearchParams }) {
   const status = useApi<ApplyStatusResponse>('/api/apply');
   const plans = useApi<PlansResponse>(withQuery('/api/plans', { limit: 50 }));
   const [live, setLive] = useState<ApplyStatus | null>(null);
-  const [connection, setConnection] = useState<'closed' | 'open' | 'lost'>('closed');
+  const [connection, setConnection] = useState<'closed' | 'open' | 'retrying' | 'lost'>('closed');
 
   // The run as the server last described it, then kept current by the event stream, which stays open
   // from the moment a run is seen going until its `done` event.
@@ -53,9 +53,11 @@ export function ApplyPage({ query }: { query: URLSearchParams }) {
       status.reload();
       plans.reload();
     });
+    events.addEventListener('open', () => setConnection('open'));
     events.addEventListener('error', (event) => {
       if (event instanceof MessageEvent && event.data) return;
-      setConnection(events.readyState === EventSource.CLOSED ? 'lost' : 'open');
+      // The stream dropped: the browser retries by itself (CONNECTING) unless the server refused it (CLOSED).
+      setConnection(events.readyState === EventSource.CLOSED ? 'lost' : events.readyState === EventSource.CONNECTING ? 'retrying' : 'open');
     });
     return () => {
       events.close();
@@ -104,8 +106,15 @@ export function ApplyPage({ query }: { query: URLSearchParams }) {
           <p class="muted small">
             Plan <a href={href('plan', { plan: live.plan })} class="mono">{live.plan}</a> into <code>{live.target}</code> · started {formatDate(live.startedAt)}
             {live.finishedAt ? ` · finished ${formatDate(live.finishedAt)}` : ''}
-            {connection === 'open' ? ' · live' : connection === 'lost' ? ' · live updates lost, reload the page' : ''}
+            {connection === 'open' ? ' · live' : ''}
           </p>
+          {active && (connection === 'retrying' || connection === 'lost') ? (
+            <div class="notice warning" role="alert" data-testid="apply-connection">
+              <strong>{connection === 'retrying' ? 'The dashboard does not answer; trying again…' : 'Live updates stopped.'}</strong> The figures below are the last received. If{' '}
+              <code>usermig serve</code> was stopped, the apply stopped with it before its next operation: start the dashboard again (open the new URL it
+              prints) or run <code>usermig apply</code>, and apply the plan again to resume it.
+            </div>
+          ) : null}
           <ProgressBar done={live.done} total={live.total} state={live.state} label="Operations processed" />
           <div class="stats" aria-live="polite">
             <div>
