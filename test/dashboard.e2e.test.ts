@@ -316,6 +316,7 @@ describe('the dashboard in a real browser', () => {
 
 describe('the apply page against a slow cloud', () => {
   let workspace: string;
+  let cloudDir: string;
   let cloud: ServedCloud;
   let serve: ServeProcess;
   let browser: Browser;
@@ -324,7 +325,8 @@ describe('the apply page against a slow cloud', () => {
     workspace = scannedEstate();
     decideAll(workspace);
     // Every answer of this cloud takes 300 ms: the run lasts long enough to be paused halfway.
-    cloud = await serveCloud(tempDir(), ['--latency', '300']);
+    cloudDir = tempDir();
+    cloud = await serveCloud(cloudDir, ['--latency', '300']);
     serve = await startServe(['--workspace', workspace, '--target', cloud.target], cloud.env);
     browser = await launchBrowser();
   }, 120_000);
@@ -364,6 +366,11 @@ describe('the apply page against a slow cloud', () => {
       }, { timeout: 30_000, interval: 1_000 })
       .toBe(true);
     expect(settled).toBeLessThan(total);
+    // Not only the page: the cloud itself receives no request while the apply is paused.
+    const requests = () => fs.readFileSync(path.join(cloudDir, 'requests.jsonl'), 'utf8').split('\n').filter(Boolean).length;
+    const heard = requests();
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(requests()).toBe(heard);
     await screenshot(page, '09b-apply-paused');
 
     await page.getByRole('button', { name: 'Resume the apply' }).click();
