@@ -134,6 +134,11 @@ describe('scan confluence:URL', () => {
     expect(notes).toMatch(/no global permissions endpoint \(before 9\.2\): USECONFLUENCE.* were not read/);
     expect(notes).toMatch(/no email for 240 of 240 users/);
     expect(server.requests.filter((r) => r.includes('/space/') && r.includes('/permissions'))).toHaveLength(1); // asked of the first space, not of every space
+    // group members are asked with expand=status: the deactivated ones are known as such
+    const stored = storedSource(workspace, 'confluence');
+    expect(stored.users.find((u) => u.userName === 'c0010')?.active).toBe(false);
+    expect(stored.users.find((u) => u.userName === 'c0011')).toMatchObject({ active: true, email: '' });
+    expect(stored.users.find((u) => u.userName === 'c0250')).toBeUndefined(); // in no group
     const assessed = JSON.parse((await usermigAsync(['assess', '--json', '--workspace', workspace])).stdout) as {
       summary: Record<string, unknown>;
       findings: Array<{ code: string; fix: string; subjects: Array<{ id: string }> }>;
