@@ -214,7 +214,9 @@ export async function demoCommand(options: { workspace?: string }, io = stdout):
   io.out(
     `\nThe demo's findings are seeded on purpose. Workspace: ${workspaceDir}${applied ? '' : ' (nothing was applied)'}\n` +
       `Try: usermig ${example ? `users show ${example}` : 'groups list'} --workspace ${workspaceDir}\n` +
-      `     usermig plan --workspace ${workspaceDir}   (run again: no changes)`,
+      `     usermig plan --workspace ${workspaceDir}   (run again: no changes)\n` +
+      `     usermig strategy --workspace ${workspaceDir}   (how to go about a real migration)\n` +
+      `     usermig serve --workspace ${workspaceDir}   (the same journey in a browser)`,
   );
   return 0;
 }
