@@ -3,6 +3,7 @@
  * run goes on, the run ends `failed` with the words of `usermig apply`, and applying the plan again from the
  * dashboard resumes it. Stopping the server in the middle of a paused apply leaves it resumable by the CLI.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -39,6 +40,14 @@ describe('usermig serve: apply', () => {
     let cloud = await startCloud({ dataDir: path.join(workspace, 'cloud'), port: 0 });
     const byHand = cloud.org.createOrgGroup(blocked, 'made by hand');
     await cloud.close();
+
+    // While another process applies on this workspace (its lock held by a live process), the dashboard refuses.
+    const lock = path.join(workspace, 'apply.lock');
+    fs.writeFileSync(lock, JSON.stringify({ pid: process.pid, plan: 'plan-elsewhere', since: '2026-01-01T00:00:00.000Z' }));
+    const refused = await dash.api('/api/apply', { method: 'POST', body: { plan: plan.id } });
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toContain(`another apply runs on this workspace (plan plan-elsewhere, process ${process.pid}`);
+    fs.rmSync(lock);
 
     const events = await readEvents(
       dash,
@@ -111,9 +120,14 @@ describe('usermig serve: apply', () => {
       const plan = await dash.json('/api/plans', { method: 'POST', body: {} });
       expect((await dash.api('/api/apply', { method: 'POST', body: { plan: plan.id } })).status).toBe(202);
       while ((await dash.json('/api/apply')).done < 3) await new Promise((resolve) => setTimeout(resolve, 20));
+      // One apply per workspace: usermig apply in a terminal is refused while the dashboard's runs.
+      const second = usermig(['apply', '--yes', '--workspace', workspace], cloud.env);
+      expect(second.code, second.stdout).toBe(2);
+      expect(second.stderr).toContain(`another apply runs on this workspace (plan ${plan.id}, process `);
       const running = await dash.json('/api/apply');
       expect(running.state).toBe('running');
       expect(await dash.stop()).toBe(0);
+      expect(fs.existsSync(path.join(workspace, 'apply.lock'))).toBe(false);
       dash = undefined;
       // Every operation the run sent got its answer recorded: none is left as an intent to look up.
       const db = new Database(path.join(workspace, 'workspace.db'), { readonly: true });

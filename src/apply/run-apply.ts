@@ -8,6 +8,7 @@ import { workspaceFingerprint, type PlanFile } from '../plan/plan-file.js';
 import { forgetCloudRecord, readCloud, recordAfterApply } from '../targets/cloud-view.js';
 import type { Target } from '../targets/target.js';
 import type { Db, Workspace } from '../workspace/workspace.js';
+import { acquireApplyLock } from './apply-lock.js';
 import { applyPlan, type ApplyResult } from './executor.js';
 
 /** At most 5 % of the migrated users or 100 operations, whichever is smaller. */
@@ -49,30 +50,36 @@ export async function runApply(workspace: Workspace, plan: PlanFile, target: Tar
     }
   }
   if (target.via !== (plan.via ?? 'scim')) throw new UsermigError('usage', `the plan was made to write --via ${plan.via ?? 'scim'}, not ${target.via}`);
-  const db = workspace.db;
-  const { resuming } = checkPlanNotDone(db, plan);
   if (target.spec !== plan.target) throw new UsermigError('usage', `the plan was made for the target ${plan.target}, not ${target.spec}`);
-  const cloud = await readCloud(db, target);
-  if (!resuming && cloud.fingerprint !== plan.cloudFingerprint) {
-    throw usageError('the plan is stale: the cloud changed since it was made; run usermig plan again');
-  }
-  const state = cloud.state; // expanded from the record before the record is forgotten
-  forgetCloudRecord(db, target);
-  let complete = true;
+  const db = workspace.db;
+  // One apply per workspace at a time, whichever process runs it (the dashboard, a terminal).
+  const release = acquireApplyLock(workspace.dir, plan.id);
   try {
-    return await applyPlan(db, plan, target, {
-      prune: options.prune ?? false,
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-      ...(options.gate ? { gate: options.gate } : {}),
-      ...(options.onOperationFailed ? { onOperationFailed: options.onOperationFailed } : {}),
-      state,
-      onForeignAdoption: () => {
-        complete = false;
-      },
-    });
+    const { resuming } = checkPlanNotDone(db, plan);
+    const cloud = await readCloud(db, target);
+    if (!resuming && cloud.fingerprint !== plan.cloudFingerprint) {
+      throw usageError('the plan is stale: the cloud changed since it was made; run usermig plan again');
+    }
+    const state = cloud.state; // expanded from the record before the record is forgotten
+    forgetCloudRecord(db, target);
+    let complete = true;
+    try {
+      return await applyPlan(db, plan, target, {
+        prune: options.prune ?? false,
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...(options.gate ? { gate: options.gate } : {}),
+        ...(options.onOperationFailed ? { onOperationFailed: options.onOperationFailed } : {}),
+        state,
+        onForeignAdoption: () => {
+          complete = false;
+        },
+      });
+    } finally {
+      // What apply did is in the state, whether it finished or parked failures; a cloud that cannot be
+      // reached now simply leaves no record (the next plan reads it in full).
+      await recordAfterApply(db, target, state, cloud.readAt, !complete).catch(() => undefined);
+    }
   } finally {
-    // What apply did is in the state, whether it finished or parked failures; a cloud that cannot be
-    // reached now simply leaves no record (the next plan reads it in full).
-    await recordAfterApply(db, target, state, cloud.readAt, !complete).catch(() => undefined);
+    release();
   }
 }

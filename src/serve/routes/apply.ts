@@ -4,6 +4,7 @@
  */
 import type { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
+import { describeRunningApply, runningApply } from '../../apply/apply-lock.js';
 import { checkPlanNotDone } from '../../apply/run-apply.js';
 import { isUsermigError, usageError } from '../../model/errors.js';
 import type { ApplyControlResponse, ApplyEvents, ApplyStarted, ApplyStatus } from '../api-types.js';
@@ -62,6 +63,9 @@ export function applyRoutes(app: Hono, ctx: ServeContext): void {
     const force = optionalBoolean(body, 'force') ?? false;
     const { plan } = findPlan(ctx.workspaceDir, id);
     if (ctx.runner.busy()) throw conflict('an apply is running already; wait for it, or pause and resume it');
+    // An apply of another process (usermig apply in a terminal) on the same workspace.
+    const other = runningApply(ctx.workspaceDir);
+    if (other) throw conflict(describeRunningApply(other));
     try {
       checkPlanNotDone(ctx.live.db, plan);
     } catch (error) {
