@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { bitbucketRoute, generateBitbucketEstate } from './support/bitbucket-contract.js';
 import { tempDir } from './support/files.js';
 import { basic, startContractServer, usermigAsync, type ContractServer, type Route } from './support/rest-contract.js';
+import { expectNoSecrets } from './support/secrets.js';
 import { storedSource } from './support/slapd.js';
 
 const TOKEN = 'bb-http-token-0123456789';
@@ -28,11 +29,8 @@ afterEach(async () => {
   for (const server of servers.splice(0)) await server.close();
 });
 
-const noSecret = (result: { stdout: string; stderr: string }) => {
-  expect(result.stdout + result.stderr).not.toContain(TOKEN);
-  expect(result.stdout + result.stderr).not.toContain('wrong-token');
-  expect(result.stdout + result.stderr).not.toContain('hunter2');
-};
+/** No token or password in the output, nor (given) in the workspace. */
+const noSecret = (result: { stdout: string; stderr: string }, workspace?: string) => expectNoSecrets(result, [TOKEN, 'wrong-token', 'hunter2', 'wrong-password'], workspace);
 
 /** Cloud group name → member emails, as the local cloud holds them. */
 function cloudGroups(workspace: string): Map<string, string[]> {
@@ -65,7 +63,7 @@ describe('scan bitbucket:URL', () => {
     const workspace = path.join(tempDir(), 'ws');
     const result = await usermigAsync(['scan', `bitbucket:${server.url}/bitbucket`, '--workspace', workspace, '--json'], env);
     expect(result.code, result.stderr).toBe(0);
-    noSecret(result);
+    noSecret(result, workspace);
     const scanned = (JSON.parse(result.stdout) as { sources: Array<{ name: string; kind: string; counts: Record<string, number>; notes: string[] }> }).sources[0];
     expect(scanned?.name).toBe('bitbucket');
     // stash-users 240 + bb-admins 2 + platform-devs 30 + web-team 10
@@ -134,6 +132,7 @@ describe('scan bitbucket:URL', () => {
 
     const applied = await usermigAsync(['apply', '--yes', '--workspace', workspace]);
     expect(applied.code, applied.stderr).toBe(0);
+    noSecret(applied, workspace); // the workspace, plan, ledger and local cloud included
     const groups = cloudGroups(workspace);
     expect(groups.get('Bitbucket Migration Users')).toHaveLength(52);
     expect(groups.get('bb-admins')).toEqual(['u0001@example.com', 'u0002@example.com']);

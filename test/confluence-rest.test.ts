@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { confluenceRoute, DELETED_KEY, generateConfluenceEstate, userKeyOf, type ConfluenceContractOptions } from './support/confluence-contract.js';
 import { tempDir } from './support/files.js';
 import { basic, startContractServer, usermigAsync, type ContractServer } from './support/rest-contract.js';
+import { expectNoSecrets } from './support/secrets.js';
 import { storedSource } from './support/slapd.js';
 
 const TOKEN = 'conf-pat-0123456789';
@@ -28,11 +29,8 @@ afterEach(async () => {
   for (const server of servers.splice(0)) await server.close();
 });
 
-const noSecret = (result: { stdout: string; stderr: string }) => {
-  expect(result.stdout + result.stderr).not.toContain(TOKEN);
-  expect(result.stdout + result.stderr).not.toContain('wrong-token');
-  expect(result.stdout + result.stderr).not.toContain('hunter2');
-};
+/** No token or password in the output, nor (given) in the workspace. */
+const noSecret = (result: { stdout: string; stderr: string }, workspace?: string) => expectNoSecrets(result, [TOKEN, 'wrong-token', 'hunter2', 'wrong-password'], workspace);
 
 type Scanned = { name: string; counts: Record<string, number>; notes: string[] };
 const scannedOf = (stdout: string) => (JSON.parse(stdout) as { sources: Scanned[] }).sources[0] as Scanned;
@@ -43,7 +41,7 @@ describe('scan confluence:URL', () => {
     const workspace = path.join(tempDir(), 'ws');
     const result = await usermigAsync(['scan', `confluence:${server.url}/wiki`, '--workspace', workspace, '--json'], env);
     expect(result.code, result.stderr).toBe(0);
-    noSecret(result);
+    noSecret(result, workspace);
     const scanned = scannedOf(result.stdout);
     expect(scanned.name).toBe('confluence');
     // confluence-users 240 + administrators 2 + eng 30 + docs-team 10; 3 spaces; 5 global grants (the anonymous one is

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from './support/files.js';
 import { generateJiraEstate, jiraRoute, type JiraContractOptions } from './support/jira-contract.js';
 import { basic, startContractServer, usermigAsync, type ContractServer, type Route } from './support/rest-contract.js';
+import { expectNoSecrets } from './support/secrets.js';
 import { storedSource } from './support/slapd.js';
 
 const TOKEN = 'pat-secret-0123456789';
@@ -26,11 +27,8 @@ afterEach(async () => {
   for (const server of servers.splice(0)) await server.close();
 });
 
-const noSecret = (result: { stdout: string; stderr: string }) => {
-  expect(result.stdout + result.stderr).not.toContain(TOKEN);
-  expect(result.stdout + result.stderr).not.toContain('wrong-token');
-  expect(result.stdout + result.stderr).not.toContain('hunter2');
-};
+/** No token or password in the output, nor (given) in the workspace. */
+const noSecret = (result: { stdout: string; stderr: string }, workspace?: string) => expectNoSecrets(result, [TOKEN, 'wrong-token', 'hunter2', 'wrong-password'], workspace);
 
 describe('scan jira:URL', () => {
   it('reads every user through user/list (inactive ones included), groups with effective members, roles, schemes and JSM organizations', async () => {
@@ -38,7 +36,7 @@ describe('scan jira:URL', () => {
     const workspace = path.join(tempDir(), 'ws');
     const result = await usermigAsync(['scan', `jira:${server.url}/jira`, '--workspace', workspace, '--json'], env);
     expect(result.code, result.stderr).toBe(0);
-    noSecret(result);
+    noSecret(result, workspace);
     const json = JSON.parse(result.stdout) as { sources: Array<{ name: string; counts: Record<string, number>; notes: string[] }> };
     const scanned = json.sources[0];
     expect(scanned?.name).toBe('jira');
