@@ -110,6 +110,14 @@ describe('scan confluence:URL', () => {
     expect(eng.slice(1).every((r) => r.includes('cursor='))).toBe(true);
   });
 
+  it('global permissions answered as a paged listing: every page is read', async () => {
+    const server = await confluence({ ...CURRENT, pagedGlobalPermissions: true });
+    const result = await usermigAsync(['scan', `confluence:${server.url}/wiki`, '--workspace', path.join(tempDir(), 'ws'), '--json'], env);
+    expect(result.code, result.stderr).toBe(0);
+    expect(scannedOf(result.stdout).counts).toMatchObject({ grants: 10 }); // 5 global (6 listed, one anonymous) + 5 space
+    expect(server.requests.filter((r) => r.startsWith('/wiki/rest/api/permissions'))).toHaveLength(1 + 3);
+  });
+
   it('a _links.next naming the page just read: exit 2 naming the endpoint and the field, instead of reading forever', async () => {
     const server = await confluence();
     server.faults.push({ match: /\/rest\/api\/space\?/, body: { results: [{ key: 'ENG', id: 1, name: 'Engineering' }], start: 0, limit: 200, size: 1, _links: { next: '/rest/api/space?start=0&limit=200' } } });

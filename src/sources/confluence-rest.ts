@@ -289,13 +289,17 @@ class ConfluenceRestReader extends RestReader {
       );
       return;
     }
-    const shape = new Shape(endpoint);
-    const body = answer.body;
-    const entries = Array.isArray(body) ? body : shape.array(shape.object(body, '(answer)').results, 'results');
-    for (const [i, value] of entries.entries()) {
-      const permission = this.permission(value, shape, `[${i}]`, GLOBAL_PERMISSION_NAMES);
+    const handle: Handle = (value, shape, where) => {
+      const permission = this.permission(value, shape, where, GLOBAL_PERMISSION_NAMES);
       if (permission) this.grant(permission.subjectType, permission.subject, permission.name, 'global', '');
+    };
+    if (Array.isArray(answer.body)) {
+      const shape = new Shape(endpoint);
+      answer.body.forEach((value, i) => handle(value, shape, `[${i}]`));
+      return;
     }
+    // A listing (`results`, `_links.next`): read page after page, from the first.
+    await this.pages(endpoint, handle);
   }
 
   /**

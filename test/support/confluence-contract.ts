@@ -145,6 +145,8 @@ export interface ConfluenceContractOptions {
    * has no `start`): `start` is ignored, `_links.next` carries `next=true&cursor=…`.
    */
   cursorSearch?: boolean;
+  /** `permissions` answers a listing of 2 a page (`results`, `_links.next`) instead of an array. */
+  pagedGlobalPermissions?: boolean;
 }
 
 export function confluenceRoute(estate: ConfluenceEstate, options: ConfluenceContractOptions): Route {
@@ -207,7 +209,9 @@ export function confluenceRoute(estate: ConfluenceEstate, options: ConfluenceCon
       p.anonymous ? { subject: { type: 'anonymous' } } : p.group ? { subject: { type: 'group', name: p.group } } : { subject: { type: 'user', userKey: byName.get(p.user as string)?.userKey } };
     if (path === '/permissions') {
       if (!options.hasGlobalPermissions) return { status: 404, body: { statusCode: 404, message: 'null for uri', reason: 'Not Found' } };
-      return { body: estate.global.map((p) => ({ operation: { targetType: p.target, operationKey: p.operation }, ...subjectOf(p) })) };
+      const permission = (p: ConfluencePermission) => ({ operation: { targetType: p.target, operationKey: p.operation }, ...subjectOf(p) });
+      if (options.pagedGlobalPermissions) return listing(url, estate.global, permission, 2);
+      return { body: estate.global.map(permission) };
     }
     const permissions = /^\/space\/([^/]+)\/permissions$/.exec(path);
     if (permissions) {
