@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkDirectoryDrift, comparableDn, ldapBaseDn, ldapHosts } from '../src/assess/checks/directory-drift.js';
+import { checkDirectoryDrift, comparableCrowdUrl, comparableDn, ldapBaseDn, ldapHosts } from '../src/assess/checks/directory-drift.js';
 import { buildEstate } from '../src/assess/estate.js';
 import { usermig } from './support/cli.js';
 import { crowdRoute, type CrowdDirectory } from './support/crowd-contract.js';
@@ -218,6 +218,10 @@ describe('directory-drift pairing (pure)', () => {
     expect(ldapHosts('ldap://DC1.corp.example:389 ldaps://dc2.corp.example')).toEqual(['dc1.corp.example', 'dc2.corp.example']);
     expect(ldapBaseDn('ldap://127.0.0.1:389/DC=corp,%20DC=example')).toBe('DC=corp, DC=example');
     expect(comparableDn('DC=corp, DC=example')).toBe(comparableDn('dc=corp,dc=example'));
+    // Crowd: the same server whatever the scheme, default port, case or trailing slash; another path is not
+    expect(comparableCrowdUrl('HTTPS://Crowd.Example.com:443/crowd/')).toBe(comparableCrowdUrl('http://crowd.example.com/crowd'));
+    expect(comparableCrowdUrl('https://crowd.example.com/crowd')).not.toBe(comparableCrowdUrl('https://crowd.example.com/'));
+    expect(comparableCrowdUrl('https://crowd.example.com:8443/crowd')).not.toBe(comparableCrowdUrl('https://crowd.example.com/crowd'));
   });
 
   it('says nothing without an LDAP source, or when the copy matches', () => {

@@ -62,13 +62,17 @@ const isDirectorySource = (source: SourceEstate): boolean => source.product === 
 /** The kind of directory, as messages name it. */
 const directoryKind = (source: SourceEstate): string => (source.product === 'crowd' ? 'Crowd' : 'LDAP');
 
-/** A Crowd URL comparable with another: lower-case scheme and host, default port dropped, no trailing slash. */
+/**
+ * A Crowd URL comparable with another: lower-case host, default port dropped, no trailing slash, and no
+ * scheme (a product that reaches Crowd over http:// and usermig over https:// still name the same server,
+ * as an LDAP pairing ignores ldap:// or ldaps://).
+ */
 export function comparableCrowdUrl(url: string): string {
   try {
     const parsed = new URL(url.trim());
-    return `${parsed.protocol}//${parsed.host}${parsed.pathname.replace(/\/+$/, '')}`.toLowerCase();
+    return `//${parsed.host}${parsed.pathname.replace(/\/+$/, '')}`.toLowerCase();
   } catch {
-    return url.trim().replace(/\/+$/, '').toLowerCase();
+    return url.trim().replace(/^[a-z]+:/i, '').replace(/\/+$/, '').toLowerCase();
   }
 }
 
