@@ -179,7 +179,7 @@ function GroupDecisionForm({ group, sources, onSaved }: { group: string; sources
     setMessage('');
     const answer = await save.run({ group, source: source || undefined, action, value: needsValue ? value.trim() : undefined, reason: reason || undefined });
     if (answer) {
-      setMessage([answer.message, ...answer.notes].join(' '));
+      setMessage([answer.message, ...answer.notes].join('\n'));
       setValue('');
       onSaved();
     }

@@ -88,6 +88,7 @@ export function OverviewPage() {
               ))}
             </dl>
           )}
+          {billable.length > 0 ? <div class="sub">now, as usermig assess counts them; after the decisions: see the journey</div> : null}
         </Card>
       </div>
 
