@@ -246,6 +246,13 @@ describe('directory-drift pairing (pure)', () => {
       'corp (LDAP) differs from jira\'s synced copy of it, the directory "AD" (same host dc1.corp.example and user DN ou=staff, dc=corp,dc=example): 1 email changed',
     ]);
     expect(checkDirectoryDrift(buildEstate({ sources: [jira, staff] }))).toEqual([]);
+    // A delegating directory holds only who has logged in: the other LDAP users missing from it is no drift.
+    const delegating = { ...jira, directories: [{ ...(jira.directories[0] as (typeof jira.directories)[number]), type: 'DELEGATING' }] };
+    const more = { ...source({ name: 'corp', product: 'ldap', users: [['1', 'alice', 'alice@new.example'], ['1', 'bob', 'bob@corp.example']] }), kind: 'ldap', location: ldap.location };
+    expect(checkDirectoryDrift(buildEstate({ sources: [delegating, more] })).map((f) => f.message)).toEqual([
+      'corp (LDAP) differs from jira\'s synced copy of it, the directory "AD" (same host dc1.corp.example and base DN DC=corp,DC=example): 1 email changed (1 user of LDAP is not in "AD", a delegating directory, which holds only the users who have logged in: not counted as missing)',
+    ]);
+    expect(checkDirectoryDrift(buildEstate({ sources: [jira, more] }))[0]?.message).toMatch(/1 email changed, 1 user missing in jira$/);
     expect(checkDirectoryDrift(buildEstate({ sources: [withUserDn, { ...staff, location: 'ldap://dc1.corp.example/ou=Contractors,dc=corp,dc=example' }] }))).toEqual([]);
     expect(checkDirectoryDrift(buildEstate({ sources: [jira, changed] }))[0]?.subjects).toEqual([
       { type: 'user', id: 'alice', source: 'corp', detail: 'email changed: alice@new.example in LDAP, alice@corp.example in jira' },

@@ -5,7 +5,8 @@
  * filters some users out): a changed email makes two cloud accounts for one person, a user disabled in
  * LDAP but active in the product keeps product access. Finding `directory-drift` (warning; RULES.md
  * does not rank it), one per pair, with a subject per user: email changed, disabled in LDAP but active
- * in the product (and the reverse), missing on one side.
+ * in the product (and the reverse), missing on one side (not counted for a delegating directory, which
+ * holds only the users who have logged in).
  *
  * Which product directory an LDAP source is:
  * - named in usermig.json, `externalDirectories: { "<ldap source>": ["<source>:<directory id or name>"] }`
@@ -166,12 +167,20 @@ export function checkDirectoryDrift(estate: Estate, context?: Pick<CheckContext,
     const kind = directoryKind(ldap);
     const copy = productCopy(product, directory.id);
     const p = product.name;
+    // A delegating directory (internal, with LDAP authentication) holds only the users who have logged in
+    // (with "copy user on login"): the others missing from it is how it works, not drift.
+    const delegating = directory.type.toUpperCase() === 'DELEGATING';
+    let notLoggedIn = 0;
     const counts = { email: 0, disabledInLdap: 0, disabledInProduct: 0, missingInProduct: 0, missingInLdap: 0 };
     const subjects: Subject[] = [];
     const seen = new Set<string>();
     for (const user of ldap.users) {
       seen.add(user.lowerName);
       const synced = copy.get(user.lowerName);
+      if (!synced && delegating) {
+        notLoggedIn++;
+        continue;
+      }
       if (!synced) {
         counts.missingInProduct++;
         subjects.push({ type: 'user', id: user.userName, source: ldap.name, detail: `in ${kind}${user.active ? '' : ' (disabled)'}, missing in ${p}'s copy` });
@@ -203,6 +212,10 @@ export function checkDirectoryDrift(estate: Estate, context?: Pick<CheckContext,
       subjects.push({ type: 'user', id: entry.userName, source: p, detail: `in ${p}'s copy${entry.active ? '' : ' (disabled)'}, missing in ${kind}` });
     }
     if (subjects.length === 0) continue;
+    const delegated =
+      delegating && notLoggedIn > 0
+        ? ` (${plural(notLoggedIn, 'user')} of ${kind} ${notLoggedIn === 1 ? 'is' : 'are'} not in "${directory.name}", a delegating directory, which holds only the users who have logged in: not counted as missing)`
+        : '';
     const parts = [
       counts.email > 0 ? `${plural(counts.email, 'email')} changed` : '',
       counts.disabledInLdap > 0 ? `${plural(counts.disabledInLdap, 'user')} disabled in ${kind} but active in ${p}` : '',
@@ -213,7 +226,7 @@ export function checkDirectoryDrift(estate: Estate, context?: Pick<CheckContext,
     findings.push({
       code: 'directory-drift',
       severity: 'warning',
-      message: `${ldap.name} (${kind}) differs from ${p}'s synced copy of it, the directory "${directory.name}" (${pair.because}): ${parts.join(', ')}`,
+      message: `${ldap.name} (${kind}) differs from ${p}'s synced copy of it, the directory "${directory.name}" (${pair.because}): ${parts.join(', ')}${delegated}`,
       subjects,
       fix:
         `Synchronise the directory in ${p} (User directories › Synchronise) and scan ${p} again, or correct the entries in the directory. ` +
