@@ -112,7 +112,7 @@ class ConfluenceRestReader extends RestReader {
     if (typeof current === 'object' && current !== null && (current as { type?: unknown }).type === 'anonymous') {
       throw new RestError(
         'auth',
-        `Confluence took ${this.client.credentials} as the anonymous user (GET ${API}/user/current answered type "anonymous"): set ${CONFLUENCE_ENV_PREFIX}_TOKEN, or ${CONFLUENCE_ENV_PREFIX}_USER and ${CONFLUENCE_ENV_PREFIX}_PASSWORD, of an administrator`,
+        `Confluence took ${this.client.credentialsSource} as the anonymous user (GET ${API}/user/current answered type "anonymous"): set ${CONFLUENCE_ENV_PREFIX}_TOKEN, or ${CONFLUENCE_ENV_PREFIX}_USER and ${CONFLUENCE_ENV_PREFIX}_PASSWORD, of an administrator`,
       );
     }
     this.restDirectory(CONFLUENCE_REST_DIRECTORY_ID, 'Confluence');

@@ -116,7 +116,7 @@ export class RestClient {
   }
 
   /** Where the credentials came from, for messages (names variables, never values). */
-  get credentials(): string {
+  get credentialsSource(): string {
     return this.options.credentials.describe;
   }
 
