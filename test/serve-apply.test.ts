@@ -3,12 +3,13 @@
  * run goes on, the run ends `failed` with the words of `usermig apply`, and applying the plan again from the
  * dashboard resumes it. Stopping the server in the middle of a paused apply leaves it resumable by the CLI.
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startCloud } from '../src/cloud/server.js';
-import { usermig } from './support/cli.js';
+import { CLI, usermig } from './support/cli.js';
 import { serveCloud } from './support/cloud-process.js';
 import { tempDir } from './support/files.js';
 import { copyOf, decideAll, operationsDone, scannedEstate } from './support/estate-workspace.js';
@@ -136,10 +137,22 @@ describe('usermig serve: apply', () => {
       expect(states.intent ?? 0).toBe(0);
       expect(states.done).toBeGreaterThanOrEqual(running.done);
       expect(states.done).toBeLessThan(running.total);
-      const resumed = usermig(['apply', '--yes', '--workspace', workspace], cloud.env);
-      expect(resumed.code, resumed.stderr).toBe(0);
-      expect(resumed.stdout).toMatch(new RegExp(`^resumed and applied ${plan.id} to `));
-      expect(resumed.stdout).toMatch(/accounts created, 0 adopted, /);
+      // usermig apply resumes it in a terminal; a dashboard started meanwhile shows that run as running
+      // elsewhere (not as stopped) and refuses to start another.
+      const child = spawn(process.execPath, [CLI, 'apply', '--yes', '--workspace', workspace], { env: { ...process.env, USERMIG_WORKSPACE: '', ...cloud.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
+      while (!fs.existsSync(path.join(workspace, 'apply.lock'))) await new Promise((resolve) => setTimeout(resolve, 20));
+      dash = await startDashboard(['--workspace', workspace, '--target', cloud.target], cloud.env);
+      const elsewhere = await dash.json('/api/apply');
+      expect(elsewhere).toMatchObject({ plan: plan.id, state: 'running', elsewhere: { pid: child.pid } });
+      const refusedHere = await dash.api('/api/apply', { method: 'POST', body: { plan: plan.id } });
+      expect(refusedHere.status).toBe(409);
+      expect(await exited).toBe(0);
+      expect(await dash.json('/api/apply')).toMatchObject({ plan: plan.id, state: 'done' });
+      expect(stdout).toMatch(new RegExp(`^resumed and applied ${plan.id} to `));
+      expect(stdout).toMatch(/accounts created, 0 adopted, /);
       expect(usermig(['plan', '--target', cloud.target, '--workspace', workspace], cloud.env).stdout).toContain('No changes');
     } finally {
       await cloud.stop();

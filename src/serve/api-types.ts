@@ -682,6 +682,11 @@ export interface ApplyStatus {
   outcome: ApplyOutcome | null;
   /** When failed: why (as the CLI says it). */
   message: string | null;
+  /**
+   * Set when another process (usermig apply in a terminal) is applying this plan now: the state is
+   * `running`, the figures are the ledger's, and this server can neither pause it nor stream its progress.
+   */
+  elsewhere?: { pid: number; since: string };
 }
 
 /**

@@ -27,12 +27,13 @@ export function ApplyPage({ query }: { query: URLSearchParams }) {
     const data = status.data;
     if (data && data.run !== null) {
       setLive(data);
-      if (data.state === 'running' || data.state === 'paused') setListening(true);
+      if ((data.state === 'running' || data.state === 'paused') && !data.elsewhere) setListening(true);
     }
   }, [status.data]);
 
   const runId = live?.run ?? null;
-  const active = live?.state === 'running' || live?.state === 'paused';
+  const elsewhere = live?.elsewhere;
+  const active = (live?.state === 'running' || live?.state === 'paused') && !elsewhere;
   useEffect(() => {
     if (!runId || !listening) return;
     const events = new EventSource('/api/apply/events', { withCredentials: true });
@@ -86,7 +87,7 @@ export function ApplyPage({ query }: { query: URLSearchParams }) {
       <p class="lead">
         Runs a saved plan into the cloud, exactly as <code>usermig apply</code> does: paced, checkpointed, resumable. Nothing else is changed.
       </p>
-      {!active ? (
+      {!active && !elsewhere ? (
         <StartForm
           key={query.get('plan') ?? ''}
           plans={pending}
@@ -113,6 +114,15 @@ export function ApplyPage({ query }: { query: URLSearchParams }) {
               <strong>{connection === 'retrying' ? 'The dashboard does not answer; trying again…' : 'Live updates stopped.'}</strong> The figures below are the last received. If{' '}
               <code>usermig serve</code> was stopped, the apply stopped with it before its next operation: start the dashboard again (open the new URL it
               prints) or run <code>usermig apply</code>, and apply the plan again to resume it.
+            </div>
+          ) : null}
+          {elsewhere ? (
+            <div class="notice info" role="status" data-testid="apply-elsewhere">
+              <strong>Applied by another process.</strong> <code>usermig apply</code> (process {elsewhere.pid}) has been applying this plan since{' '}
+              {formatDate(elsewhere.since)}; this page cannot pause it or follow it live.{' '}
+              <button type="button" class="small" onClick={() => status.reload()}>
+                See how far it got
+              </button>
             </div>
           ) : null}
           <ProgressBar done={live.done} total={live.total} state={live.state} label="Operations processed" />

@@ -36,6 +36,27 @@ function lastApplyOfWorkspace(ctx: ServeContext): ApplyStatus | undefined {
     // The plan file is gone: the ledger's operations are what is known.
   }
   const done = (counts.get('done') ?? 0) + (counts.get('skipped') ?? 0);
+  // Not finished, and its lock held by a live process: usermig apply is running it now, elsewhere.
+  const holder = last.finished_at ? undefined : runningApply(ctx.workspaceDir);
+  if (holder && holder.plan === last.plan_id) {
+    return {
+      run: `workspace:${last.plan_id}`,
+      plan: last.plan_id,
+      target: last.target,
+      state: 'running',
+      done,
+      total,
+      errors: counts.get('failed') ?? 0,
+      rate: 0,
+      etaSeconds: null,
+      startedAt: last.started_at,
+      finishedAt: null,
+      recentErrors: [],
+      outcome: null,
+      message: null,
+      elsewhere: { pid: holder.pid, since: holder.since },
+    };
+  }
   return {
     run: `workspace:${last.plan_id}`,
     plan: last.plan_id,
