@@ -457,6 +457,10 @@ describe('usermig serve', () => {
     expect(output.split(dash.token).length - 1).toBe(1);
     expect(output.split('\n')[0]).toBe(`usermig dashboard: ${dash.url}`);
     expect(await dash.stop()).toBe(0);
+    // Nor does it reach the workspace (decisions, plans, ledger, the local cloud) after a whole session.
+    const files = fs.readdirSync(workspace, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
+    expect(files.length).toBeGreaterThan(3);
+    for (const file of files) expect(fs.readFileSync(path.join(file.parentPath, file.name)).includes(dash.token), file.name).toBe(false);
   });
 });
 
