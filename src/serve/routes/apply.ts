@@ -17,8 +17,9 @@ import { findPlan } from '../plan-store.js';
 const KEEP_ALIVE = 15_000;
 
 /**
- * The last apply the workspace records (by the CLI, or before the server started), as a finished run:
- * done when it finished, failed when it stopped halfway (applying the plan again resumes it).
+ * The last apply the workspace records (by the CLI, or before the server started): done when it finished,
+ * running (elsewhere) while usermig apply runs it in another process, failed when it stopped halfway
+ * (applying the plan again resumes it).
  */
 function lastApplyOfWorkspace(ctx: ServeContext): ApplyStatus | undefined {
   const db = ctx.live.db;
@@ -38,30 +39,12 @@ function lastApplyOfWorkspace(ctx: ServeContext): ApplyStatus | undefined {
   const done = (counts.get('done') ?? 0) + (counts.get('skipped') ?? 0);
   // Not finished, and its lock held by a live process: usermig apply is running it now, elsewhere.
   const holder = last.finished_at ? undefined : runningApply(ctx.workspaceDir);
-  if (holder && holder.plan === last.plan_id) {
-    return {
-      run: `workspace:${last.plan_id}`,
-      plan: last.plan_id,
-      target: last.target,
-      state: 'running',
-      done,
-      total,
-      errors: counts.get('failed') ?? 0,
-      rate: 0,
-      etaSeconds: null,
-      startedAt: last.started_at,
-      finishedAt: null,
-      recentErrors: [],
-      outcome: null,
-      message: null,
-      elsewhere: { pid: holder.pid, since: holder.since },
-    };
-  }
+  const elsewhere = holder && holder.plan === last.plan_id ? holder : undefined;
   return {
     run: `workspace:${last.plan_id}`,
     plan: last.plan_id,
     target: last.target,
-    state: last.finished_at ? 'done' : 'failed',
+    state: last.finished_at ? 'done' : elsewhere ? 'running' : 'failed',
     done,
     total,
     errors: counts.get('failed') ?? 0,
@@ -71,7 +54,8 @@ function lastApplyOfWorkspace(ctx: ServeContext): ApplyStatus | undefined {
     finishedAt: last.finished_at,
     recentErrors: [],
     outcome: null,
-    message: last.finished_at ? null : `the apply of ${last.plan_id} stopped after ${done} of ${total} operations; apply the plan again to resume it`,
+    message: last.finished_at || elsewhere ? null : `the apply of ${last.plan_id} stopped after ${done} of ${total} operations; apply the plan again to resume it`,
+    ...(elsewhere ? { elsewhere: { pid: elsewhere.pid, since: elsewhere.since } } : {}),
   };
 }
 
