@@ -176,6 +176,22 @@ describe('scan bitbucket:URL', () => {
     expect(server.requests).toEqual([]);
   });
 
+  it('a repository deleted while the scan reads it (listed, then 404): noted, the rest is read', async () => {
+    const server = await bitbucket();
+    server.faults.push({ match: /\/repos\/site\/permissions\/users/, status: 404, body: { errors: [{ context: null, message: 'Repository WEB/site does not exist.', exceptionName: 'com.atlassian.bitbucket.repository.NoSuchRepositoryException' }] } });
+    const result = await usermigAsync(['scan', `bitbucket:${server.url}/bitbucket`, '--workspace', path.join(tempDir(), 'ws'), '--json'], env);
+    expect(result.code, result.stderr).toBe(0);
+    const scanned = (JSON.parse(result.stdout) as { sources: Array<{ counts: Record<string, number>; notes: string[] }> }).sources[0];
+    expect(scanned?.counts).toMatchObject({ users: 300, grants: 7 }); // all but u0005's REPO_READ on WEB/site
+    expect(scanned?.notes.join('\n')).toMatch(/1 group, project or repository was deleted while the scan read Bitbucket \(repository WEB\/site: listed, then not found\)/);
+    // a 404 where nothing was listed before is still an error
+    server.faults.length = 0;
+    server.faults.push({ match: /admin\/permissions\/users/, status: 404, body: { errors: [{ message: 'not found' }] } });
+    const failed = await usermigAsync(['scan', `bitbucket:${server.url}/bitbucket`, '--workspace', path.join(tempDir(), 'ws')], env);
+    expect(failed.code).toBe(2);
+    expect(failed.stderr).toMatch(/GET \/rest\/api\/1\.0\/admin\/permissions\/users\?start=0&limit=1000 answered 404 \(not found\)/);
+  });
+
   it('a redirect (http:// moved to https://, a login page) is not followed: exit 2 saying where it leads and what to give', async () => {
     const server = await bitbucket(10);
     server.faults.push({ match: /admin\/users/, status: 301, headers: { Location: 'https://bitbucket.example.com/bitbucket/rest/api/1.0/admin/users?start=0&limit=1000' }, body: '' });

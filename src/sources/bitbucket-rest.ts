@@ -65,6 +65,8 @@ class BitbucketRestReader extends RestReader {
   private readonly groupsOf = new Map<string, Set<string>>();
   /** Lower-case names of the groups granted Bitbucket (LICENSED_USER or higher) globally. */
   private readonly licensingGroups = new Set<string>();
+  /** Groups, projects and repositories listed, then gone (404) when their details were asked: deleted meanwhile. */
+  private readonly vanished = new Set<string>();
 
   async read(): Promise<void> {
     this.restDirectory(BITBUCKET_REST_DIRECTORY_ID, 'Bitbucket');
@@ -92,7 +94,7 @@ class BitbucketRestReader extends RestReader {
         this.groupsOf.set(child.key, groups);
         this.progress.memberships++;
         this.progress.tick();
-      });
+      }, `group ${group}`);
     });
 
     this.progress.phase = 'global permissions (admin/permissions)';
@@ -107,7 +109,7 @@ class BitbucketRestReader extends RestReader {
     this.progress.phase = 'project permissions and repositories (projects/{key}/permissions, projects/{key}/repos)';
     const repositories: Array<{ project: string; slug: string }> = [];
     await forEachConcurrently(projects, this.client.workers, async (project) => {
-      await this.permissions(`${API}/projects/${q(project)}/permissions`, 'project', project);
+      await this.permissions(`${API}/projects/${q(project)}/permissions`, 'project', project, `project ${project}`);
       await this.pages(`${API}/projects/${q(project)}/repos`, (value, shape, where) => {
         const repository = shape.object(value, where);
         const slug = shape.string(repository.slug, `${where}.slug`);
@@ -117,13 +119,13 @@ class BitbucketRestReader extends RestReader {
         this.progress.containers++;
         this.progress.tick();
         repositories.push({ project, slug });
-      });
+      }, `project ${project}`);
     });
 
     // Every repository on its own, so that a project with many repositories is read concurrently too.
     this.progress.phase = 'repository permissions and pull requests (projects/{key}/repos/{slug}/permissions, …/pull-requests)';
     await forEachConcurrently(repositories, this.client.workers, async ({ project, slug }) => {
-      await this.permissions(`${API}/projects/${q(project)}/repos/${q(slug)}/permissions`, 'repository', `${project}/${slug}`);
+      await this.permissions(`${API}/projects/${q(project)}/repos/${q(slug)}/permissions`, 'repository', `${project}/${slug}`, `repository ${project}/${slug}`);
       await this.pullRequests(project, slug);
     });
 
@@ -145,6 +147,14 @@ class BitbucketRestReader extends RestReader {
         'in the cloud, access and admin rights come from groups: give these users a group that grants what they hold (LICENSED_USER or higher, ADMIN, SYS_ADMIN) before migrating, or grant it in the cloud by hand',
       );
     }
+    if (this.vanished.size > 0) {
+      const gone = [...this.vanished].sort();
+      this.notRead(
+        'deleted-while-scanning',
+        `${gone.length} ${gone.length === 1 ? 'group, project or repository was' : 'groups, projects or repositories were'} deleted while the scan read Bitbucket (${gone.slice(0, 5).join(', ')}${gone.length > 5 ? ', …' : ''}: listed, then not found): what they held was not read`,
+        'the snapshot may miss members, permissions or pull requests that moved elsewhere meanwhile: scan again for a consistent snapshot',
+      );
+    }
     this.notRead(
       'directories',
       `Bitbucket REST does not give the order of its user directories${this.directories.size > 0 ? ` (${[...this.directories].sort().join(', ')})` : ''}: every user is recorded in one directory`,
@@ -162,13 +172,22 @@ class BitbucketRestReader extends RestReader {
     );
   }
 
-  /** Reads a start / limit listing until `isLastPage`, continuing at `nextPageStart`. */
-  private async pages(path: string, handle: Handle): Promise<void> {
+  /**
+   * Reads a start / limit listing until `isLastPage`, continuing at `nextPageStart`. `gone` names what the
+   * listing belongs to (a group, project or repository listed earlier): a 404 then means it was deleted
+   * while the scan ran, which is noted rather than failing the scan.
+   */
+  private async pages(path: string, handle: Handle, gone?: string): Promise<void> {
     const endpoint = path.replace(/\?.*$/, '');
     const separator = path.includes('?') ? '&' : '?';
     for (let start = 0; ; ) {
       const shape = new Shape(endpoint);
-      const page = shape.object((await this.client.get(`${path}${separator}start=${start}&limit=${PAGE}`)).body, '(answer)');
+      const answer = await this.client.get(`${path}${separator}start=${start}&limit=${PAGE}`, gone ? [404] : []);
+      if (gone && answer.status === 404) {
+        this.vanished.add(gone);
+        return;
+      }
+      const page = shape.object(answer.body, '(answer)');
       const values = shape.array(page.values, 'values');
       values.forEach((value, i) => handle(value, shape, `values[${i}]`));
       await drained(this.sink);
@@ -211,11 +230,11 @@ class BitbucketRestReader extends RestReader {
           this.reference({ userKey, kind, container, item });
         });
       }
-    });
+    }, `repository ${container}`);
   }
 
   /** The user and group permissions of one level (global, a project, a repository). */
-  private async permissions(path: string, scope: 'global' | 'project' | 'repository', scopeKey: string): Promise<void> {
+  private async permissions(path: string, scope: 'global' | 'project' | 'repository', scopeKey: string, gone?: string): Promise<void> {
     await this.pages(`${path}/users`, (value, shape, where) => {
       const entry = shape.object(value, where);
       const permission = shape.string(entry.permission, `${where}.permission`);
@@ -225,14 +244,14 @@ class BitbucketRestReader extends RestReader {
       this.grant('user', userKey, permission, scope, scopeKey);
       if (scope === 'global') this.directlyGranted.set(userKey, `${this.directlyGranted.get(userKey) ?? user.name} ${permission}`);
       if (scope !== 'global') this.reference({ userKey, kind: `${scope}-permission`, container: scopeKey, item: permission });
-    });
+    }, gone);
     await this.pages(`${path}/groups`, (value, shape, where) => {
       const entry = shape.object(value, where);
       const permission = shape.string(entry.permission, `${where}.permission`);
       const group = shape.string(shape.object(entry.group, `${where}.group`).name, `${where}.group.name`);
       this.grant('group', group, permission, scope, scopeKey);
       if (scope === 'global' && BITBUCKET_ACCESS.has(permission)) this.licensingGroups.add(group.toLowerCase());
-    });
+    }, gone);
   }
 
   private keyOf(user: Record<string, unknown>, name: string): string {
