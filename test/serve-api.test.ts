@@ -91,6 +91,13 @@ describe('usermig serve', () => {
     }
     const local = await requestWithHost(dash.port, '/api/summary', `localhost:${dash.port}`, { authorization: `Bearer ${dash.token}` });
     expect(local.status).toBe(200);
+    // Answers full of names and emails stay out of the browser's cache, downloads included (the event
+    // stream says no-cache, as every event stream does).
+    for (const route of ['/api/users', '/api/users/amlyYQBhbGljZQ', '/api/report/users.csv']) {
+      const answer = await dash.api(route);
+      expect([route, answer.headers.get('cache-control'), answer.headers.get('x-content-type-options')]).toEqual([route, 'no-store', 'nosniff']);
+      await answer.body?.cancel();
+    }
   });
 
   it('turns the URL into an HttpOnly, SameSite=Strict cookie and sends the browser to /; a wrong token gets no cookie', async () => {

@@ -48,9 +48,12 @@ export function hostGuard(port: () => number): MiddlewareHandler {
   };
 }
 
-/** The API's guard: the token (401), then writes only as application/json (400 otherwise). */
+/** The API's guard: the token (401), then writes only as application/json (400 otherwise); no caching. */
 export function apiGuard(token: string, port: () => number): MiddlewareHandler {
   return async (c, next) => {
+    // The answers hold people's names and emails: kept out of the browser's disk cache, never sniffed.
+    c.header('Cache-Control', 'no-store');
+    c.header('X-Content-Type-Options', 'nosniff');
     if (!tokenMatches(requestToken(c, port()), token)) {
       return c.json(apiError('unauthorized', 'the dashboard API needs the token of the URL usermig serve printed'), 401);
     }

@@ -98,7 +98,6 @@ export function applyRoutes(app: Hono, ctx: ServeContext): void {
   });
 
   app.get('/api/apply/events', (c) => {
-    c.header('Cache-Control', 'no-store');
     return streamSSE(c, async (stream) => {
       const queue: Array<{ event: string; data: string }> = [];
       let wake: (() => void) | undefined;
