@@ -168,6 +168,16 @@ describe('scan confluence:URL', () => {
     noSecret(result);
   });
 
+  it('a group deleted while the scan reads it (listed, then 404): noted, the rest is read', async () => {
+    const server = await confluence();
+    server.faults.push({ match: /\/group\/docs-team\/member/, status: 404, body: { statusCode: 404, message: 'Group not found: docs-team' } });
+    const result = await usermigAsync(['scan', `confluence:${server.url}/wiki`, '--workspace', path.join(tempDir(), 'ws'), '--json'], env);
+    expect(result.code, result.stderr).toBe(0);
+    const scanned = scannedOf(result.stdout);
+    expect(scanned.counts).toMatchObject({ users: 300, groups: 5, memberships: 282 - 10 });
+    expect(scanned.notes.join('\n')).toMatch(/1 group was deleted while the scan read Confluence \(docs-team: listed, then not found\): their members were not read/);
+  });
+
   it('credentials taken as the anonymous user (anonymous access on): exit 3 instead of reading what a guest sees', async () => {
     const server = await confluence();
     server.faults.push({ match: /\/user\/current/, body: { type: 'anonymous', profilePicture: { path: '/wiki/images/icons/profilepics/anonymous.svg' }, displayName: 'Anonymous', _links: {} } });

@@ -263,15 +263,31 @@ class ConfluenceRestReader extends RestReader {
 
   private async members(groups: string[]): Promise<void> {
     this.progress.phase = 'group members (group/{name}/member)';
+    const vanished: string[] = [];
     await forEachConcurrently(groups, this.client.workers, async (group) => {
-      await this.pages(`${API}/group/${q(group)}/member?expand=status`, (value, shape, where) => {
-        const user = this.user(value, shape, where);
-        if (!user) return;
-        this.sink.membership({ directoryId: CONFLUENCE_REST_DIRECTORY_ID, parent: group, child: user.name, childIsGroup: false });
-        this.progress.memberships++;
-        this.progress.tick();
-      });
+      const status = await this.pages(
+        `${API}/group/${q(group)}/member?expand=status`,
+        (value, shape, where) => {
+          const user = this.user(value, shape, where);
+          if (!user) return;
+          this.sink.membership({ directoryId: CONFLUENCE_REST_DIRECTORY_ID, parent: group, child: user.name, childIsGroup: false });
+          this.progress.memberships++;
+          this.progress.tick();
+        },
+        PAGE,
+        [404],
+      );
+      // Listed, then not found: deleted while the scan ran.
+      if (status === 404) vanished.push(group);
     });
+    if (vanished.length > 0) {
+      vanished.sort();
+      this.notRead(
+        'deleted-while-scanning',
+        `${vanished.length === 1 ? '1 group was' : `${vanished.length} groups were`} deleted while the scan read Confluence (${vanished.slice(0, 5).join(', ')}${vanished.length > 5 ? ', …' : ''}: listed, then not found): their members were not read`,
+        'the snapshot may miss memberships that moved elsewhere meanwhile: scan again for a consistent snapshot',
+      );
+    }
   }
 
   // ---- permissions
