@@ -86,7 +86,7 @@ function describeScan(result: ScanResult): string {
   return (
     `scanned ${result.spec.name} (${result.spec.kind}:${result.spec.location}) in ${result.seconds.toFixed(1)} s: ` +
     `${n(c.directories)} directories, ${n(c.users)} users, ${n(c.groups)} groups, ${n(c.memberships)} memberships, ` +
-    `${n(c.grants)} grants, ${n(c.containers)} projects/spaces, ${n(c.references)} user references` +
+    `${n(c.grants)} grants, ${n(c.containers)} projects/spaces/repositories, ${n(c.references)} user references` +
     result.notes.map((note) => `\n  note: ${note}`).join('')
   );
 }
