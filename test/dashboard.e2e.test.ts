@@ -144,6 +144,12 @@ describe('the dashboard in a real browser', () => {
     expect(await page.getByText('untrusted', { exact: true }).count()).toBe(subjectsOf(before, 'domain-untrusted'));
     await screenshot(page, '02-domains');
     await page.getByRole('button', { name: 'Trust every domain' }).click();
+    // Asked twice, naming the domains: nothing is trusted before the confirmation.
+    const confirmation = page.getByRole('alertdialog');
+    expect(await confirmation.textContent()).toContain((await domainRows.last().getAttribute('data-domain'))!);
+    expect(unresolved(assess(workspace), 'blocker').filter((f) => f.code === 'domain-untrusted').length).toBe(subjectsOf(before, 'domain-untrusted'));
+    await screenshot(page, '02b-domains-trust-all');
+    await confirmation.getByRole('button', { name: `Trust all ${before.summary.domains} domains` }).click();
     // The message `usermig domains trust --all` prints.
     await eventually(() => page.getByRole('status').first().textContent()).toBe(`trusted ${before.summary.domains} domains`);
     await eventually(() => page.getByText('untrusted', { exact: true }).count()).toBe(0);

@@ -20,6 +20,8 @@ export function DomainsPage() {
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<ApiError | undefined>(undefined);
   const [message, setMessage] = useState('');
+  // Trusting every domain at once is asked twice: a domain the organization does not own would let strangers in.
+  const [confirming, setConfirming] = useState(false);
 
   async function run(action: () => Promise<{ message: string }>) {
     setBusy(true);
@@ -36,7 +38,11 @@ export function DomainsPage() {
   }
   const decideOne = (row: DomainRow, trusted: boolean) =>
     run(() => api<DomainDecisionResponse>(`/api/domains/${encodeURIComponent(row.domain)}`, { method: 'PUT', body: { trusted } satisfies DomainDecisionRequest }));
-  const trustEvery = () => run(() => api<DomainsDecisionResponse>('/api/domains', { method: 'PUT', body: { trusted: true, all: true } satisfies DomainsDecisionRequest }));
+  const trustEvery = () => {
+    setConfirming(false);
+    return run(() => api<DomainsDecisionResponse>('/api/domains', { method: 'PUT', body: { trusted: true, all: true } satisfies DomainsDecisionRequest }));
+  };
+  const untrusted = (data?.rows ?? []).filter((row) => !row.trusted);
 
   return (
     <>
@@ -58,10 +64,25 @@ export function DomainsPage() {
             <option value="true">trusted only</option>
           </select>
         </label>
-        <button type="button" class="primary" disabled={busy} onClick={trustEvery}>
+        <button type="button" class="primary" disabled={busy || confirming} onClick={() => setConfirming(true)}>
           Trust every domain
         </button>
       </div>
+      {confirming && data ? (
+        <div class="notice warning" role="alertdialog" aria-labelledby="trust-all-title">
+          <strong id="trust-all-title">Trust all {plural(data.total, 'domain')}?</strong> Trust only the domains your organization owns: the people of a
+          trusted domain get accounts in it.
+          {untrusted.length > 0 ? ` Untrusted now: ${untrusted.slice(0, 8).map((row) => row.domain).join(', ')}${untrusted.length > 8 ? ', …' : ''}.` : ''}
+          <div class="actions" style={{ marginTop: '0.5rem' }}>
+            <button type="button" class="primary" disabled={busy} onClick={trustEvery}>
+              Trust all {plural(data.total, 'domain')}
+            </button>
+            <button type="button" onClick={() => setConfirming(false)}>
+              Cancel
+            </button>
+          </div>
+        </div>
+      ) : null}
       <ErrorNotice error={error ?? failure} />
       <SuccessNotice>{message}</SuccessNotice>
       {!data && loading ? <Loading what="domains" /> : null}
