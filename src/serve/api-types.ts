@@ -1,12 +1,19 @@
 /**
  * The dashboard's API: every request body and response of `usermig serve` (issue #8), shared by the
- * server (src/serve) and the page (web/, which imports this file with `import type`). Types only: no
- * runtime import of anything, so that a browser bundle can import it.
+ * server (src/serve) and the page (web/, which imports this file with `import type`). Types only: what
+ * the library already defines (the assessment's summary, the strategy, the decision log, a cascade row) is
+ * re-exported from it with type-only imports, which the page's bundle erases, so the two cannot drift.
  *
  * Conventions: every route lives under /api/; errors are `ApiError` with 400 (usage, input), 401
  * (unauthorized), 403 (forbidden), 404 (not-found), 409 (conflict), 500 (anything else); lists are
  * paged with `offset` (default 0) and `limit` (default 100, max 1000) and answer a `Page`.
  */
+
+import type { ApplyInfo as ReportApplyInfo, ReportSummary } from '../report/outcomes.js';
+import type { AssessmentSummary } from '../assess/summary.js';
+import type { CascadeRow } from '../scope/cascade.js';
+import type { DecisionLogEntry } from '../model/decision.js';
+import type { Strategy } from '../strategy/types.js';
 
 // --- common ------------------------------------------------------------------------------------------
 
@@ -55,20 +62,7 @@ export interface SourceInfo {
 }
 
 /** The `summary` object of `usermig assess --json`. */
-export interface AssessmentSummary {
-  sources: number;
-  users: number;
-  activeUsers: number;
-  groups: number;
-  directMemberships: number;
-  invalidEmails: number;
-  duplicatedEmails: number;
-  domains: number;
-  blocklistedGroups: number;
-  nestedGroups: number;
-  /** Product key → billable users. */
-  billableUsers: Record<string, number>;
-}
+export type { AssessmentSummary } from '../assess/summary.js';
 
 export interface FindingOverview {
   code: string;
@@ -465,16 +459,7 @@ export interface GroupDecisionResponse {
 // --- GET /api/decisions --------------------------------------------------------------------------------
 
 /** One change of a decision, oldest first, as `usermig decisions log --json` prints it (query `subject`: only one user, domain or group). */
-export interface DecisionLogEntry {
-  id: number;
-  at: string;
-  by: string;
-  subjectType: 'user' | 'domain' | 'group';
-  subject: string;
-  decision: string;
-  previous: string;
-  reason: string;
-}
+export type { DecisionLogEntry } from '../model/decision.js';
 
 export type DecisionLogResponse = Page<DecisionLogEntry>;
 
@@ -484,24 +469,7 @@ export type StrategyLevel = 'insist' | 'advise' | 'warn' | 'info' | 'ok';
 export type StepStatus = 'done' | 'in-progress' | 'todo' | 'manual' | 'not-needed';
 
 /** The object of `usermig strategy --json` (query `idp` as --idp). */
-export interface StrategyResponse {
-  idp: string;
-  numbers: {
-    sources: number;
-    users: number;
-    activeUsers: number;
-    people: number;
-    groups: number;
-    nestedGroups: number;
-    externalDirectories: number;
-    usersInExternalDirectories: number;
-  };
-  sections: Array<{ id: string; title: string; points: Array<{ level: StrategyLevel; text: string; because: string; rules: string[] }> }>;
-  waves: Array<{ wave: number; containers: string[]; people: number; sharedWithOtherWaves: number }>;
-  domains: Array<{ domain: string; users: number; trusted: boolean }>;
-  licences: Array<{ product: string; billableNow: number; billableAfterDecisions: number; tier: number | null; freeLimit: number | null }>;
-  journey: Array<{ step: number; title: string; status: StepStatus; items: Array<{ label: string; status: StepStatus; detail: string }>; rules: string[] }>;
-}
+export type StrategyResponse = Strategy;
 
 // --- /api/plans --------------------------------------------------------------------------------------
 
@@ -527,17 +495,7 @@ export interface PlanSummary {
   writes: number;
 }
 
-export interface CascadeRow {
-  group: string;
-  why: string[];
-  whole: boolean;
-  inScope: number;
-  direct: number;
-  throughThisGroupOnly: number;
-  throughOther: number;
-  leftOut: number;
-  total: number;
-}
+export type { CascadeRow } from '../scope/cascade.js';
 
 export interface PlanDiff {
   creates: { accounts: number; groups: number };
@@ -759,22 +717,9 @@ export interface ReportChecklistItem {
   detail: string;
 }
 
-export interface ReportApplyInfo {
-  planId: string;
-  startedAt: string;
-  finishedAt: string | null;
-  target: string;
-  summary: Record<string, number>;
-}
+export type { ApplyInfo as ReportApplyInfo } from '../report/outcomes.js';
 
-export interface ReportSummary {
-  users: number;
-  byOutcome: Record<string, number>;
-  accounts: { desired: number; created: number; linked: number; pending: number };
-  groups: { desired: number; created: number; mergedIntoExisting: number; pending: number; blocklisted: number; skipped: number };
-  billableIfApproved: Record<string, number>;
-  accountsCreatedByLedger: number;
-}
+export type { ReportSummary } from '../report/outcomes.js';
 
 export interface ReportCharts {
   /** Source users by email domain (of the cloud email, else the source email), most first; `(none)` without one. */
