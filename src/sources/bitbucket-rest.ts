@@ -54,7 +54,6 @@ type Handle = (value: unknown, shape: Shape, where: string) => void;
 
 class BitbucketRestReader extends RestReader {
   /** user key → nothing; the users already handed to the sink. */
-  private readonly seen = new Set<string>();
   private readonly directories = new Set<string>();
   private readonly serviceUsers = new Set<string>();
   /** Keys of people named in pull requests who are not users any more. */
@@ -270,22 +269,18 @@ class BitbucketRestReader extends RestReader {
       return undefined;
     }
     const key = this.keyOf(object, name);
-    if (!this.seen.has(key)) {
-      this.seen.add(key);
+    this.userOnce(key, () => {
       const directory = shape.optionalString(object.directoryName, `${where}.directoryName`);
       if (directory) this.directories.add(directory);
-      this.sink.user({
+      return {
         directoryId: BITBUCKET_REST_DIRECTORY_ID,
         userName: name,
         active: shape.boolean(object.active, `${where}.active`, true),
         displayName: shape.optionalString(object.displayName, `${where}.displayName`),
         email: shape.optionalString(object.emailAddress, `${where}.emailAddress`),
         updated: '',
-      });
-      this.sink.userKey({ userKey: key, lowerUserName: name.toLowerCase() });
-      this.progress.users++;
-      this.progress.tick();
-    }
+      };
+    });
     return { name, key };
   }
 }

@@ -98,7 +98,6 @@ interface Space {
 
 class ConfluenceRestReader extends RestReader {
   /** user key → nothing; the users already handed to the sink. */
-  private readonly seen = new Set<string>();
   /** lower-case username → user key, for legacy `ri:username` mentions. */
   private readonly keyByName = new Map<string, string>();
   private withoutEmail = 0;
@@ -208,23 +207,19 @@ class ConfluenceRestReader extends RestReader {
     if (object.type === 'anonymous') return undefined;
     const name = shape.string(object.username, `${where}.username`);
     const key = object.userKey === undefined || object.userKey === null ? name.toLowerCase() : shape.string(object.userKey, `${where}.userKey`);
-    if (!this.seen.has(key)) {
-      this.seen.add(key);
+    this.userOnce(key, () => {
       this.keyByName.set(name.toLowerCase(), key);
       const email = emailOf(object, shape, where);
       if (!email) this.withoutEmail++;
-      this.sink.user({
+      return {
         directoryId: CONFLUENCE_REST_DIRECTORY_ID,
         userName: name,
         active: activeOf(object, shape, where),
         displayName: shape.optionalString(object.displayName, `${where}.displayName`),
         email,
         updated: '',
-      });
-      this.sink.userKey({ userKey: key, lowerUserName: name.toLowerCase() });
-      this.progress.users++;
-      this.progress.tick();
-    }
+      };
+    });
     return { name, key };
   }
 

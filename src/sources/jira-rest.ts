@@ -55,7 +55,6 @@ interface JiraUser {
 
 class JiraRestReader extends RestReader {
   /** user key → nothing; the users already handed to the sink. */
-  private readonly seen = new Set<string>();
   /** lower-case username → user key, for role actors and scheme grants named by username. */
   private readonly keyByName = new Map<string, string>();
   private readonly projects: Array<{ id: string; key: string }> = [];
@@ -167,21 +166,15 @@ class JiraRestReader extends RestReader {
     const object = shape.object(value, where);
     const name = shape.string(object.name, `${where}.name`);
     const key = object.key === undefined ? name : shape.string(object.key, `${where}.key`);
-    if (!this.seen.has(key)) {
-      this.seen.add(key);
-      this.keyByName.set(name.toLowerCase(), key);
-      this.sink.user({
-        directoryId: JIRA_REST_DIRECTORY_ID,
-        userName: name,
-        active: shape.boolean(object.active, `${where}.active`, true),
-        displayName: shape.optionalString(object.displayName, `${where}.displayName`),
-        email: shape.optionalString(object.emailAddress, `${where}.emailAddress`),
-        updated: '',
-      });
-      this.sink.userKey({ userKey: key, lowerUserName: name.toLowerCase() });
-      this.progress.users++;
-      this.progress.tick();
-    }
+    const first = this.userOnce(key, () => ({
+      directoryId: JIRA_REST_DIRECTORY_ID,
+      userName: name,
+      active: shape.boolean(object.active, `${where}.active`, true),
+      displayName: shape.optionalString(object.displayName, `${where}.displayName`),
+      email: shape.optionalString(object.emailAddress, `${where}.emailAddress`),
+      updated: '',
+    }));
+    if (first) this.keyByName.set(name.toLowerCase(), key);
     return { key, name };
   }
 

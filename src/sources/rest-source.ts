@@ -4,7 +4,7 @@
  * message: which source, what the server said, and that the previous snapshot is kept.
  */
 import { UsermigError } from '../model/errors.js';
-import type { GrantRecord, ReferenceRecord, SnapshotSink } from '../model/snapshot.js';
+import type { GrantRecord, ReferenceRecord, SnapshotSink, UserRecord } from '../model/snapshot.js';
 import type { SourceContext } from './index.js';
 import { RestClient, credentialsFrom, readCaFile, type RestCredentials } from './rest-client.js';
 
@@ -103,6 +103,24 @@ export abstract class RestReader {
     protected readonly sink: SnapshotSink,
     protected readonly progress: RestProgress,
   ) {}
+
+  /** Keys of the users handed to the sink. */
+  protected readonly seen = new Set<string>();
+
+  /**
+   * Hands a user (made by `record`, only the first time) and its key to the sink, once per key; false when
+   * the key was handed over already.
+   */
+  protected userOnce(key: string, record: () => UserRecord): boolean {
+    if (this.seen.has(key)) return false;
+    this.seen.add(key);
+    const user = record();
+    this.sink.user(user);
+    this.sink.userKey({ userKey: key, lowerUserName: user.userName.toLowerCase() });
+    this.progress.users++;
+    this.progress.tick();
+    return true;
+  }
 
   /** What this source could not read: printed after the scan, stored with the snapshot, assessed as source-not-read. */
   protected notRead(topic: string, text: string, consequence: string): void {
