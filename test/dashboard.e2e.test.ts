@@ -47,6 +47,28 @@ async function openPage(page: Page, title: string): Promise<void> {
 }
 
 /** The rows of the users table as the page shows them. */
+/** A fresh page (English, 1400×900) that records the page's own errors. */
+async function newPage(browser: Browser): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'en-US', acceptDownloads: true });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  return { context, page, errors };
+}
+
+/** Makes the plan on the Plan page and follows its link to Apply; returns how many operations it has. */
+async function planAndOpenApply(page: Page, workspace: string): Promise<number> {
+  await openPage(page, 'Plan');
+  await page.getByRole('button', { name: 'Make the plan' }).click();
+  await page.getByTestId('plan-view').getByRole('link', { name: 'Apply this plan…' }).click({ timeout: 60_000 });
+  return (JSON.parse(fs.readFileSync(path.join(workspace, 'plan.json'), 'utf8')) as { operations: unknown[] }).operations.length;
+}
+
+/** The operations the Apply page counts as done. */
+async function appliedCount(page: Page): Promise<number> {
+  return Number(((await page.getByTestId('apply-done').textContent()) ?? '').split('/')[0]!.replace(/[^0-9]/g, ''));
+}
+
 async function userRows(page: Page): Promise<Array<{ id: string; username: string; email: string; source: string }>> {
   return page.locator('[data-testid=users-table] tbody tr[data-user-id]').evaluateAll((rows) =>
     rows.map((row) => {
@@ -105,16 +127,8 @@ describe('the dashboard in a real browser', () => {
     if (serve) expect(await serve.stop()).toBe(0);
   });
 
-  async function newPage(): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'en-US', acceptDownloads: true });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    return { context, page, errors };
-  }
-
   it('walks the journey: blockers on the overview, trust domains, decide users, rename a group, plan, apply with live progress, download the report', async () => {
-    const { context, page, errors } = await newPage();
+    const { context, page, errors } = await newPage(browser);
     const before = assess(workspace);
 
     // Overview: the numbers of `usermig assess --json`, and the token gone from the address bar.
@@ -308,7 +322,7 @@ describe('the dashboard in a real browser', () => {
   }, 300_000);
 
   it('tells a browser without the token to open the URL usermig serve printed', async () => {
-    const { context, page, errors } = await newPage();
+    const { context, page, errors } = await newPage(browser);
     await page.goto(`${serve.origin}/#/users`);
     const gate = page.getByRole('heading', { level: 1 });
     await eventually(() => gate.textContent()).toBe('Open the URL usermig serve printed');
@@ -344,19 +358,13 @@ describe('the apply page against a slow cloud', () => {
   });
 
   it('pauses a running apply, holds it still, and resumes it to the end', async () => {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'en-US' });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
+    const { context, page, errors } = await newPage(browser);
     await page.goto(serve.url);
-    await openPage(page, 'Plan');
-    await page.getByRole('button', { name: 'Make the plan' }).click();
-    await page.getByTestId('plan-view').getByRole('link', { name: 'Apply this plan…' }).click({ timeout: 60_000 });
-    const total = (JSON.parse(fs.readFileSync(path.join(workspace, 'plan.json'), 'utf8')) as { operations: unknown[] }).operations.length;
+    const total = await planAndOpenApply(page, workspace);
     await page.getByRole('button', { name: 'Apply the plan' }).click();
 
     const run = page.getByTestId('apply-run');
-    const done = async () => Number(((await page.getByTestId('apply-done').textContent()) ?? '').split('/')[0]!.replace(/[^0-9]/g, ''));
+    const done = () => appliedCount(page);
     await eventually(done).toBeGreaterThan(0);
     await screenshot(page, '09a-apply-running');
     await page.getByRole('button', { name: 'Pause the apply' }).click();
@@ -436,15 +444,9 @@ describe('the apply page when the cloud fails', () => {
   });
 
   it('lists each failed operation as it happens and why the run stopped, then resumes it to the end once the cloud is healthy', async () => {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'en-US' });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
+    const { context, page, errors } = await newPage(browser);
     await page.goto(serve.url);
-    await openPage(page, 'Plan');
-    await page.getByRole('button', { name: 'Make the plan' }).click();
-    await page.getByTestId('plan-view').getByRole('link', { name: 'Apply this plan…' }).click({ timeout: 60_000 });
-    const total = (JSON.parse(fs.readFileSync(path.join(workspace, 'plan.json'), 'utf8')) as { operations: unknown[] }).operations.length;
+    const total = await planAndOpenApply(page, workspace);
 
     // Three answers in ten are a 500: creates that fail three times are parked, and the run stops saying how many.
     await restartCloud(['--fault-rate', '0.3', '--faults', '500', '--seed', '5']);
@@ -495,14 +497,11 @@ describe('the apply page when usermig serve stops', () => {
   });
 
   it('says the dashboard stopped answering and how to resume, instead of showing the last figures as live', async () => {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'en-US' });
-    const page = await context.newPage();
+    const { context, page } = await newPage(browser);
     await page.goto(serve.url);
-    await openPage(page, 'Plan');
-    await page.getByRole('button', { name: 'Make the plan' }).click();
-    await page.getByTestId('plan-view').getByRole('link', { name: 'Apply this plan…' }).click({ timeout: 60_000 });
+    await planAndOpenApply(page, workspace);
     await page.getByRole('button', { name: 'Apply the plan' }).click();
-    const done = async () => Number(((await page.getByTestId('apply-done').textContent()) ?? '').split('/')[0]!.replace(/[^0-9]/g, ''));
+    const done = () => appliedCount(page);
     await eventually(done).toBeGreaterThan(0);
     await expect(page.getByTestId('apply-run').textContent()).resolves.toContain('· live');
 
