@@ -55,39 +55,9 @@ export function UsersPage({ query }: { query: URLSearchParams }) {
           Search username, name or email
           <input type="search" name="q" value={search} placeholder="e.g. alice or @acme.com" onInput={(event) => setSearch((event.currentTarget as HTMLInputElement).value)} />
         </label>
-        <label class="field">
-          Finding
-          <select name="finding" value={filters.finding} onChange={set('finding')}>
-            <option value="">any</option>
-            {withCurrent(facets?.findings.map((f) => ({ name: f.code, count: f.count })), filters.finding).map((f) => (
-              <option key={f.name} value={f.name}>
-                {f.name} ({formatCount(f.count)})
-              </option>
-            ))}
-          </select>
-        </label>
-        <label class="field">
-          Source
-          <select name="source" value={filters.source} onChange={set('source')}>
-            <option value="">any</option>
-            {withCurrent(facets?.sources, filters.source).map((f) => (
-              <option key={f.name} value={f.name}>
-                {f.name} ({formatCount(f.count)})
-              </option>
-            ))}
-          </select>
-        </label>
-        <label class="field">
-          Directory
-          <select name="directory" value={filters.directory} onChange={set('directory')}>
-            <option value="">any</option>
-            {withCurrent(facets?.directories, filters.directory).map((f) => (
-              <option key={f.name} value={f.name}>
-                {f.name} ({formatCount(f.count)})
-              </option>
-            ))}
-          </select>
-        </label>
+        <FacetSelect label="Finding" name="finding" value={filters.finding} facet={facets?.findings.map((f) => ({ name: f.code, count: f.count }))} onChange={set('finding')} />
+        <FacetSelect label="Source" name="source" value={filters.source} facet={facets?.sources} onChange={set('source')} />
+        <FacetSelect label="Directory" name="directory" value={filters.directory} facet={facets?.directories} onChange={set('directory')} />
         <label class="field">
           Active
           <select name="active" value={filters.active} onChange={set('active')}>
@@ -96,17 +66,7 @@ export function UsersPage({ query }: { query: URLSearchParams }) {
             <option value="false">disabled</option>
           </select>
         </label>
-        <label class="field">
-          Decision
-          <select name="decision" value={filters.decision} onChange={set('decision')}>
-            <option value="">any</option>
-            {withCurrent(facets?.decisions, filters.decision).map((f) => (
-              <option key={f.name} value={f.name}>
-                {f.name === 'none' ? 'none (migrate)' : f.name} ({formatCount(f.count)})
-              </option>
-            ))}
-          </select>
-        </label>
+        <FacetSelect label="Decision" name="decision" value={filters.decision} facet={facets?.decisions} onChange={set('decision')} describe={(name) => (name === 'none' ? 'none (migrate)' : name)} />
         <label class="field">
           Sort by
           <select name="sort" value={filters.sort} onChange={set('sort')}>
@@ -193,4 +153,29 @@ export function UsersPage({ query }: { query: URLSearchParams }) {
 function withCurrent(facet: Array<{ name: string; count: number }> | undefined, current: string) {
   const list = facet ?? [];
   return current && !list.some((f) => f.name === current) ? [...list, { name: current, count: 0 }] : list;
+}
+
+/** A filter over one facet: each value with its count (the chosen one kept even when no user has it now). */
+function FacetSelect(props: {
+  label: string;
+  name: string;
+  value: string;
+  facet: Array<{ name: string; count: number }> | undefined;
+  onChange: (event: Event) => void;
+  describe?: (name: string) => string;
+}) {
+  const describe = props.describe ?? ((name: string) => name);
+  return (
+    <label class="field">
+      {props.label}
+      <select name={props.name} value={props.value} onChange={props.onChange}>
+        <option value="">any</option>
+        {withCurrent(props.facet, props.value).map((f) => (
+          <option key={f.name} value={f.name}>
+            {describe(f.name)} ({formatCount(f.count)})
+          </option>
+        ))}
+      </select>
+    </label>
+  );
 }
