@@ -63,6 +63,7 @@ describe('per-user decisions through the CLI', () => {
 
     const shown = usermig(['users', 'show', 'jira:dave', '--workspace', workspace]);
     expect(shown.stdout).toContain('becomes        an account dave@example.com');
+    expect(shown.stdout).toContain('directory      Internal (1)'); // named as the dashboard names it
     expect(shown.stdout).toMatch(/decision {7}new-email dave@example.com \(by .+ on .+: HR record\)/);
     expect(usermig(['users', 'show', 'carol', '--workspace', workspace]).stdout).toContain('merged into jira:bob (shared@example.com)');
 

@@ -69,6 +69,12 @@ export function registerUserCommands(users: Command): void {
     );
 }
 
+/** The directory's name as the dashboard shows it, with its id. */
+function directoryOf(estate: Estate, user: EffectiveUser): string {
+  const directory = estate.sources.find((source) => source.name === user.source)?.directories.find((d) => d.id === user.directoryId);
+  return directory && directory.name ? `${directory.name} (${directory.id})` : user.directoryId;
+}
+
 function describeUser(
   estate: Estate,
   decisions: Decisions,
@@ -81,7 +87,7 @@ function describeUser(
   const lines = [
     `${describeRef(user)}`,
     `  key            ${user.userKey}`,
-    `  directory      ${user.directoryId}`,
+    `  directory      ${directoryOf(estate, user)}`,
     `  active         ${user.active ? 'yes' : 'no (disabled: no product access, not billed)'}`,
     `  email          ${user.rawEmail || '(none)'}${user.email.valid ? '' : ' (invalid)'}`,
     `  groups         ${facts.direct.join(', ') || 'none'}${facts.nested.length ? `; through nested groups: ${facts.nested.map((g) => g.name).join(', ')}` : ''}`,
