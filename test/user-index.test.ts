@@ -104,6 +104,12 @@ describe('users index', () => {
     expect(names(index.query({ finding: 'domain-untrusted' }, 'username', 0, 100).rows)).toEqual(['jira:alice', 'confluence:alice', 'jira:bob', 'jira:dave', 'confluence:erin']);
     const trusted = indexOf({ ...NO_DECISIONS, domains: ['example.com', 'elsewhere.org'].map((domain) => ({ domain, trusted: true, decidedBy: 't', decidedAt: '', reason: '', appliedAt: null })) });
     expect(trusted.index.query({ finding: 'domain-untrusted' }, 'username', 0, 100).total).toBe(0);
+    // A user's page lists exactly the findings the filter finds them by, each with the subject naming them.
+    for (let i = 0; i < index.users.length; i++) {
+      expect(index.concerns(i).map((c) => c.finding.code).sort()).toEqual([...index.row(i).findings].sort());
+    }
+    const carol = index.find(index.query({ finding: 'email-invalid' }, 'username', 0, 1).rows[0]!.id)!;
+    expect(index.concerns(carol).find((c) => c.finding.code === 'email-invalid')?.subject).toMatchObject({ type: 'user', id: 'carol' });
   });
 
   it('names users by an opaque, URL-safe id of source and user key', () => {

@@ -7,7 +7,7 @@
 import type { Assessment } from '../assess/index.js';
 import type { EffectiveUser, Estate } from '../assess/estate.js';
 import { USER_ACTIONS, type Decisions, type UserAction } from '../model/decision.js';
-import type { Finding } from '../model/finding.js';
+import type { Finding, Subject } from '../model/finding.js';
 import type { Facet, UserDecisionFilter, UserRow, UserSort, UsersFacets, UsersResponse } from './api-types.js';
 
 /** The opaque, URL-safe id of a user: (source, user key) in base64url. */
@@ -36,22 +36,27 @@ const DECISION_NAMES: readonly UserDecisionFilter[] = ['none', ...USER_ACTIONS];
  * The users a finding concerns: its user subjects (by source and name), and for email and domain
  * subjects the users holding that address or domain.
  */
-function findingUsers(estate: Estate, finding: Finding, byEmail: Map<string, EffectiveUser[]>, byDomain: Map<string, EffectiveUser[]>): EffectiveUser[] {
-  const users: EffectiveUser[] = [];
+function findingUsers(
+  estate: Estate,
+  finding: Finding,
+  byEmail: Map<string, EffectiveUser[]>,
+  byDomain: Map<string, EffectiveUser[]>,
+): Array<{ user: EffectiveUser; subject: Subject }> {
+  const found: Array<{ user: EffectiveUser; subject: Subject }> = [];
   for (const subject of finding.subjects) {
     if (subject.type === 'user') {
       const sources = subject.source ? estate.sources.filter((s) => s.name === subject.source) : estate.sources;
       for (const source of sources) {
         const user = source.usersByLowerName.get(subject.id.toLowerCase());
-        if (user) users.push(user);
+        if (user) found.push({ user, subject });
       }
     } else if (subject.type === 'email') {
-      users.push(...(byEmail.get(subject.id.toLowerCase()) ?? []).filter((u) => !subject.source || u.source === subject.source));
+      for (const user of byEmail.get(subject.id.toLowerCase()) ?? []) if (!subject.source || user.source === subject.source) found.push({ user, subject });
     } else if (subject.type === 'domain' && !finding.resolved) {
-      users.push(...(byDomain.get(subject.id.toLowerCase()) ?? []));
+      for (const user of byDomain.get(subject.id.toLowerCase()) ?? []) found.push({ user, subject });
     }
   }
-  return users;
+  return found;
 }
 
 /**
@@ -127,6 +132,8 @@ export class UserIndex {
   private readonly decision: Uint8Array;
   /** Finding numbers of each user. */
   private readonly findings: number[][];
+  /** Each user's findings with the first subject of each that concerns them (the user page shows its detail). */
+  private readonly concerning: Array<Array<{ finding: Finding; subject: Subject }>>;
   private readonly text: string[];
   private readonly orders: Map<UserSort, Int32Array>;
 
@@ -139,6 +146,7 @@ export class UserIndex {
     const n = this.users.length;
     this.decision = new Uint8Array(n);
     this.findings = Array.from({ length: n }, () => []);
+    this.concerning = Array.from({ length: n }, () => []);
     for (const decision of decisions.users) {
       const i = this.byId.get(userId(decision));
       if (i !== undefined) this.decision[i] = DECISION_NAMES.indexOf(decision.action);
@@ -146,11 +154,19 @@ export class UserIndex {
     for (const finding of assessment.findings) {
       let code = this.findingCodes.indexOf(finding.code);
       if (code < 0) code = this.findingCodes.push(finding.code) - 1;
-      for (const user of findingUsers(estate, finding, columns.byEmail, columns.byDomain)) {
-        const list = this.findings[columns.position.get(user)!]!;
+      for (const { user, subject } of findingUsers(estate, finding, columns.byEmail, columns.byDomain)) {
+        const i = columns.position.get(user)!;
+        const list = this.findings[i]!;
         if (!list.includes(code)) list.push(code);
+        const concerning = this.concerning[i]!;
+        if (!concerning.some((c) => c.finding === finding)) concerning.push({ finding, subject });
       }
     }
+  }
+
+  /** The findings that concern user `i`, each with its first subject that names them, in the assessment's order. */
+  concerns(i: number): ReadonlyArray<{ finding: Finding; subject: Subject }> {
+    return this.concerning[i]!;
   }
 
   /** The index of a user id, or undefined. */

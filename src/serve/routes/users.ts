@@ -59,19 +59,15 @@ export function decisionView(decision: UserDecision | undefined): UserDecisionVi
 export const historyOf = (entries: ReturnType<typeof readDecisionLog>): DecisionHistoryEntry[] =>
   entries.map((entry) => ({ at: entry.at, by: entry.by, decision: entry.decision, previous: entry.previous, reason: entry.reason }));
 
+/** The findings that concern the user, as the users index found them (the same as its finding filter). */
 function userFindings(loaded: Loaded, user: EffectiveUser): UserFinding[] {
-  const found: UserFinding[] = [];
-  const lower = user.lowerName;
-  for (const finding of loaded.assessment.findings) {
-    const subject = finding.subjects.find(
-      (s) =>
-        (s.type === 'user' && s.id.toLowerCase() === lower && (!s.source || s.source === user.source)) ||
-        (s.type === 'email' && user.email.normalised !== '' && s.id.toLowerCase() === user.email.normalised && (!s.source || s.source === user.source)) ||
-        (s.type === 'domain' && !finding.resolved && user.email.domain !== '' && s.id.toLowerCase() === user.email.domain),
-    );
-    if (subject) found.push({ code: finding.code, severity: finding.severity, message: finding.message, ...(subject.detail ? { detail: subject.detail } : {}), resolved: finding.resolved ?? false });
-  }
-  return found;
+  return loaded.users.concerns(loaded.users.find(userId(user))!).map(({ finding, subject }) => ({
+    code: finding.code,
+    severity: finding.severity,
+    message: finding.message,
+    ...(subject.detail ? { detail: subject.detail } : {}),
+    resolved: finding.resolved ?? false,
+  }));
 }
 
 function references(loaded: Loaded, user: EffectiveUser, facts: ReturnType<typeof userFacts>): UserReferences[] {
