@@ -100,7 +100,6 @@ export class MembershipTable {
   private charCount = 0;
   private users = new Int32Array(USER_FIELDS * 1024);
   private userCount = 0;
-  private rowsHanded = 0;
   // The directory and parent of the last row: rows come grouped by group.
   private lastDirectory: string | undefined;
   private lastDirectoryIndex = 0;
@@ -150,11 +149,6 @@ export class MembershipTable {
     this.copyChars(userName);
   }
 
-  /** Rows handed over so far and rows waiting. */
-  get size(): number {
-    return this.rowsHanded + this.rowCount;
-  }
-
   /** Hands over the rows that wait (users that no row follows are not needed). */
   finish(): void {
     if (this.rowCount > 0) this.handOver();
@@ -199,7 +193,6 @@ export class MembershipTable {
       users: this.users,
       userCount: this.userCount,
     };
-    this.rowsHanded += this.rowCount;
     this.directories = [];
     this.directoryIndexes.clear();
     this.parents = [];
