@@ -69,6 +69,26 @@ async function appliedCount(page: Page): Promise<number> {
   return Number(((await page.getByTestId('apply-done').textContent()) ?? '').split('/')[0]!.replace(/[^0-9]/g, ''));
 }
 
+/**
+ * A demo workspace with its blockers decided, served by `usermig serve` against a local cloud of its own
+ * (started with `cloudArgs`), and a browser.
+ */
+async function serveDecidedEstate(cloudArgs: string[]): Promise<{ workspace: string; cloudDir: string; cloud: ServedCloud; serve: ServeProcess; browser: Browser }> {
+  const workspace = scannedEstate();
+  decideAll(workspace);
+  const cloudDir = tempDir();
+  const cloud = await serveCloud(cloudDir, cloudArgs);
+  const serve = await startServe(['--workspace', workspace, '--target', cloud.target], cloud.env);
+  return { workspace, cloudDir, cloud, serve, browser: await launchBrowser() };
+}
+
+/** Stops what serveDecidedEstate started (any of it may be missing after a failed start). */
+async function stopAll(browser: Browser | undefined, serve: ServeProcess | undefined, cloud: ServedCloud | undefined): Promise<void> {
+  await browser?.close();
+  await serve?.stop();
+  await cloud?.stop();
+}
+
 async function userRows(page: Page): Promise<Array<{ id: string; username: string; email: string; source: string }>> {
   return page.locator('[data-testid=users-table] tbody tr[data-user-id]').evaluateAll((rows) =>
     rows.map((row) => {
@@ -342,20 +362,11 @@ describe('the apply page against a slow cloud', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    workspace = scannedEstate();
-    decideAll(workspace);
     // Every answer of this cloud takes 300 ms: the run lasts long enough to be paused halfway.
-    cloudDir = tempDir();
-    cloud = await serveCloud(cloudDir, ['--latency', '300']);
-    serve = await startServe(['--workspace', workspace, '--target', cloud.target], cloud.env);
-    browser = await launchBrowser();
+    ({ workspace, cloudDir, cloud, serve, browser } = await serveDecidedEstate(['--latency', '300']));
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-    await cloud?.stop();
-  });
+  afterAll(() => stopAll(browser, serve, cloud));
 
   it('pauses a running apply, holds it still, and resumes it to the end', async () => {
     const { context, page, errors } = await newPage(browser);
@@ -428,20 +439,11 @@ describe('the apply page when the cloud fails', () => {
   }
 
   beforeAll(async () => {
-    workspace = scannedEstate();
-    decideAll(workspace);
-    cloudDir = tempDir();
     port = await freePort();
-    cloud = await serveCloud(cloudDir, ['--port', String(port)]);
-    serve = await startServe(['--workspace', workspace, '--target', cloud.target], cloud.env);
-    browser = await launchBrowser();
+    ({ workspace, cloudDir, cloud, serve, browser } = await serveDecidedEstate(['--port', String(port)]));
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-    await cloud?.stop();
-  });
+  afterAll(() => stopAll(browser, serve, cloud));
 
   it('lists each failed operation as it happens and why the run stopped, then resumes it to the end once the cloud is healthy', async () => {
     const { context, page, errors } = await newPage(browser);
@@ -483,18 +485,10 @@ describe('the apply page when usermig serve stops', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    workspace = scannedEstate();
-    decideAll(workspace);
-    cloud = await serveCloud(tempDir(), ['--latency', '300']);
-    serve = await startServe(['--workspace', workspace, '--target', cloud.target], cloud.env);
-    browser = await launchBrowser();
+    ({ workspace, cloud, serve, browser } = await serveDecidedEstate(['--latency', '300']));
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-    await cloud?.stop();
-  });
+  afterAll(() => stopAll(browser, serve, cloud));
 
   it('says the dashboard stopped answering and how to resume, instead of showing the last figures as live', async () => {
     const { context, page } = await newPage(browser);
