@@ -267,6 +267,18 @@ describe('the dashboard in a real browser', () => {
     await groupRows.first().waitFor();
     expect(await groupRows.count()).toBe(groupsBefore.length);
     await screenshot(page, '06-groups');
+    // A bulk rename previewed: the same renames as `groups rename --dry-run`, and nothing saved.
+    await page.getByText('Rename groups in bulk').click();
+    await page.getByLabel('Text', { exact: true }).fill('cloud-');
+    await page.getByLabel('Only names matching (optional)').fill('^team-');
+    await page.getByRole('button', { name: 'Preview the renames' }).click();
+    const renameDryRun = usermig(['groups', 'rename', '--prefix', 'cloud-', '--match', '^team-', '--dry-run', '--workspace', workspace]);
+    const previewed = Number(/(\d+) groups? would be renamed/.exec(renameDryRun.stdout)![1]);
+    await eventually(() => page.getByTestId('rename-preview').textContent()).toContain(`${previewed} ${previewed === 1 ? 'group' : 'groups'} would be renamed`);
+    expect(await page.locator('[data-testid=rename-table] tbody tr').count()).toBe(previewed);
+    await screenshot(page, '06b-groups-rename-preview');
+    expect(JSON.parse(usermig(['groups', 'list', '--json', '--workspace', workspace]).stdout)).toEqual(groupsBefore);
+    await page.getByText('Rename groups in bulk').click();
     const shared = groupsBefore.find((group) => group.flags.includes('merged-across-products'))!;
     const [, second] = shared.sources;
     await page.getByRole('search', { name: 'Filter groups' }).locator('select').selectOption('merged-across-products');

@@ -341,6 +341,15 @@ describe('domains and groups through the CLI', () => {
     expect(entries.find((e) => e.name === 'team-2')?.decisions).toEqual([]);
     expect(entries.find((e) => e.name === 'dept-1')?.decisions).toEqual([{ source: '*', action: 'rename', value: 'x-team-1' }]);
 
+    // A dry run says the same collision (exit 2), and otherwise lists the renames without saving them.
+    expect(run(ws, 'groups', 'rename', '--prefix', 'x-', '--match', '^team-', '--dry-run').code).toBe(2);
+    const dry = run(ws, 'groups', 'rename', '--prefix', 'x-', '--match', '^team-[23]$', '--dry-run');
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('team-2 → x-team-2');
+    expect(dry.stdout).toContain('2 groups would be renamed (a dry run: nothing was saved)');
+    expect(groupList(ws).find((e) => e.name === 'team-2')?.decisions).toEqual([]);
+    expect(run(ws, 'groups', 'rename', 'team-2', 'y', '--dry-run').code).toBe(2); // --dry-run is for bulk renames
+
     const ok = run(ws, 'groups', 'rename', '--prefix', 'x-', '--match', '^team-[23]$');
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toContain('2 decisions changed');

@@ -288,8 +288,14 @@ describe('usermig serve', () => {
     const blocked = await dash.api('/api/groups/decision', { method: 'PUT', body: { group: blocklisted.rows[0].name, action: 'map', value: 'x' } });
     expect(((await blocked.json()) as { error: { message: string } }).error.message).toBe(cliError(['groups', 'map', blocklisted.rows[0].name, '--to', 'x']));
 
+    // A dry run answers the renames and saves nothing; then the same renames, saved.
+    const preview = await dash.json('/api/groups/rename', { method: 'PUT', body: { prefix: 'dc-', match: `^${other.name}$`, dryRun: true } });
+    expect(preview).toMatchObject({ dryRun: true, changed: 1, renames: [{ group: other.name, source: '*', to: `dc-${other.name}` }] });
+    expect(preview.message).toBe(cli(['groups', 'rename', '--prefix', 'dc-', '--match', `^${other.name}$`, '--dry-run']).stdout.trimEnd());
+    expect((JSON.parse(cli(['groups', 'list', '--json']).stdout) as Array<{ name: string; sources: Array<{ cloudName: string }> }>).find((g) => g.name === other.name)!.sources[0]!.cloudName).toBe(other.name);
     const bulk = await dash.json('/api/groups/rename', { method: 'PUT', body: { prefix: 'dc-', match: `^${other.name}$` } });
     expect(bulk.message).toBe(`  ${other.name} → dc-${other.name}\n1 decision changed`);
+    expect(bulk).toMatchObject({ dryRun: false, renames: preview.renames });
     expect((JSON.parse(cli(['groups', 'list', '--json']).stdout) as Array<{ name: string; sources: Array<{ cloudName: string }> }>).find((g) => g.name === other.name)!.sources[0]!.cloudName).toBe(`dc-${other.name}`);
     expect(cli(['groups', 'create', other.name]).code).toBe(0);
     const noReplace = await dash.api('/api/groups/rename', { method: 'PUT', body: { regex: '^team' } });

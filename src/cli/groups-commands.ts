@@ -91,6 +91,7 @@ export function registerGroupCommands(groups: Command): void {
     .option('--replace <text>', 'bulk: what replaces each match of --regex ($1… for captured parts)')
     .option('--match <re>', 'bulk: only the groups whose name matches RE (case-insensitive)')
     .option('--source <name>', 'bulk: only the groups of this source (default: the name in every source)')
+    .option('--dry-run', 'bulk: show the renames (and any refusal) without saving them')
     .option('--reason <text>', 'why (kept in the decision log)')
     .option('--force', 'change decisions that an applied plan already used')
     .option('--workspace <dir>', WORKSPACE_HELP)
@@ -98,20 +99,20 @@ export function registerGroupCommands(groups: Command): void {
       (
         group: string | undefined,
         newName: string | undefined,
-        options: ChangeOptions & { prefix?: string; suffix?: string; regex?: string; replace?: string; match?: string; source?: string },
+        options: ChangeOptions & { prefix?: string; suffix?: string; regex?: string; replace?: string; match?: string; source?: string; dryRun?: boolean },
       ) => {
         const bulk = options.prefix !== undefined || options.suffix !== undefined || options.regex !== undefined;
         withEstate(options.workspace, ({ workspace, estate, decisions }) => {
           if (bulk) {
             if (group !== undefined) throw usageError('a bulk rename (--prefix, --suffix, --regex) takes no group names');
-            const renamed = bulkRenameGroups(workspace.db, estate, decisions, options, context(options));
+            const renamed = bulkRenameGroups(workspace.db, estate, decisions, options, context(options), options.dryRun === true);
             // The groups left alone first, as before the renames.
             for (const note of renamed.notes) out(note);
             out(renamed.message);
             return;
           }
-          if (options.replace !== undefined || options.match !== undefined || options.source !== undefined) {
-            throw usageError('--replace, --match and --source go with a bulk rename (--prefix, --suffix or --regex)');
+          if (options.replace !== undefined || options.match !== undefined || options.source !== undefined || options.dryRun) {
+            throw usageError('--replace, --match, --source and --dry-run go with a bulk rename (--prefix, --suffix or --regex)');
           }
           if (group === undefined || newName === undefined) throw usageError('groups rename needs OLD NEW, or --prefix, --suffix or --regex/--replace');
           print(decideGroup(workspace.db, estate, decisions, { group, action: 'rename', value: newName }, context(options)));

@@ -54,10 +54,15 @@ export interface GroupDecided {
   message: string;
   changed: number;
   notes: string[];
+  /** A bulk rename: each group's new cloud name (`null`: its own name again). */
+  renames?: Array<{ group: string; source: string; to: string | null }>;
 }
 
-/** Saves renames after checking that the new names collide with no other cloud group; the message lists them. */
-export function saveGroupRenames(db: Db, estate: Estate, decisions: Decisions, inputs: GroupDecisionInput[], context: DecisionContext): GroupDecided {
+/**
+ * Saves renames after checking that the new names collide with no other cloud group; the message lists them.
+ * A dry run checks the same and lists the same, and saves nothing.
+ */
+export function saveGroupRenames(db: Db, estate: Estate, decisions: Decisions, inputs: GroupDecisionInput[], context: DecisionContext, dryRun = false): GroupDecided {
   const collisions = renameCollisions(estate, decisions.groups, inputs);
   if (collisions.length > 0) {
     throw usageError(
@@ -65,12 +70,14 @@ export function saveGroupRenames(db: Db, estate: Estate, decisions: Decisions, i
         'Choose other names, or merge on purpose with usermig groups map GROUP --to CLOUD_GROUP.',
     );
   }
-  const changed = saveGroupDecisions(db, inputs, context);
+  const changed = dryRun ? inputs.length : saveGroupDecisions(db, inputs, context);
   const shown = inputs
     .slice(0, 20)
     .map((input) => `  ${describeGroupRef({ source: input.source, name: input.group })} → ${input.action === 'create' ? `${input.group} (its own name again)` : input.value}`);
   if (inputs.length > 20) shown.push(`  … and ${inputs.length - 20} more`);
-  return { message: `${shown.join('\n')}\n${changedText(changed)}`, changed, notes: [] };
+  const outcome = dryRun ? `${inputs.length} ${inputs.length === 1 ? 'group' : 'groups'} would be renamed (a dry run: nothing was saved)` : changedText(changed);
+  const renames = inputs.map((input) => ({ group: input.group, source: input.source, to: input.action === 'create' ? null : (input.value ?? null) }));
+  return { message: `${shown.join('\n')}\n${outcome}`, changed, notes: [], renames };
 }
 
 /** One group's decision: map into a cloud group, rename, skip, or create (back to the default). */
@@ -143,7 +150,7 @@ export function decideGroup(
  * A bulk rename (`groups rename --prefix|--suffix|--regex/--replace [--match] [--source]`): checked, planned,
  * checked for collisions and saved together, or not at all. The notes name the groups left alone.
  */
-export function bulkRenameGroups(db: Db, estate: Estate, decisions: Decisions, spec: BulkRename, context: DecisionContext): GroupDecided {
+export function bulkRenameGroups(db: Db, estate: Estate, decisions: Decisions, spec: BulkRename, context: DecisionContext, dryRun = false): GroupDecided {
   if (spec.prefix === undefined && spec.suffix === undefined && spec.regex === undefined) throw usageError('a bulk rename needs --prefix, --suffix or --regex/--replace');
   if (spec.regex !== undefined && (spec.prefix !== undefined || spec.suffix !== undefined)) throw usageError('use either --regex/--replace or --prefix/--suffix, not both');
   if (spec.regex !== undefined && spec.replace === undefined) throw usageError('--regex needs --replace');
@@ -154,6 +161,6 @@ export function bulkRenameGroups(db: Db, estate: Estate, decisions: Decisions, s
   const plan = planBulkRename(estate, decisions.groups, spec);
   if (plan.problems.length > 0) throw usageError(`cannot rename; nothing was changed:\n${plan.problems.map((p) => `  ${p}`).join('\n')}`);
   const notes = plan.keptDecisions.length > 0 ? [`left alone (a map or skip decision applies): ${plan.keptDecisions.join(', ')}`] : [];
-  if (plan.inputs.length === 0) return { message: 'no group matches', changed: 0, notes };
-  return { ...saveGroupRenames(db, estate, decisions, plan.inputs, context), notes };
+  if (plan.inputs.length === 0) return { message: 'no group matches', changed: 0, notes, renames: [] };
+  return { ...saveGroupRenames(db, estate, decisions, plan.inputs, context, dryRun), notes };
 }

@@ -447,6 +447,19 @@ export interface GroupsRenameRequest {
   source?: string;
   reason?: string;
   force?: boolean;
+  /** Answer what would be renamed (and any refusal) without saving it, as `groups rename --dry-run`. */
+  dryRun?: boolean;
+}
+
+/** PUT /api/groups/rename: the message `usermig groups rename --prefix …` prints, and the renames. */
+export interface GroupsRenameResponse {
+  message: string;
+  /** Groups renamed (or, in a dry run, that would be). */
+  changed: number;
+  notes: string[];
+  /** Each group's new cloud name (`null`: its own name again). */
+  renames: Array<{ group: string; source: string; to: string | null }>;
+  dryRun: boolean;
 }
 
 export interface GroupDecisionResponse {

@@ -7,6 +7,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { GroupFlag, GroupsResponse } from '../../src/serve/api-types';
 import { useApi, withQuery } from './api';
 import { Badge, type Tone } from './Badges';
+import { BulkRename } from './BulkRename';
 import { formatCount } from './format';
 import { ErrorNotice, Loading } from './Notice';
 import { Pager } from './Pager';
@@ -27,7 +28,7 @@ export function GroupsPage({ query }: { query: URLSearchParams }) {
   const q = query.get('q') ?? '';
   const flag = query.get('flag') ?? '';
   const offset = Number(query.get('offset') ?? '0') || 0;
-  const { data, error, loading } = useApi<GroupsResponse>(withQuery('/api/groups', { q, flag, offset, limit: LIMIT }));
+  const { data, error, loading, reload } = useApi<GroupsResponse>(withQuery('/api/groups', { q, flag, offset, limit: LIMIT }));
   const [search, setSearch] = useState(q);
   // The address changes the box only when it did not come from the box (back button, a link, Clear).
   const pushed = useRef(q);
@@ -66,6 +67,7 @@ export function GroupsPage({ query }: { query: URLSearchParams }) {
           </select>
         </label>
       </form>
+      <BulkRename onSaved={reload} />
       <ErrorNotice error={error} />
       {!data && loading ? <Loading what="groups" /> : null}
       {data ? (

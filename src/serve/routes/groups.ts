@@ -10,7 +10,7 @@ import { listGroups, type BulkRename, type GroupListEntry } from '../../decide/g
 import { usageError } from '../../model/errors.js';
 import { loadCloudRecord } from '../../workspace/cloud-record-store.js';
 import { readDecisionLog } from '../../workspace/decision-store.js';
-import type { GroupDecisionResponse, GroupDetailResponse, GroupFlag, GroupMemberSample, GroupRow } from '../api-types.js';
+import type { GroupDecisionResponse, GroupDetailResponse, GroupFlag, GroupMemberSample, GroupRow, GroupsRenameResponse } from '../api-types.js';
 import { notFound } from '../api-error.js';
 import type { ServeContext } from '../context.js';
 import type { Loaded } from '../live-workspace.js';
@@ -135,9 +135,11 @@ export function groupsRoutes(app: Hono, ctx: ServeContext): void {
     }
     const reason = optionalString(body, 'reason');
     const force = optionalBoolean(body, 'force');
+    const dryRun = optionalBoolean(body, 'dryRun') ?? false;
     const loaded = ctx.live.current();
-    const renamed = bulkRenameGroups(ctx.live.db, loaded.estate, loaded.decisions, spec, { ...(reason !== undefined ? { reason } : {}), ...(force !== undefined ? { force } : {}) });
-    const answer: GroupDecisionResponse = { message: renamed.message, changed: renamed.changed, notes: renamed.notes };
+    const context = { ...(reason !== undefined ? { reason } : {}), ...(force !== undefined ? { force } : {}) };
+    const renamed = bulkRenameGroups(ctx.live.db, loaded.estate, loaded.decisions, spec, context, dryRun);
+    const answer: GroupsRenameResponse = { message: renamed.message, changed: renamed.changed, notes: renamed.notes, renames: renamed.renames ?? [], dryRun };
     return c.json(answer);
   });
 
