@@ -1,15 +1,25 @@
 /**
  * The dashboard's API: every request body and response of `usermig serve` (issue #8), shared by the
  * server (src/serve) and the page (web/, which imports this file with `import type`). Types only: what
- * the library already defines (the assessment's summary, the strategy, the decision log, a cascade row) is
- * re-exported from it with type-only imports, which the page's bundle erases, so the two cannot drift.
+ * the library already defines (the assessment's summary, the strategy, the decision log, a cascade row,
+ * the plan's summary, apply's result, the report's rows) is re-exported from it with type-only imports,
+ * which the page's bundle erases, so the two cannot drift.
  *
  * Conventions: every route lives under /api/; errors are `ApiError` with 400 (usage, input), 401
  * (unauthorized), 403 (forbidden), 404 (not-found), 409 (conflict), 500 (anything else); lists are
  * paged with `offset` (default 0) and `limit` (default 100, max 1000) and answer a `Page`.
  */
 
-import type { ApplyInfo as ReportApplyInfo, ReportSummary } from '../report/outcomes.js';
+import type { PlanFile } from '../plan/plan-file.js';
+import type { ApplyResult } from '../apply/executor.js';
+import type {
+  ApplyInfo as ReportApplyInfo,
+  ChecklistItem,
+  GroupOutcome,
+  GroupRow as ReportGroupOutcome,
+  ReportSummary,
+  UserRow as ReportUserOutcome,
+} from '../report/outcomes.js';
 import type { AssessmentSummary } from '../assess/summary.js';
 import type { CascadeRow } from '../scope/cascade.js';
 import type { DecisionLogEntry } from '../model/decision.js';
@@ -497,16 +507,7 @@ export interface PlanRequest {
   refresh?: boolean;
 }
 
-export interface PlanSummary {
-  accounts: number;
-  groups: number;
-  creates: number;
-  links: number;
-  emailChanges?: number;
-  memberAdds: number;
-  memberRemovals: number;
-  writes: number;
-}
+export type PlanSummary = PlanFile['summary'];
 
 export type { CascadeRow } from '../scope/cascade.js';
 
@@ -612,13 +613,7 @@ export interface ApplyStarted {
 export type ApplyState = 'running' | 'paused' | 'done' | 'failed';
 
 /** What `usermig apply` prints at the end, as figures and as its line. */
-export interface ApplyOutcome {
-  created: { accounts: number; groups: number };
-  adopted: { accounts: number; groups: number };
-  membersAdded: number;
-  membersRemoved: number;
-  skipped: number;
-  resumed: boolean;
+export interface ApplyOutcome extends ApplyResult {
   writes: number;
   reads: number;
   /** The line `usermig apply` prints. */
@@ -688,47 +683,13 @@ export interface ApplyEvents {
 
 // --- /api/report -------------------------------------------------------------------------------------
 
-export type UserOutcome = string; // 'created' | 'linked' | 'pending' | `merged into ${email}` | 'former user' | 'skipped' | 'unresolved'
-export type GroupOutcome = 'created' | 'merged into existing' | 'pending' | 'skipped as blocklisted' | 'skipped';
+export type { GroupOutcome, UserOutcome } from '../report/outcomes.js';
 
-export interface ReportUserRow {
-  source: string;
-  userName: string;
-  userKey: string;
-  email: string;
-  cloudEmail: string;
-  outcome: UserOutcome;
-  accountState: 'created' | 'linked' | 'pending' | null;
-  cloudUserId: string;
-  activeInSource: boolean;
-  groups: string[];
-  groupsViaNested: string[];
-  blocklistedGroups: string[];
-  reasons: string[];
-  wave: { number: number; planId: string; scope: string; reasons: string[] } | null;
-}
+export type ReportUserRow = ReportUserOutcome;
 
-export interface ReportGroupRow {
-  cloudName: string;
-  sources: Array<{ source: string; name: string; naming: 'own' | 'renamed' | 'mapped' | 'blocklisted' | 'skipped' }>;
-  outcome: GroupOutcome;
-  cloudGroupId: string;
-  members: number;
-  membersViaNestedOnly: number;
-  productAccessAwaitingApproval: string[];
-  adminAccessAwaitingApproval: string[];
-  reasons: string[];
-}
+export type ReportGroupRow = ReportGroupOutcome;
 
-export interface ReportChecklistItem {
-  step: 1 | 2 | 3;
-  task: 'approve-access' | 're-add-admins' | 'invite-users';
-  group: string;
-  item: string;
-  people: number;
-  billable: number | null;
-  detail: string;
-}
+export type ReportChecklistItem = ChecklistItem;
 
 export type { ApplyInfo as ReportApplyInfo } from '../report/outcomes.js';
 
