@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { UsermigError, usageError } from '../model/errors.js';
 import { resolveWorkspaceDir } from '../workspace/workspace.js';
+import { untilStopped } from './until-stopped.js';
 
 export const DEFAULT_SERVE_PORT = 4310;
 
@@ -22,15 +23,7 @@ export async function serveCommand(options: { port?: string; workspace?: string;
     throw error;
   }
   process.stdout.write(`usermig dashboard: ${dashboard.url}\n`);
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await untilStopped();
   await dashboard.close();
   return 0;
 }

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { untilStopped } from '../cli/until-stopped.js';
 import { usageError } from '../model/errors.js';
 import { FAULT_KINDS, parseRate, type FaultKind } from './pacing.js';
 import { startCloud, type CloudOptions, type RunningCloud } from './server.js';
@@ -96,15 +97,7 @@ async function serve(options: ServeOptions): Promise<number> {
     out(`  SCIM API key    ${cloud.scimToken}`);
     if (options.printEnv) writeEnvFile(options.printEnv, envLines(cloud));
     out('Stop with Ctrl+C.');
-    await new Promise<void>((resolve) => {
-      const stop = () => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        resolve();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
+    await untilStopped();
   } finally {
     await cloud.close();
   }
