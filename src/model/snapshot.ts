@@ -169,6 +169,20 @@ export interface SnapshotSink {
   ready?(): Promise<void> | undefined;
 }
 
+/**
+ * References whose kind a definition elsewhere in the stream settles: a Jira custom field makes user
+ * references only if it is a user picker, and a thread that parses part of a backup may meet a field's
+ * values before it knows the field's definition (which another thread parses). The writer keeps the
+ * definitions in stream order and keeps a value only if its field was defined earlier, as a reader of the
+ * whole stream would.
+ */
+export interface FieldReferenceSink {
+  /** Values of `field` are references of `kind` (from here on in the stream). */
+  referenceField(record: { field: string; kind: string }): void;
+  /** A reference of `userKey` from `itemRef` if `field` was defined (referenceField) earlier in the stream. */
+  fieldReference(record: { field: string; userKey: string; itemRef: string }): void;
+}
+
 /** What a reader needs to know about the source it reads. */
 export interface SourceSpec {
   /** The name the workspace knows this source by (default: its product). */

@@ -1,370 +1,66 @@
 /**
  * Reads a Jira backup (the zip from System > Backup, or a bare entities.xml) into snapshot records:
  * directories, users and their keys, groups, memberships (nested too), global permissions, application
- * roles, permission-scheme grants, project roles, projects, and the user references inside the data.
- * JSM organizations come from activeobjects.xml when the zip has it.
+ * roles, permission-scheme grants, project roles, projects, and the user references inside the data
+ * (jira-entities.ts turns the rows into records). JSM organizations come from activeobjects.xml when the
+ * zip has it.
  *
- * entities.xml has one element per database row (element = entity, attributes = columns; long text comes
- * as child elements). Rows that point at one another are linked by ids through PlaceRecords, which the
- * workspace resolves once the stream ends, so memory stays flat however many issues the backup holds.
+ * A large entities.xml is parsed in parts on several threads (jira-parallel.ts) when the sink can take
+ * their records (the workspace's can); anything unexpected there, bad input included, and the document is
+ * read again on this thread, which alone says what is wrong and where.
  */
-import { inputError } from '../model/errors.js';
-import { DIRECTORY_ATTRIBUTE_NAMES, type SnapshotSink } from '../model/snapshot.js';
+import type { SnapshotSink } from '../model/snapshot.js';
+import type { ForwardingSink } from '../workspace/record-packing.js';
 import { readActiveObjects } from './active-objects.js';
-import { openBackup } from './backup-file.js';
-import { MembershipTable, idNumber, type MembershipTableSink } from './membership-table.js';
-import { parseXmlStream, type XmlParser } from './xml-stream.js';
+import { type BackupDocument, openBackup } from './backup-file.js';
+import { type CustomFields, JiraEntityReader, JiraLinks } from './jira-entities.js';
+import { MembershipTable, type MembershipTableSink } from './membership-table.js';
+import { parseXmlStream } from './xml-stream.js';
 
-type Attributes = Record<string, string>;
+/** Below this size (uncompressed), entities.xml is parsed on one thread: threads would cost more than they save. */
+export const PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
 
-/** Legacy global permission numbers (rows of SchemePermissions without a scheme). */
-const LEGACY_GLOBAL_PERMISSIONS: Record<string, string> = {
-  '0': 'ADMINISTER',
-  '1': 'USE',
-  '44': 'SYSTEM_ADMIN',
-  '22': 'CREATE_SHARED_OBJECTS',
-  '24': 'MANAGE_GROUP_FILTER_SUBSCRIPTIONS',
-  '27': 'USER_PICKER',
-  '33': 'BULK_CHANGE',
-};
-
-const USER_PICKER_TYPES = /:(userpicker|multiuserpicker)$/;
+export interface JiraReadOptions {
+  /** Parse in parts of about this many bytes on several threads, whatever the size (tests). */
+  partBytes?: number;
+  /** Never parse on several threads. */
+  oneThread?: boolean;
+}
 
 export type ProgressCallback = (bytes: number, total: number) => void;
 
-export async function readJiraBackup(file: string, sink: SnapshotSink, onProgress?: ProgressCallback): Promise<void> {
+export async function readJiraBackup(file: string, sink: SnapshotSink, onProgress?: ProgressCallback, options: JiraReadOptions = {}): Promise<void> {
   const backup = await openBackup(file);
   try {
-    const reader = new JiraEntityReader(backup.entities.displayName, sink);
-    const stream = await backup.entities.open();
-    await parseXmlStream(
-      stream,
-      backup.entities.displayName,
-      (parser) => reader.attach(parser),
-      onProgress && ((bytes) => onProgress(bytes, backup.entities.size)),
-      () => sink.ready?.(),
-    );
-    reader.finish();
+    const entities = backup.entities;
+    const progress = onProgress && ((bytes: number) => onProgress(bytes, entities.size));
+    const parallel = !options.oneThread && isForwarding(sink) && (options.partBytes !== undefined || entities.size >= PARALLEL_MIN_BYTES);
+    let done = false;
+    if (parallel) {
+      const { readJiraInParts } = await import('./jira-parallel.js');
+      done = await readJiraInParts(entities, sink, progress, options.partBytes);
+      if (!done) await sink.restart();
+    }
+    if (!done) await readJiraEntities(entities, sink, progress);
     if (backup.activeObjects) await readActiveObjects(backup.activeObjects, sink);
   } finally {
     backup.close();
   }
 }
 
-/** Turns the rows of entities.xml into snapshot records. */
-class JiraEntityReader {
-  private depth = 0;
-  private rootSeen = false;
-  private current: { name: string; attributes: Attributes; line: number } | undefined;
-  private childName: string | undefined;
-  private childText = '';
+/** Reads entities.xml whole on this thread. */
+async function readJiraEntities(entities: BackupDocument, sink: SnapshotSink & Partial<MembershipTableSink>, progress?: (bytes: number) => void): Promise<void> {
+  // Memberships as one table handed over at the end: a Jira backup writes its Membership rows before its
+  // User rows, so only then can the writer find the members by id (membership-table.ts).
+  const takeTable = sink.membershipTable?.bind(sink);
+  const table = takeTable ? new MembershipTable(takeTable, Infinity) : undefined;
+  const reader = new JiraEntityReader(entities.displayName, sink, new JiraLinks(), new Map() satisfies CustomFields, table);
+  await parseXmlStream(await entities.open(), entities.displayName, (parser) => reader.attach(parser), progress, () => sink.ready?.());
+  reader.finish();
+}
 
-  /** Directory → lower-case names of its groups. */
-  private readonly groupsByDirectory = new Map<string, Set<string>>();
-  private readonly pendingMemberships: Array<{ directoryId: string; parent: string; line: number }> = [];
-  /** The group (name as written, and directory) of the last membership found to exist. */
-  private checkedParent: string | undefined;
-  private checkedDirectory: string | undefined;
-  private readonly schemeNames = new Map<string, string>();
-  private readonly schemeGrants: Array<{ scheme: string; type: 'group' | 'user'; subject: string; permission: string }> = [];
-  private readonly projects = new Map<string, string>();
-  private readonly roles = new Map<string, string>();
-  private readonly roleActors: Array<{ pid: string; roleId: string; type: 'group' | 'user'; subject: string }> = [];
-  private readonly userPickerFields = new Map<string, string>();
-  /** Project id → permission scheme id (NodeAssociation ProjectScheme rows). */
-  private readonly projectSchemes = new Map<string, string>();
-
-  /** Memberships gathered for a sink that takes them as a table (see membership-table.ts). */
-  private readonly table: MembershipTable | undefined;
-
-  constructor(
-    private readonly displayName: string,
-    private readonly sink: SnapshotSink & Partial<MembershipTableSink>,
-  ) {
-    // One chunk, handed over at the end: a Jira backup writes its Membership rows before its User rows,
-    // so only then can the writer find the members by id (membership-table.ts).
-    const takeTable = sink.membershipTable?.bind(sink);
-    this.table = takeTable ? new MembershipTable(takeTable, Infinity) : undefined;
-  }
-
-  attach(parser: XmlParser): void {
-    // Text matters only inside a row's child elements (long values); listening elsewhere costs time.
-    const text = (value: string) => {
-      this.childText += value;
-    };
-    parser.on('opentag', (tag) => {
-      this.depth++;
-      if (this.depth === 2) {
-        // Nearly every row is a self-closing element: handle it at once, without keeping it.
-        if (tag.isSelfClosing) this.row(tag.name, tag.attributes as Attributes, parser.line);
-        else this.current = { name: tag.name, attributes: tag.attributes as Attributes, line: parser.line };
-      } else if (this.depth === 3) {
-        this.childName = tag.name;
-        this.childText = '';
-        parser.on('text', text);
-        parser.on('cdata', text);
-      } else if (this.depth === 1) {
-        if (tag.name !== 'entity-engine-xml') {
-          throw inputError(
-            `${this.displayName}: not a Jira backup (the root element is <${tag.name}>; a Jira backup's entities.xml starts with <entity-engine-xml>)`,
-          );
-        }
-        this.rootSeen = true;
-      }
-    });
-    parser.on('closetag', () => {
-      if (this.depth === 2 && this.current) {
-        this.row(this.current.name, this.current.attributes, this.current.line);
-        this.current = undefined;
-      } else if (this.depth === 3 && this.current && this.childName) {
-        this.current.attributes[this.childName] = this.childText;
-        this.childName = undefined;
-        parser.off('text');
-        parser.off('cdata');
-      }
-      this.depth--;
-    });
-  }
-
-  private required(attributes: Attributes, name: string, element: string, line: number): string {
-    const value = attributes[name];
-    if (value === undefined || value === '') {
-      throw inputError(`${this.displayName}: line ${line}: <${element}> has no ${name} attribute`);
-    }
-    return value;
-  }
-
-  private row(element: string, a: Attributes, line: number): void {
-    const sink = this.sink;
-    switch (element) {
-      case 'Membership':
-        this.membership(a, line);
-        return;
-      case 'Action':
-        if ((a.type ?? 'comment') === 'comment') this.issueReferences(a.issue, 'comment-author', a.author, 'comment-updater', a.updateauthor);
-        return;
-      case 'Worklog':
-        this.issueReferences(a.issue, 'worklog-author', a.author, 'worklog-updater', a.updateauthor);
-        return;
-      case 'ChangeGroup':
-        this.issueReferences(a.issue, 'history-author', a.author);
-        return;
-      case 'FileAttachment':
-        this.issueReferences(a.issue, 'attachment-author', a.author);
-        return;
-      case 'UserAssociation':
-        if (a.sinkNodeEntity === 'Issue') {
-          const kind = a.associationType === 'WatchIssue' ? 'watcher' : a.associationType === 'VoteIssue' ? 'voter' : undefined;
-          if (kind) this.issueReferences(a.sinkNodeId, kind, a.sourceName);
-        }
-        return;
-      case 'CustomFieldValue': {
-        const field = this.userPickerFields.get(a.customfield ?? '');
-        if (field !== undefined) this.issueReferences(a.issue, `user-picker:${field}`, a.stringvalue);
-        return;
-      }
-      default:
-        this.configurationRow(element, a, line);
-    }
-  }
-
-  /** The rows that are not bulk data: few, so clarity wins over speed here. */
-  private configurationRow(element: string, a: Attributes, line: number): void {
-    const need = (name: string) => this.required(a, name, element, line);
-    const sink = this.sink;
-    switch (element) {
-      case 'Directory':
-        sink.directory({
-          id: need('id'),
-          name: a.directoryName ?? '',
-          position: Number(a.position ?? 0),
-          active: a.active === '1' || a.active === 'true',
-          type: a.type ?? '',
-        });
-        break;
-      case 'DirectoryAttribute':
-        if (DIRECTORY_ATTRIBUTE_NAMES.has(a.name ?? '')) sink.directoryAttribute?.({ directoryId: need('directoryId'), name: a.name as string, value: a.value ?? '' });
-        break;
-      case 'User': {
-        const userName = need('userName');
-        sink.user({
-          directoryId: need('directoryId'),
-          userName,
-          active: a.active === '1' || a.active === 'true',
-          displayName: a.displayName ?? '',
-          email: a.emailAddress ?? '',
-          updated: a.updatedDate ?? '',
-        });
-        this.table?.addUser(idNumber(a.id), userName);
-        break;
-      }
-      case 'ApplicationUser':
-        sink.userKey({ userKey: need('userKey'), lowerUserName: need('lowerUserName').toLowerCase() });
-        break;
-      case 'Group': {
-        const directoryId = need('directoryId');
-        const name = need('groupName');
-        let names = this.groupsByDirectory.get(directoryId);
-        if (!names) this.groupsByDirectory.set(directoryId, (names = new Set()));
-        names.add(a.lowerGroupName ?? name.toLowerCase());
-        sink.group({ directoryId, name });
-        break;
-      }
-      case 'GlobalPermissionEntry': {
-        const group = a.group_id ?? '';
-        if (group) sink.grant({ subjectType: 'group', subject: group, permission: need('permission'), scope: 'global', scopeKey: '' });
-        break;
-      }
-      case 'LicenseRoleGroup':
-        sink.grant({
-          subjectType: 'group',
-          subject: need('groupId'),
-          permission: need('licenseRoleName'),
-          scope: 'application',
-          scopeKey: '',
-        });
-        break;
-      case 'PermissionScheme':
-        this.schemeNames.set(need('id'), a.name ?? need('id'));
-        break;
-      case 'SchemePermissions':
-        this.schemePermission(a);
-        break;
-      case 'Project':
-        sink.container({ kind: 'jira-project', key: need('key'), name: a.name ?? '', ref: `project:${need('id')}` });
-        if (a.projecttype === 'service_desk') sink.container({ kind: 'jsm-service-desk', key: need('key'), name: a.name ?? '', ref: `service-desk:${need('id')}` });
-        this.projects.set(need('id'), need('key'));
-        if (a.lead) sink.reference({ userKey: a.lead, kind: 'project-lead', container: need('key'), item: need('key') });
-        break;
-      case 'ProjectRole':
-        this.roles.set(need('id'), a.name ?? need('id'));
-        break;
-      case 'ProjectRoleActor':
-        this.roleActor(a, need);
-        break;
-      case 'Component':
-        if (a.lead) sink.reference({ userKey: a.lead, kind: 'component-lead', containerRef: `project:${a.project ?? ''}`, item: a.name ?? '' });
-        break;
-      case 'Issue':
-        this.issue(a, need);
-        break;
-      case 'CustomField':
-        if (USER_PICKER_TYPES.test(a.customfieldtypekey ?? '')) this.userPickerFields.set(need('id'), a.name ?? need('id'));
-        break;
-      case 'NodeAssociation':
-        if (a.sourceNodeEntity === 'Project' && a.sinkNodeEntity === 'PermissionScheme' && a.sourceNodeId && a.sinkNodeId) {
-          this.projectSchemes.set(a.sourceNodeId, a.sinkNodeId);
-        }
-        break;
-      case 'SearchRequest':
-        if (a.author) sink.reference({ userKey: a.author, kind: 'filter-owner', container: '', item: a.name ?? a.id ?? '' });
-        break;
-      default:
-        break;
-    }
-  }
-
-  private membership(a: Attributes, line: number): void {
-    const type = a.membershipType ?? '';
-    if (type !== 'GROUP_USER' && type !== 'GROUP_GROUP') return;
-    const directoryId = this.required(a, 'directoryId', 'Membership', line);
-    const parent = this.required(a, 'parentName', 'Membership', line);
-    const child = this.required(a, 'childName', 'Membership', line);
-    // Rows come grouped by parent: one lookup per run of rows of the same group and directory.
-    if (parent !== this.checkedParent || directoryId !== this.checkedDirectory) {
-      if (this.hasGroup(directoryId, a.lowerParentName ?? parent.toLowerCase())) {
-        this.checkedParent = parent;
-        this.checkedDirectory = directoryId;
-      } else {
-        // Jira writes Group rows before Membership rows; check any out-of-order row once the stream ends.
-        this.pendingMemberships.push({ directoryId, parent, line });
-      }
-    }
-    if (this.table) this.table.add(directoryId, parent, child, type === 'GROUP_USER' ? idNumber(a.childId) : -1, type === 'GROUP_GROUP');
-    else this.sink.membership({ directoryId, parent, child, childIsGroup: type === 'GROUP_GROUP' });
-  }
-
-  private hasGroup(directoryId: string, lowerName: string): boolean {
-    return this.groupsByDirectory.get(directoryId)?.has(lowerName) ?? false;
-  }
-
-  private schemePermission(a: Attributes): void {
-    const type = a.type;
-    if (type !== 'group' && type !== 'user') return;
-    const subject = a.parameter ?? '';
-    if (!subject) return; // a group grant without a group means "anyone"
-    if (a.scheme === undefined || a.scheme === '') {
-      const permission = LEGACY_GLOBAL_PERMISSIONS[a.permission ?? ''] ?? `LEGACY_${a.permission ?? ''}`;
-      this.sink.grant({ subjectType: type, subject, permission, scope: 'global', scopeKey: '' });
-      return;
-    }
-    this.schemeGrants.push({ scheme: a.scheme, type, subject, permission: a.permissionKey ?? `LEGACY_${a.permission ?? ''}` });
-  }
-
-  private roleActor(a: Attributes, need: (name: string) => string): void {
-    const roleType = need('roletype');
-    const type = roleType === 'atlassian-group-role-actor' ? 'group' : roleType === 'atlassian-user-role-actor' ? 'user' : undefined;
-    if (!type) return;
-    this.roleActors.push({ pid: a.pid ?? '', roleId: need('projectroleid'), type, subject: need('roletypeparameter') });
-  }
-
-  private issue(a: Attributes, need: (name: string) => string): void {
-    const id = need('id');
-    this.sink.place({ ref: `issue:${id}`, containerRef: `project:${a.project ?? ''}`, item: a.key ?? `{key}-${a.number ?? id}` });
-    this.issueReferences(id, 'reporter', a.reporter, 'assignee', a.assignee, 'creator', a.creator);
-  }
-
-  /**
-   * References of one row to an issue, as (kind, user key) pairs. One reference per person and row: a
-   * creator who is also the reporter is recorded as the reporter.
-   */
-  private issueReferences(
-    issueId: string | undefined,
-    kind1: string,
-    user1: string | undefined,
-    kind2?: string,
-    user2?: string,
-    kind3?: string,
-    user3?: string,
-  ): void {
-    const itemRef = `issue:${issueId ?? ''}`;
-    if (user1) this.sink.reference({ userKey: user1, kind: kind1, itemRef });
-    if (user2 && kind2 && user2 !== user1) this.sink.reference({ userKey: user2, kind: kind2, itemRef });
-    if (user3 && kind3 && user3 !== user1 && user3 !== user2) this.sink.reference({ userKey: user3, kind: kind3, itemRef });
-  }
-
-  /** Emits what could only be resolved once every row was read, and checks deferred references. */
-  finish(): void {
-    if (!this.rootSeen) throw inputError(`${this.displayName}: not a Jira backup (no XML elements found)`);
-    for (const pending of this.pendingMemberships) {
-      if (!this.hasGroup(pending.directoryId, pending.parent.toLowerCase())) {
-        throw inputError(
-          `${this.displayName}: line ${pending.line}: <Membership> names group "${pending.parent}" in directory ${pending.directoryId}, which the backup does not contain`,
-        );
-      }
-    }
-    this.table?.finish();
-    for (const grant of this.schemeGrants) {
-      const scheme = this.schemeNames.get(grant.scheme) ?? `scheme ${grant.scheme}`;
-      this.sink.grant({ subjectType: grant.type, subject: grant.subject, permission: grant.permission, scope: 'permission-scheme', scopeKey: scheme });
-      if (grant.type === 'user') {
-        this.sink.reference({ userKey: grant.subject, kind: 'permission-scheme-grant', container: '', item: `${scheme}: ${grant.permission}` });
-      }
-    }
-    // A project's permission scheme, recorded as a place of the project named after the scheme, so that
-    // a scoped plan finds the users and groups the scheme grants permissions to in that project.
-    for (const [projectId, schemeId] of this.projectSchemes) {
-      const scheme = this.schemeNames.get(schemeId) ?? `scheme ${schemeId}`;
-      this.sink.place({ ref: `permission-scheme:${projectId}`, containerRef: `project:${projectId}`, item: scheme });
-    }
-    for (const actor of this.roleActors) {
-      const project = actor.pid ? (this.projects.get(actor.pid) ?? `project ${actor.pid}`) : '*';
-      const role = this.roles.get(actor.roleId) ?? `role ${actor.roleId}`;
-      this.sink.grant({ subjectType: actor.type, subject: actor.subject, permission: role, scope: 'project-role', scopeKey: `${project}/${role}` });
-      if (actor.type === 'user') {
-        this.sink.reference({ userKey: actor.subject, kind: 'project-role', container: project === '*' ? '' : project, item: role });
-      }
-    }
-  }
+function isForwarding(sink: SnapshotSink): sink is SnapshotSink & ForwardingSink & MembershipTableSink {
+  const candidate = sink as Partial<ForwardingSink & MembershipTableSink>;
+  return typeof candidate.forward === 'function' && typeof candidate.restart === 'function' && typeof candidate.membershipTable === 'function';
 }
 

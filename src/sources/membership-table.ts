@@ -52,6 +52,11 @@ export interface MembershipTableData {
    */
   users: Int32Array<ArrayBuffer>;
   userCount: number;
+  /**
+   * The rows may name users of later chunks (a part of a backup parsed on its own thread): the writer
+   * resolves them once every chunk is in, as it would one table handed over at the end.
+   */
+  deferRows?: boolean;
 }
 
 /**
@@ -106,10 +111,15 @@ export class MembershipTable {
   private lastParent: string | undefined;
   private lastParentIndex = 0;
 
-  /** `onChunk` takes each chunk (see CHUNK_ROWS); `finish` hands over the last one. */
+  /**
+   * `onChunk` takes each chunk (see CHUNK_ROWS); `finish` hands over the last one. With `deferRows`, the
+   * chunks are parts of a table the writer keeps whole (MembershipTableData.deferRows): a chunk goes over
+   * when it has users even if it has no rows, its arrays cut to their length.
+   */
   constructor(
     private readonly onChunk: (table: MembershipTableData) => void,
     private readonly chunkRows = CHUNK_ROWS,
+    private readonly deferRows = false,
   ) {}
 
   /** A GROUP_USER row (childId: the member's User row id, or -1) or a GROUP_GROUP row. */
@@ -151,7 +161,7 @@ export class MembershipTable {
 
   /** Hands over the rows that wait (users that no row follows are not needed). */
   finish(): void {
-    if (this.rowCount > 0) this.handOver();
+    if (this.rowCount > 0 || (this.deferRows && this.userCount > 0)) this.handOver();
   }
 
   private startRow(directoryId: string, parent: string): number {
@@ -183,15 +193,17 @@ export class MembershipTable {
   }
 
   private handOver(): void {
+    const kept = this.deferRows;
     const chunk: MembershipTableData = {
       directories: this.directories,
       parents: this.parents,
-      rows: this.rows,
+      rows: kept ? this.rows.slice(0, this.rowCount * ROW_FIELDS) : this.rows,
       rowCount: this.rowCount,
       strings: this.strings,
-      chars: this.chars,
-      users: this.users,
+      chars: kept ? this.chars.slice(0, this.charCount) : this.chars,
+      users: kept ? this.users.slice(0, this.userCount * USER_FIELDS) : this.users,
       userCount: this.userCount,
+      ...(kept ? { deferRows: true } : {}),
     };
     this.directories = [];
     this.directoryIndexes.clear();

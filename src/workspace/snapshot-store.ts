@@ -9,8 +9,7 @@
 import { Worker } from 'node:worker_threads';
 import { UsermigError } from '../model/errors.js';
 import type { SnapshotSink, SourceSpec } from '../model/snapshot.js';
-import type { MembershipTableData, MembershipTableSink } from '../sources/membership-table.js';
-import { FIELD_SEPARATOR, NULL_FIELD } from './snapshot-writer.js';
+import { type ForwardingSink, type PackedMessage, type PackingSink, type ScanCounts, addCounts, packingSink } from './record-packing.js';
 import type { Db, Workspace } from './workspace.js';
 
 export interface SourceRow {
@@ -23,9 +22,8 @@ export interface SourceRow {
   stats: Record<string, number>;
 }
 
-export type ScanCounts = Record<string, number>;
+export type { ScanCounts } from './record-packing.js';
 
-const BATCH_RECORDS = 5_000;
 const MAX_BATCHES_IN_FLIGHT = 8;
 
 export function listSources(db: Db): SourceRow[] {
@@ -42,7 +40,10 @@ function workerUrl(): URL {
     : new URL('./snapshot-writer-worker.js', import.meta.url);
 }
 
-type WorkerReply = { type: 'ready' | 'ack' | 'committed' | 'rolled-back' } | { type: 'failed'; message: string };
+type WorkerReply =
+  | { type: 'ready' | 'ack' | 'rolled-back' | 'restarted' }
+  | { type: 'committed'; counts: ScanCounts }
+  | { type: 'failed'; message: string };
 
 /**
  * Runs `read` with a sink that writes into the workspace, replacing the snapshot of `spec.name`.
@@ -81,26 +82,42 @@ export async function replaceSnapshot(
   worker.on('exit', (code) => {
     if (code !== 0) fail(`the writer stopped (exit code ${code})`);
   });
-  const final = (message: { type: 'commit'; counts: ScanCounts } | { type: 'rollback' }) =>
+  const final = (message: { type: 'commit'; counts: ScanCounts } | { type: 'rollback' } | { type: 'restart' }) =>
     new Promise<WorkerReply>((resolve) => {
       settle = resolve;
       if (failure) resolve({ type: 'failed', message: failure.message });
       else worker.postMessage(message);
     });
 
-  const { sink, counts, send } = batchingSink(() => {
+  const packing = packingSink((message, transfer) => post(message, transfer));
+  const post = (message: PackedMessage, transfer?: ArrayBuffer[]) => {
     if (failure) throw failure;
-    inFlight++;
-  }, worker);
+    if (message.type !== 'tables-done') inFlight++;
+    worker.postMessage(message, transfer ?? []);
+  };
   const backpressure = (): Promise<void> | undefined =>
     inFlight >= MAX_BATCHES_IN_FLIGHT && !failure ? new Promise<void>((resolve) => (waiting = resolve)) : undefined;
+  const sink: PackingSink & ForwardingSink & { ready: typeof backpressure } = {
+    ...packing.sink,
+    ready: backpressure,
+    forward: (message) => {
+      packing.send();
+      post(message, message.type === 'membership-table' ? [message.table.rows.buffer, message.table.chars.buffer, message.table.users.buffer] : undefined);
+    },
+    count: (counts) => addCounts(packing.counts, counts),
+    restart: async () => {
+      packing.reset();
+      const reply = await final({ type: 'restart' });
+      if (reply.type === 'failed') throw failure ?? new UsermigError('workspace', reply.message);
+    },
+  };
   try {
-    await read({ ...sink, ready: backpressure });
-    send();
+    await read(sink);
+    packing.send();
     if (failure) throw failure;
-    const reply = await final({ type: 'commit', counts });
+    const reply = await final({ type: 'commit', counts: packing.counts });
     if (reply.type === 'failed') throw failure ?? new UsermigError('workspace', reply.message);
-    return counts;
+    return reply.type === 'committed' ? reply.counts : packing.counts;
   } catch (error) {
     if (!failure) await final({ type: 'rollback' });
     throw error;
@@ -109,89 +126,3 @@ export async function replaceSnapshot(
   }
 }
 
-/**
- * A sink that packs records into one text per batch — a record code, then its fields, each preceded by
- * U+0001, a character XML cannot hold — which costs far less to build and send than arrays of values.
- */
-function batchingSink(
-  beforePost: () => void,
-  worker: Worker,
-): { sink: SnapshotSink & MembershipTableSink; counts: ScanCounts; send: () => void } {
-  const counts = { directories: 0, users: 0, userKeys: 0, groups: 0, memberships: 0, grants: 0, containers: 0, references: 0 };
-  const S = FIELD_SEPARATOR;
-  const f = (value: string | number | null | undefined): string | number => value ?? NULL_FIELD;
-  let text = '';
-  let records = 0;
-  const send = () => {
-    if (records === 0) return;
-    beforePost();
-    worker.postMessage({ type: 'batch', records: text });
-    text = '';
-    records = 0;
-  };
-  const added = () => {
-    if (++records >= BATCH_RECORDS) send();
-  };
-  const sink: SnapshotSink & MembershipTableSink = {
-    directory: (r) => {
-      counts.directories++;
-      text += `${S}0${S}${r.id}${S}${r.name}${S}${r.position}${S}${r.active ? 1 : 0}${S}${r.type}`;
-      added();
-    },
-    user: (r) => {
-      counts.users++;
-      text += `${S}1${S}${r.directoryId}${S}${r.userName}${S}${r.active ? 1 : 0}${S}${r.displayName}${S}${r.email}${S}${r.updated}`;
-      added();
-    },
-    userKey: (r) => {
-      counts.userKeys++;
-      text += `${S}2${S}${r.userKey}${S}${r.lowerUserName}`;
-      added();
-    },
-    group: (r) => {
-      counts.groups++;
-      text += `${S}3${S}${r.directoryId}${S}${r.name}`;
-      added();
-    },
-    membership: (r) => {
-      counts.memberships++;
-      text += `${S}4${S}${r.directoryId}${S}${r.parent}${S}${r.child}${S}${r.childIsGroup ? 1 : 0}`;
-      added();
-    },
-    grant: (r) => {
-      counts.grants++;
-      text += `${S}5${S}${r.subjectType}${S}${r.subject}${S}${r.permission}${S}${r.scope}${S}${r.scopeKey}`;
-      added();
-    },
-    container: (r) => {
-      counts.containers++;
-      text += `${S}6${S}${r.kind}${S}${r.key}${S}${r.name}${S}${f(r.ref)}`;
-      added();
-    },
-    place: (r) => {
-      text += `${S}7${S}${r.ref}${S}${r.containerRef}${S}${r.item}${S}${f(r.parentRef)}`;
-      added();
-    },
-    reference: (r) => {
-      counts.references++;
-      text += `${S}8${S}${r.userKey}${S}${r.kind}${S}${f(r.container)}${S}${f(r.containerRef)}${S}${f(r.item)}${S}${f(r.itemRef)}`;
-      added();
-    },
-    notRead: (r) => {
-      text += `${S}9${S}${r.topic}${S}${r.text}${S}${r.consequence}`;
-      added();
-    },
-    directoryAttribute: (r) => {
-      text += `${S}a${S}${r.directoryId}${S}${r.name}${S}${r.value}`;
-      added();
-    },
-    // A reader's memberships all at once, after its users: the arrays move to the worker, uncopied.
-    membershipTable: (table: MembershipTableData) => {
-      counts.memberships += table.rowCount;
-      send();
-      beforePost();
-      worker.postMessage({ type: 'membership-table', table }, [table.rows.buffer, table.chars.buffer, table.users.buffer]);
-    },
-  };
-  return { sink, counts, send };
-}

@@ -1,12 +1,13 @@
 /**
  * The worker thread that writes a snapshot (SnapshotWriter) while the main thread parses the source.
- * Messages in: batch, membership-table, commit, rollback. Messages out: ack (per batch), committed, rolled-back, failed.
+ * Messages in: batch, membership-table, tables-done, commit, rollback, restart (rolls back and starts a new
+ * snapshot). Messages out: ack (per batch and table), committed, rolled-back, restarted, failed.
  * If the process dies, the open transaction is never committed: the previous snapshot stays.
  */
 import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { SourceSpec } from '../model/snapshot.js';
-import type { MembershipTableData } from '../sources/membership-table.js';
+import type { PackedMessage } from './record-packing.js';
 import { SnapshotWriter } from './snapshot-writer.js';
 import { openWorkspace } from './workspace.js';
 
@@ -20,11 +21,7 @@ const workspace = openWorkspace(path.resolve(dir));
 // spares re-reading pages while the memory stays the same for any size of source.
 workspace.db.pragma('cache_size = -32768');
 
-type Message =
-  | { type: 'batch'; records: string }
-  | { type: 'membership-table'; table: MembershipTableData }
-  | { type: 'commit'; counts: Record<string, number> }
-  | { type: 'rollback' };
+type Message = PackedMessage | { type: 'commit'; counts: Record<string, number> } | { type: 'rollback' } | { type: 'restart' };
 
 port.on('message', (message: Message) => {
   try {
@@ -35,10 +32,16 @@ port.on('message', (message: Message) => {
     } else if (message.type === 'membership-table') {
       writer.writeMembershipTable(message.table);
       port.postMessage({ type: 'ack' });
+    } else if (message.type === 'tables-done') {
+      writer.resolveWaitingTables();
+    } else if (message.type === 'restart') {
+      writer.rollback();
+      writer = undefined;
+      port.postMessage({ type: 'restarted' });
     } else if (message.type === 'commit') {
-      writer.commit(message.counts);
+      const counts = writer.commit(message.counts);
       workspace.close();
-      port.postMessage({ type: 'committed' });
+      port.postMessage({ type: 'committed', counts });
     } else {
       writer.rollback();
       workspace.close();

@@ -11,12 +11,8 @@ import { CHILD_GROUP, ROW_FIELDS, TableUsers, memberName, type MembershipTableDa
 import { IdList } from './id-list.js';
 import { REFS_BY_USER_INDEX, SNAPSHOT_INDEXES, SNAPSHOT_TABLES, indexName } from './schema.js';
 import { SnapshotImageBuilder } from './snapshot-image.js';
+import { FIELD_SEPARATOR, NULL_FIELD } from './record-packing.js';
 import type { Db } from './workspace.js';
-
-/** Separates the fields of a batch; XML documents cannot contain it. */
-export const FIELD_SEPARATOR = '\u0001';
-/** Stands for a missing (null) field. */
-export const NULL_FIELD = '\u0002';
 
 type Members = { users: IdList; groups: IdList };
 
@@ -36,6 +32,12 @@ export class SnapshotWriter {
   private readonly tableUsers = new TableUsers();
   /** What the estate loader reads, gathered as the rows are written (snapshot-image.ts). */
   private readonly image = new SnapshotImageBuilder();
+  /** Membership tables whose rows wait for every user (deferRows), in order. */
+  private readonly waitingTables: MembershipTableData[] = [];
+  /** Field → the kind of reference its values make (FieldReferenceSink), as defined so far. */
+  private readonly fieldKinds = new Map<string, string>();
+  /** References made of field values (the sender could not count them). */
+  private fieldReferences = 0;
 
   constructor(
     private readonly db: Db,
@@ -63,7 +65,7 @@ export class SnapshotWriter {
   /**
    * Writes a batch: a record code, then its fields, again and again, each preceded by FIELD_SEPARATOR. Codes: 0 directory, 1 user,
    * 2 userKey, 3 group, 4 membership, 5 grant, 6 container, 7 place, 8 reference, 9 not read, a directory
-   * attribute (see snapshot-store.ts).
+   * attribute, f a field whose values are references, c a field's value (see record-packing.ts).
    */
   writeBatch(batch: string): void {
     const s = this.sourceId;
@@ -133,6 +135,20 @@ export class SnapshotWriter {
           this.insert.directoryAttribute.run(s, v[i], v[i + 1], v[i + 2]);
           i += 3;
           break;
+        case 'f':
+          this.fieldKinds.set(v[i] as string, v[i + 1] as string);
+          i += 2;
+          break;
+        case 'c':
+          {
+            const kind = this.fieldKinds.get(v[i] as string);
+            if (kind !== undefined) {
+              this.fieldReferences++;
+              this.image.reference(v[i + 1] as string, kind, null, this.insert.reference.run(s, v[i + 1], kind, null, null, null, v[i + 2]).lastInsertRowid);
+            }
+          }
+          i += 3;
+          break;
         default:
           throw new Error(`unknown snapshot record code at field ${i - 1}`);
       }
@@ -143,11 +159,22 @@ export class SnapshotWriter {
   /**
    * Gathers the memberships of a table's chunk (see membership-table.ts), which comes after the user
    * records of its users. A member found by id has that user's name id; any other is interned by name.
+   * The rows of a table that may name users of later chunks (deferRows) wait for resolveWaitingTables.
    */
   writeMembershipTable(table: MembershipTableData): void {
     const users = this.tableUsers.count + table.userCount;
     if (users > this.userNameIds.length) throw new Error(`the membership tables name ${users} users; ${this.userNameIds.length} were written`);
     this.tableUsers.add(table);
+    if (table.deferRows) this.waitingTables.push(table);
+    else this.resolveRows(table);
+  }
+
+  /** Resolves the rows of the tables that waited for every user (sent once the source's tables are all in). */
+  resolveWaitingTables(): void {
+    for (const table of this.waitingTables.splice(0)) this.resolveRows(table);
+  }
+
+  private resolveRows(table: MembershipTableData): void {
     const slots = this.tableUsers.slots(table);
     const { rows, rowCount } = table;
     const parentIds = new Int32Array(table.parents.length).fill(-1);
@@ -169,8 +196,13 @@ export class SnapshotWriter {
     }
   }
 
-  /** Writes the gathered memberships and the snapshot image, records the counts and commits. */
-  commit(counts: Record<string, number>): void {
+  /**
+   * Writes the gathered memberships and the snapshot image, records the counts and commits. Returns the
+   * counts recorded (with the references made of field values, which only the writer counts).
+   */
+  commit(given: Record<string, number>): Record<string, number> {
+    const counts = { ...given, references: (given.references ?? 0) + this.fieldReferences };
+    this.resolveWaitingTables();
     for (const [directoryId, byParent] of this.members) {
       for (const [parentId, list] of byParent) {
         this.insert.membership.run(this.sourceId, directoryId, parentId, list.users.toBuffer(), list.groups.toBuffer());
@@ -190,6 +222,7 @@ export class SnapshotWriter {
       .prepare('UPDATE sources SET stats = ?, scanned_at = ? WHERE id = ?')
       .run(JSON.stringify({ ...counts, names: this.nameIds.size }), scannedAt, this.sourceId);
     this.db.exec('COMMIT');
+    return counts;
   }
 
   rollback(): void {
