@@ -14,8 +14,9 @@
  *
  * Anything unexpected — bad XML, a bad row, a cut that was not between rows, a thread that fails — and
  * readJiraInParts returns false: the caller starts the snapshot over and reads the document on one
- * thread, which says what is wrong and where. Memory stays flat: at most two parts wait per thread, and
- * the main thread stops reading while the writer is busy.
+ * thread, which says what is wrong and where. Memory stays flat: at most two parts wait per thread, the
+ * parts done ahead of the one being passed on are few, and the main thread stops reading while the writer
+ * is busy.
  */
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -76,7 +77,7 @@ export async function readJiraInParts(
   partBytes = PART_BYTES,
 ): Promise<boolean> {
   const threads = Math.min(4, Math.max(2, os.availableParallelism()));
-  const workers = Array.from({ length: threads }, () => new Worker(workerUrl(), { workerData: { displayName: document.displayName } }));
+  const workers = Array.from({ length: threads }, () => new Worker(workerUrl(), { workerData: { displayName: document.displayName }}));
   const outstanding = workers.map(() => 0);
   /** Per worker, the parts whose custom fields it has been sent. */
   const fieldsSent = workers.map(() => new Set<number>());
@@ -150,7 +151,8 @@ export async function readJiraInParts(
         continue;
       }
       const w = outstanding.indexOf(Math.min(...outstanding));
-      if ((outstanding[w] as number) < PARTS_PER_THREAD) {
+      // A thread that runs ahead of a slow one waits too: the parts after the one being passed on are kept.
+      if ((outstanding[w] as number) < PARTS_PER_THREAD && index - next < 2 * PARTS_PER_THREAD * workers.length) {
         outstanding[w] = (outstanding[w] as number) + 1;
         const fields: Array<[string, string | null]> = [];
         for (const [defining, defined] of definitions) {

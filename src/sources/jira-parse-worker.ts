@@ -41,7 +41,7 @@ const { displayName } = workerData as { displayName: string };
 const fields: CustomFields = new Map();
 const decoder = new TextDecoder();
 let index = -1;
-const packing = packingSink((message, transfer) => port.postMessage({ ...message, index }, transfer ?? []));
+const packing = packingSink((message, transfer) => port.postMessage({ ...message, index }, transfer ?? []), true);
 
 port.on('message', (part: JiraPart) => {
   index = part.index;

@@ -15,12 +15,16 @@ export const FIELD_SEPARATOR = '\u0001';
 /** Stands for a missing (null) field. */
 export const NULL_FIELD = '\u0002';
 
+const encoder = new TextEncoder();
+
 /** Records written per batch. */
 export const BATCH_RECORDS = 5_000;
 
 /** What the writer's thread is sent while a source streams. */
 export type PackedMessage =
   | { type: 'batch'; records: string }
+  /** A batch as UTF-8 bytes: what a thread that is not the scan's main thread sends, so that the main thread passes it on without copying it. */
+  | { type: 'batch-bytes'; bytes: Uint8Array<ArrayBuffer> }
   | { type: 'membership-table'; table: MembershipTableData }
   /** The tables that wait for every user (deferRows) can be resolved now. */
   | { type: 'tables-done' };
@@ -43,9 +47,12 @@ export type PackingSink = SnapshotSink & MembershipTableSink & FieldReferenceSin
 /**
  * A sink that packs records into batches and hands each to `post` (with the buffers to move, for tables).
  * `send` posts the batch being packed; `counts` counts what was packed; `reset` drops the batch being
- * packed and zeroes the counts.
+ * packed and zeroes the counts. With `asBytes`, batches go as UTF-8 bytes (batch-bytes), their buffer moved.
  */
-export function packingSink(post: (message: PackedMessage, transfer?: ArrayBuffer[]) => void): {
+export function packingSink(
+  post: (message: PackedMessage, transfer?: ArrayBuffer[]) => void,
+  asBytes = false,
+): {
   sink: PackingSink;
   counts: Record<(typeof COUNTED)[number], number> & ScanCounts;
   send: () => void;
@@ -61,7 +68,9 @@ export function packingSink(post: (message: PackedMessage, transfer?: ArrayBuffe
     const batch = text;
     text = '';
     records = 0;
-    post({ type: 'batch', records: batch });
+    if (!asBytes) return post({ type: 'batch', records: batch });
+    const bytes = encoder.encode(batch);
+    post({ type: 'batch-bytes', bytes }, [bytes.buffer]);
   };
   const added = () => {
     if (++records >= BATCH_RECORDS) send();

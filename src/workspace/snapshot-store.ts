@@ -102,7 +102,7 @@ export async function replaceSnapshot(
     ready: backpressure,
     forward: (message) => {
       packing.send();
-      post(message, message.type === 'membership-table' ? [message.table.rows.buffer, message.table.chars.buffer, message.table.users.buffer] : undefined);
+      post(message, movedBuffers(message));
     },
     count: (counts) => addCounts(packing.counts, counts),
     restart: async () => {
@@ -126,3 +126,10 @@ export async function replaceSnapshot(
   }
 }
 
+
+/** The buffers a message moves to the writer's thread rather than copies. */
+function movedBuffers(message: PackedMessage): ArrayBuffer[] | undefined {
+  if (message.type === 'membership-table') return [message.table.rows.buffer, message.table.chars.buffer, message.table.users.buffer];
+  if (message.type === 'batch-bytes') return [message.bytes.buffer];
+  return undefined;
+}

@@ -1,6 +1,6 @@
 /**
  * The worker thread that writes a snapshot (SnapshotWriter) while the main thread parses the source.
- * Messages in: batch, membership-table, tables-done, commit, rollback, restart (rolls back and starts a new
+ * Messages in: batch (or batch-bytes), membership-table, tables-done, commit, rollback, restart (rolls back and starts a new
  * snapshot). Messages out: ack (per batch and table), committed, rolled-back, restarted, failed.
  * If the process dies, the open transaction is never committed: the previous snapshot stays.
  */
@@ -11,6 +11,7 @@ import type { PackedMessage } from './record-packing.js';
 import { SnapshotWriter } from './snapshot-writer.js';
 import { openWorkspace } from './workspace.js';
 
+const decoder = new TextDecoder();
 const port = parentPort;
 if (!port) throw new Error('snapshot-writer-worker must run as a worker thread');
 
@@ -26,8 +27,8 @@ type Message = PackedMessage | { type: 'commit'; counts: Record<string, number> 
 port.on('message', (message: Message) => {
   try {
     writer ??= new SnapshotWriter(workspace.db, spec);
-    if (message.type === 'batch') {
-      writer.writeBatch(message.records);
+    if (message.type === 'batch' || message.type === 'batch-bytes') {
+      writer.writeBatch(message.type === 'batch' ? message.records : decoder.decode(message.bytes));
       port.postMessage({ type: 'ack' });
     } else if (message.type === 'membership-table') {
       writer.writeMembershipTable(message.table);
