@@ -17,6 +17,7 @@ import {
   rangeRequest,
   rangedValues,
   stripUniqueIdentifier,
+  TextIndex,
   type LdapEntry,
 } from '../src/sources/ldap-values.js';
 
@@ -61,6 +62,54 @@ describe('LDAP values', () => {
     expect(generalizedTime('20240131120000.0Z')).toBe('2024-01-31T12:00:00Z');
     expect(generalizedTime('20240131120000+0200')).toBe('2024-01-31T12:00:00+02:00');
     expect(generalizedTime('yesterday')).toBe('');
+  });
+});
+
+describe("the reader's index of DNs and names", () => {
+  /** A deterministic generator (mulberry32). */
+  const random = (seed: number) => () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+
+  it('finds a DN as a Map keyed by normaliseDn does, however it is written', () => {
+    const next = random(5);
+    const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
+    // Spellings of the same DNs: case, spaces, escapes, '+', quotes, non-ASCII, a uniqueMember suffix.
+    const values = ['amy', 'Amy', 'AMY', 'Rodríguez', 'Rodr\\C3\\ADguez', 'Smith\\, John', 'Smith\\2C John', '"Smith, John"', '李', 'x#\'01\'B'];
+    const rdn = () =>
+      `${pick(['cn', 'CN', 'uid', ' cn'])}=${pick(['', '', ' '])}${next() < 0.6 ? pick(values.slice(0, 3)) : pick(values)}${Math.floor(next() * 50)}${pick(['', '', '+sn=K', '+SN=k'])}`;
+    // Half of them plain (what normaliseDn only lower-cases), half not.
+    const plain = () => `${pick(['cn', 'CN', 'uid'])}=${pick(values.slice(0, 3))}${Math.floor(next() * 50)},${pick(['ou=People', 'OU=PEOPLE'])},${pick(['dc=example,dc=com', 'DC=Example,DC=Com'])}`;
+    const messy = () =>
+      [rdn(), pick(['ou=People', 'OU=PEOPLE', ' ou=people']), pick(['dc=example,dc=com', 'DC=Example,DC=Com', 'DC=Example, DC=Com'])].join(pick([',', ',', ', ', ';']));
+    const dn = () => (next() < 0.5 ? plain() : messy());
+    const index = new TextIndex();
+    const map = new Map<string, number>();
+    for (let i = 0; i < 5000; i++) {
+      const written = dn();
+      if (next() < 0.5) {
+        index.setDn(written, i);
+        map.set(normaliseDn(written), i);
+      }
+      expect(index.getDn(written)).toBe(map.get(normaliseDn(written)) ?? -1);
+    }
+    expect(index.size).toBe(map.size);
+  });
+
+  it('keeps any text: many keys, wide characters, keys longer than a page, replaced values', () => {
+    const index = new TextIndex();
+    const keys = Array.from({ length: 50_000 }, (_, i) => `user${i}${i % 7 === 0 ? 'é' : ''}${i % 11 === 0 ? '李🚀' : ''}`);
+    keys.forEach((key, i) => index.set(key, i));
+    const long = 'x'.repeat(1_500_000);
+    index.set(long, 7);
+    index.set(`${long}李`, 8);
+    index.set('user3', 33);
+    expect(keys.every((key, i) => index.get(key) === (i === 3 ? 33 : i))).toBe(true);
+    expect([index.get(long), index.get(`${long}李`), index.get(`${long}x`), index.get('USER1'), index.get('')]).toEqual([7, 8, -1, -1, -1]);
+    expect(index.size).toBe(50_002);
   });
 });
 

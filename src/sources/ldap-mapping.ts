@@ -45,7 +45,7 @@ export interface LdapMapping {
   userAccountControlAttribute: string;
   /** Active Directory: add each user's primary group (primaryGroupID), which memberOf and member leave out. */
   primaryGroups: boolean;
-  /** Entries per page of the simple paged results control. */
+  /** Entries per page of the simple paged results control (the search of the groups' members asks for at most 100). */
   pageSize: number;
   /** Seconds to wait for the server to connect or answer one request. */
   timeoutSeconds: number;

@@ -16,9 +16,11 @@
  * 1. groups, names only: DN → group name (and objectSid → name for AD primary groups);
  * 2. users: the user records, DN → username (what member DNs resolve against);
  * 3. groups with their members, resolved as they arrive: memberships stream, never gathered in memory.
- * So memory holds two small maps (one entry per user and per group), not the memberships. Large member
- * attributes are read through AD's range retrieval. With `useMemberOf`, memberships come from the users'
- * and groups' memberOf attribute instead, and the third search is not needed.
+ * So memory holds two indexes (one entry per user and per group: DN → user or group, lower-case name →
+ * user or group), not the memberships; their keys lie in typed arrays outside the JavaScript heap
+ * (TextIndex in ldap-values.ts): some 115 bytes per user with the benchmark's DNs of 41 characters.
+ * Large member attributes are read through AD's range retrieval. With `useMemberOf`, memberships come
+ * from the users' and groups' memberOf attribute instead, and the third search is not needed.
  */
 import fs from 'node:fs';
 import { Client, type SearchResult } from 'ldapts';
@@ -28,6 +30,7 @@ import { MembershipTable, type MembershipTableSink } from './membership-table.js
 import type { SourceContext } from './index.js';
 import { classFilter, parseLdapUrl, resolveLdapMapping, underBase, type LdapLocation, type LdapMapping } from './ldap-mapping.js';
 import {
+  TextIndex,
   attributesOf,
   domainOfSid,
   firstBuffer,
@@ -37,7 +40,6 @@ import {
   formatSid,
   generalizedTime,
   isDisabledAccount,
-  normaliseDn,
   rangeRequest,
   rangedValues,
   stripUniqueIdentifier,
@@ -126,6 +128,16 @@ export async function readLdap(
 
 type Phase = 'connect' | 'bind' | 'groups' | 'users' | 'members';
 
+/**
+ * Groups per page of the search of the groups' members (or the mapping's pageSize when smaller). ldapts
+ * hands over a page only when all of it has come, and a page of groups holds every member value of its
+ * groups: at 1,000 groups of 100 members, 100,000 values (some 20 MB of parsed messages) lived through
+ * several young-generation collections, and V8 grew its old generation to a few times that. At 100 groups
+ * a page, the reader's heap stays about the same whatever the size of the directory; 10,000 groups take
+ * 100 round trips.
+ */
+const MEMBERS_PAGE_SIZE = 100;
+
 class LdapReader {
   phase: Phase = 'connect';
   entries = 0;
@@ -135,25 +147,28 @@ class LdapReader {
   /** Member values that name no user or group of the mapping (e.g. deleted entries, other OUs). */
   dangling = 0;
 
-  /** Normalised DN → group name. */
-  private readonly groupByDn = new Map<string, string>();
-  /** Lower-case group name → the name as first seen (two entries of one name are one group). */
-  private readonly groupNames = new Map<string, string>();
+  /** The group names passed to the sink, in order: a group's number is its place here. */
+  private readonly groupList: string[] = [];
+  /** DN (compared normalised) → the group's number. */
+  private readonly groupByDn = new TextIndex();
+  /** Lower-case group name → the group's number (two entries of one name are one group, named as first seen). */
+  private readonly groupNames = new TextIndex();
   /** objectSid → group name, for AD primary groups. */
   private readonly groupBySid = new Map<string, string>();
-  /** Normalised DN → the user's place among the users passed to the sink. */
-  private readonly userByDn = new Map<string, number>();
-  /** The DN as the server wrote it → the same: member values usually spell it alike, and need no normalising. */
-  private readonly userByWrittenDn = new Map<string, number>();
-  /** The usernames passed to the sink, in order. */
-  private readonly userList: string[] = [];
+  /** DN (compared normalised) → the user's place among the users passed to the sink. */
+  private readonly userByDn = new TextIndex();
+  /**
+   * The usernames passed to the sink, in order, for a sink that takes memberships one by one (by name);
+   * undefined with a membership table, whose rows name a user by its place alone.
+   */
+  private readonly userList: string[] | undefined;
   /**
    * With a sink that takes memberships as a table (the workspace's does): user-in-group rows name the
    * member by its place, so the writer finds it by index instead of by name (src/sources/membership-table.ts).
    */
   private readonly table: MembershipTable | undefined;
   /** Lower-case username → its place among the users (dedupe, and posixGroup memberUid values). */
-  private readonly userNames = new Map<string, number>();
+  private readonly userNames = new TextIndex();
   /** With useMemberOf: each group's memberOf values, resolved once every group is known. */
   private readonly groupParents: Array<[string, string[]]> = [];
   private readonly bufferAttributes: string[];
@@ -167,6 +182,7 @@ class LdapReader {
   ) {
     const takeTable = sink.membershipTable?.bind(sink);
     this.table = takeTable ? new MembershipTable(takeTable) : undefined;
+    this.userList = this.table ? undefined : [];
     const binary = ['objectGUID', 'objectSid'];
     if (/^object(guid|sid)$/i.test(mapping.uniqueIdAttribute)) binary.push(mapping.uniqueIdAttribute);
     this.bufferAttributes = [...binary, ...binary.map((a) => a.toLowerCase())];
@@ -192,26 +208,38 @@ class LdapReader {
     if (!m.useMemberOf) {
       this.phase = 'members';
       const attributes = [m.groupNameAttribute, ...m.memberAttributes, ...(m.memberUidAttribute ? [m.memberUidAttribute] : [])];
-      await this.search(underBase(m.groupDn, this.where.baseDn), classFilter(m.groupObjectClass, m.groupFilter), attributes, (e) => this.groupMembers(e));
+      const base = underBase(m.groupDn, this.where.baseDn);
+      await this.search(base, classFilter(m.groupObjectClass, m.groupFilter), attributes, (e) => this.groupMembers(e), Math.min(m.pageSize, MEMBERS_PAGE_SIZE));
     }
     this.table?.finish();
   }
 
-  /** A paged search; each page is handled, then the sink may hold the next one back. */
-  private async search(base: string, filter: string, attributes: string[], handle: (entry: LdapEntry) => void | Promise<void>): Promise<void> {
+  /** A paged search (`pageSize` entries a page); each page is handled, then the sink may hold the next one back. */
+  private async search(
+    base: string,
+    filter: string,
+    attributes: string[],
+    handle: (entry: LdapEntry) => void | Promise<void>,
+    pageSize = this.mapping.pageSize,
+  ): Promise<void> {
     const pages: AsyncGenerator<SearchResult> = this.client.searchPaginated(base, {
       scope: 'sub',
       filter,
       attributes,
       explicitBufferAttributes: this.bufferAttributes,
-      paged: { pageSize: this.mapping.pageSize },
+      paged: { pageSize },
     });
     for await (const page of pages) {
-      for (const entry of page.searchEntries) {
+      const entries = page.searchEntries;
+      for (let i = 0; i < entries.length; i++) {
+        const entry = entries[i] as LdapEntry;
+        // Let go of each entry once handled, and of the page before the next one comes.
+        (entries as unknown[])[i] = undefined;
         this.entries++;
-        const pending = handle(entry as LdapEntry);
+        const pending = handle(entry);
         if (pending) await pending;
       }
+      entries.length = 0;
       this.onProgress?.(this.entries, 0);
       const ready = this.sink.ready?.();
       if (ready) await ready;
@@ -236,14 +264,16 @@ class LdapReader {
     const attributes = attributesOf(entry);
     const written = firstText(attributes, this.mapping.groupNameAttribute) || firstRdnValue(entry.dn);
     const lower = written.toLowerCase();
-    let name = this.groupNames.get(lower);
-    if (name === undefined) {
-      name = written;
-      this.groupNames.set(lower, name);
+    let group = this.groupNames.get(lower);
+    if (group < 0) {
+      group = this.groupList.length;
+      this.groupList.push(written);
+      this.groupNames.set(lower, group);
       this.groups++;
-      this.sink.group({ directoryId: LDAP_DIRECTORY_ID, name });
+      this.sink.group({ directoryId: LDAP_DIRECTORY_ID, name: written });
     }
-    this.groupByDn.set(normaliseDn(entry.dn), name);
+    const name = this.groupList[group] as string;
+    this.groupByDn.setDn(entry.dn, group);
     if (this.mapping.primaryGroups) {
       const sid = firstBuffer(attributes, 'objectSid');
       const text = sid && formatSid(sid);
@@ -258,9 +288,9 @@ class LdapReader {
   private groupParentsByMemberOf(): void {
     for (const [child, parents] of this.groupParents) {
       for (const dn of parents) {
-        const parent = this.groupByDn.get(normaliseDn(dn));
-        if (parent === undefined) this.dangling++;
-        else if (parent !== child) this.membership(parent, child, true);
+        const parent = this.groupByDn.getDn(dn);
+        if (parent < 0) this.dangling++;
+        else if (this.groupList[parent] !== child) this.membership(this.groupList[parent] as string, child, true);
       }
     }
     this.groupParents.length = 0;
@@ -272,12 +302,11 @@ class LdapReader {
     const userName = firstText(attributes, m.usernameAttribute);
     if (!userName) return; // not a user usermig can name (e.g. a service entry without the username attribute)
     const lower = userName.toLowerCase();
-    if (this.userNames.has(lower)) return; // a second entry of the same username: the first one wins, as in Jira
-    const slot = this.userList.length;
+    if (this.userNames.get(lower) >= 0) return; // a second entry of the same username: the first one wins, as in Jira
+    const slot = this.users;
     this.userNames.set(lower, slot);
-    this.userList.push(userName);
-    this.userByDn.set(normaliseDn(entry.dn), slot);
-    this.userByWrittenDn.set(entry.dn, slot);
+    this.userList?.push(userName);
+    this.userByDn.setDn(entry.dn, slot);
     this.table?.addUser(slot, userName);
     this.users++;
     this.sink.user({
@@ -298,9 +327,9 @@ class LdapReader {
     }
     if (m.useMemberOf) {
       for (const dn of await this.allValues(entry.dn, attributes, m.memberOfAttribute)) {
-        const group = this.groupByDn.get(normaliseDn(dn));
-        if (group === undefined) this.dangling++;
-        else this.membership(group, userName, false, slot);
+        const group = this.groupByDn.getDn(dn);
+        if (group < 0) this.dangling++;
+        else this.membership(this.groupList[group] as string, userName, false, slot);
       }
     }
   }
@@ -318,43 +347,51 @@ class LdapReader {
   private async groupMembers(entry: LdapEntry): Promise<void> {
     const m = this.mapping;
     const attributes = attributesOf(entry);
-    const parent = this.groupByDn.get(normaliseDn(entry.dn));
-    if (parent === undefined) return; // appeared after the first search
-    const seen = new Set<string | number>();
+    const group = this.groupByDn.getDn(entry.dn);
+    if (group < 0) return; // appeared after the first search
+    const parent = this.groupList[group] as string;
+    // Members seen: users by their place, groups by -1 - their number.
+    const seen = new Set<number>();
     for (const attribute of m.memberAttributes) {
       const values = await this.allValues(entry.dn, attributes, attribute);
       for (const value of values) {
-        const written = this.userByWrittenDn.get(value);
-        const dn = written === undefined ? normaliseDn(stripUniqueIdentifier(value)) : '';
-        const slot = written ?? this.userByDn.get(dn);
-        if (slot !== undefined) {
+        // A uniqueMember value may end with `#'…'B`: the DN is what comes before, unless a user's DN is the whole value.
+        const dn = stripUniqueIdentifier(value);
+        let slot = this.userByDn.getDn(value);
+        if (slot < 0 && dn !== value) slot = this.userByDn.getDn(dn);
+        if (slot >= 0) {
           if (!seen.has(slot)) {
             seen.add(slot);
-            this.membership(parent, this.userList[slot] as string, false, slot);
+            this.userMembership(parent, slot);
           }
           continue;
         }
-        const group = this.groupByDn.get(dn);
-        if (group === undefined) this.dangling++;
-        else if (m.nestedGroups && group !== parent && !seen.has(`\u0000${group}`)) {
-          seen.add(`\u0000${group}`);
-          this.membership(parent, group, true);
+        const child = this.groupByDn.getDn(dn);
+        if (child < 0) this.dangling++;
+        else if (m.nestedGroups && child !== group && !seen.has(-1 - child)) {
+          seen.add(-1 - child);
+          this.membership(parent, this.groupList[child] as string, true);
         }
       }
     }
     if (m.memberUidAttribute) {
       for (const value of attributes.get(m.memberUidAttribute.toLowerCase()) ?? []) {
         const slot = this.userNames.get(String(value).trim().toLowerCase());
-        if (slot === undefined) this.dangling++;
+        if (slot < 0) this.dangling++;
         else if (!seen.has(slot)) {
           seen.add(slot);
-          this.membership(parent, this.userList[slot] as string, false, slot);
+          this.userMembership(parent, slot);
         }
       }
     }
   }
 
-  /** `slot`: the member user's place among the users passed to the sink, when known. */
+  /** A membership of the user at `slot` (its place among the users passed to the sink). */
+  private userMembership(parent: string, slot: number): void {
+    this.membership(parent, this.userList?.[slot] ?? '', false, slot);
+  }
+
+  /** `slot`: the member user's place among the users passed to the sink, when known (with a table, it names the user). */
   private membership(parent: string, child: string, childIsGroup: boolean, slot = -1): void {
     this.memberships++;
     if (this.table) {
