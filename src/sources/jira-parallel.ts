@@ -142,7 +142,7 @@ export async function readJiraInParts(
   });
 
   /** Sends a part to the least busy thread, once one can take it and the writer is not busy. */
-  const dispatch = async (bytes: Uint8Array, length: number, index: number, last: boolean) => {
+  const dispatch = async (bytes: Uint8Array, index: number, last: boolean) => {
     for (;;) {
       if (gaveUp) return;
       const busy = sink.ready?.();
@@ -161,10 +161,9 @@ export async function readJiraInParts(
             fields.push(...defined);
           }
         }
-        // The part's own buffer moves to the thread; a buffer shared with others (Node's pool) is copied.
-        const owned = bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.length && bytes.buffer instanceof ArrayBuffer;
-        const buffer = owned ? (bytes.buffer as ArrayBuffer) : Uint8Array.prototype.slice.call(bytes, 0, length).buffer;
-        const part: JiraPart = { type: 'part', index, bytes: buffer, length, first: index === 0, last, fields };
+        // A copy of the part, whose buffer moves to the thread.
+        const buffer = Uint8Array.prototype.slice.call(bytes).buffer as ArrayBuffer;
+        const part: JiraPart = { type: 'part', index, bytes: buffer, length: bytes.length, first: index === 0, last, fields };
         workers[w]?.postMessage(part, [buffer]);
         return;
       }
@@ -184,21 +183,24 @@ export async function readJiraInParts(
       pendingBytes += (chunk as Buffer).length;
       if (pendingBytes < partBytes) continue;
       const whole = Buffer.concat(pending, pendingBytes);
-      const cut = rowBoundary(whole);
-      if (cut <= 0) {
-        if (pendingBytes > MAX_PART_BYTES) stop();
-        pending = [whole];
-        continue;
+      let start = 0;
+      while (whole.length - start >= partBytes && !gaveUp) {
+        // The last row start within partBytes, else the last of all (a row longer than a part).
+        let cut = rowBoundary(whole.subarray(start, start + partBytes));
+        if (cut <= 0) cut = rowBoundary(whole.subarray(start));
+        if (cut <= 0) break;
+        await dispatch(whole.subarray(start, start + cut), parts++, false);
+        start += cut;
+        progress?.(sent + start);
       }
-      pending = [Buffer.from(whole.subarray(cut))];
-      pendingBytes = whole.length - cut;
-      await dispatch(whole, cut, parts++, false);
-      sent += cut;
-      progress?.(sent);
+      sent += start;
+      pending = [whole.subarray(start)];
+      pendingBytes = whole.length - start;
+      if (pendingBytes > MAX_PART_BYTES) stop();
     }
     if (!gaveUp) {
       const whole = Buffer.concat(pending, pendingBytes);
-      await dispatch(whole, whole.length, parts++, true);
+      await dispatch(whole, parts++, true);
       progress?.(sent + whole.length);
     }
     while (!gaveUp && next < parts) await new Promise<void>((resolve) => (wake = resolve));

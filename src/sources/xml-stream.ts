@@ -64,7 +64,7 @@ export async function parseXmlStream(
 function isDamage(error: Error): boolean {
   const code = (error as NodeJS.ErrnoException).code ?? '';
   if (code.startsWith('Z_') || code === 'ERR_STREAM_PREMATURE_CLOSE') return true;
-  return /unexpected end of file|invalid (stored block|distance|code|block type)|incorrect header|crc32|too short|compressed size/i.test(error.message) && !/:\d+:\d+:/.test(error.message);
+  return /unexpected end of file|invalid (stored block|distance|code|block type)|incorrect header|crc32|too short|compressed size|longer than the zip says/i.test(error.message) && !/:\d+:\d+:/.test(error.message);
 }
 
 function describeFailure(error: Error, parser: XmlParser, displayName: string) {
