@@ -245,8 +245,14 @@ function grown(values: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
  * chunk's rows are resolved.
  */
 export class TableUsers {
-  /** Id → slot (place among the users, counting from the first chunk) of the first user with that id. */
+  /**
+   * Id → slot (place among the users, counting from the first chunk) of the first user with that id, for
+   * the ids that are not their slot's number; an id that is (as an LDAP reader gives them) is found by
+   * `ids` (4 bytes a user where the map takes some 40).
+   */
   private readonly slotById = new Map<number, number>();
+  /** Per slot: the user's id. */
+  private ids = new Int32Array(1024);
   /** Per slot: start and length of the user's name in `chars`. */
   private spans = new Int32Array(2 * 1024);
   private chars = new Uint16Array(65536);
@@ -261,7 +267,9 @@ export class TableUsers {
       const start = users[i * USER_FIELDS + 1] as number;
       const length = users[i * USER_FIELDS + 2] as number;
       const slot = this.count++;
-      if (id >= 0 && !this.slotById.has(id)) this.slotById.set(id, slot);
+      if (slot === this.ids.length) this.ids = grown(this.ids);
+      this.ids[slot] = id;
+      if (id >= 0 && id !== slot && this.slotOf(id) < 0) this.slotById.set(id, slot);
       if (2 * slot + 2 > this.spans.length) this.spans = grown(this.spans);
       if (this.charCount + length > this.chars.length) {
         const more = new Uint16Array(Math.max(this.chars.length * 2, this.charCount + length));
@@ -287,7 +295,7 @@ export class TableUsers {
       const child = rows[at + 2] as number;
       let slot = -1;
       if (child >= 0) {
-        slot = this.slotById.get(child) ?? -1;
+        slot = this.slotOf(child);
         const length = rows[at + 4] as number;
         if (length === SAME_AS_USER) {
           if (slot < 0) throw new Error(`a membership row names user id ${child}, which no chunk gave`);
@@ -302,6 +310,13 @@ export class TableUsers {
       slots[row] = slot;
     }
     return slots;
+  }
+
+  /** The slot of the first user with `id` so far, or -1. */
+  private slotOf(id: number): number {
+    const slot = this.slotById.get(id);
+    if (slot !== undefined) return slot;
+    return id < this.count && this.ids[id] === id ? id : -1;
   }
 }
 

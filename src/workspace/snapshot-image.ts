@@ -40,8 +40,18 @@ export interface MembershipLists {
 }
 
 export class SnapshotImageBuilder {
-  /** Flat texts of records, one per batch (joined, so they hold no slices of the batches' texts). */
-  private readonly chunks: string[] = [];
+  /**
+   * The records as encodeRecords writes their text (outside the JavaScript heap, and no slices of the
+   * batches' texts): byte 0 the encoding (set at the end), then the batches' texts one after the other,
+   * each preceded by IMAGE_SEPARATOR but the first; UTF-8, or Latin-1 once some character is above U+007F
+   * and none above U+00FF (ASCII is the same in both). The bytes of the image row, with no copy.
+   */
+  private data = Buffer.allocUnsafe(1 << 16);
+  private length = 1;
+  /** Where each batch's text ends in `data`. */
+  private readonly ends: number[] = [];
+  private ascii = true;
+  private latin1 = true;
   private pieces: string[] = [];
   private readonly userKeys = new Map<string, string>();
   /** Name ids of users (any directory). */
@@ -81,11 +91,58 @@ export class SnapshotImageBuilder {
     if (kind === 'filter-owner' || kind === 'board-owner') this.owned.push('o', own(key), kind, item === null ? IMAGE_NULL : own(item));
   }
 
-  /** Ends a batch: its records become one flat text. */
+  /** Ends a batch: its records become one chunk of bytes. */
   endBatch(): void {
     if (this.pieces.length === 0) return;
-    this.chunks.push(this.pieces.join(IMAGE_SEPARATOR));
+    this.add(this.pieces.join(IMAGE_SEPARATOR));
     this.pieces = [];
+  }
+
+  private add(text: string): void {
+    if (this.ascii && BEYOND_ASCII.test(text)) {
+      this.ascii = false;
+      this.latin1 = !BEYOND_LATIN1.test(text);
+    } else if (!this.ascii && this.latin1 && BEYOND_LATIN1.test(text)) {
+      // Latin-1 no longer does: the texts so far become UTF-8.
+      const texts = [...this.texts()];
+      this.latin1 = false;
+      this.reset();
+      for (const earlier of texts) this.append(earlier);
+    }
+    this.append(text);
+  }
+
+  private append(text: string): void {
+    const encoding = this.encoding();
+    const separator = this.ends.length > 0 ? 1 : 0;
+    const need = this.length + separator + (encoding === 'latin1' ? text.length : Buffer.byteLength(text, 'utf8'));
+    if (need > this.data.length) {
+      const more = Buffer.allocUnsafe(Math.max(need, this.data.length * 2));
+      this.data.copy(more, 0, 0, this.length);
+      this.data = more;
+    }
+    if (separator) this.data[this.length++] = SEPARATOR_BYTE;
+    this.length += this.data.write(text, this.length, encoding);
+    this.ends.push(this.length);
+  }
+
+  private reset(): void {
+    this.data = Buffer.allocUnsafe(1 << 16);
+    this.length = 1;
+    this.ends.length = 0;
+  }
+
+  private encoding(): 'latin1' | 'utf8' {
+    return !this.ascii && this.latin1 ? 'latin1' : 'utf8';
+  }
+
+  /** The records' texts, batch by batch (to write them again in another encoding). */
+  private *texts(): Generator<string> {
+    let start = 1;
+    for (const end of this.ends) {
+      yield this.data.toString(this.encoding(), start, end);
+      start = end + 1;
+    }
   }
 
   /**
@@ -100,9 +157,8 @@ export class SnapshotImageBuilder {
     memberships: MembershipLists,
   ): void {
     this.endBatch();
-    const records = this.chunks;
     const referenced = this.references(db, nameIds);
-    if (referenced !== '') records.push(referenced);
+    if (referenced !== '') this.add(referenced);
     const directories: string[] = [];
     const directoryNumbers = new Map<string, number>();
     let size = 0;
@@ -113,8 +169,8 @@ export class SnapshotImageBuilder {
       }
       size += 4 + users.length + groups.length;
     });
-    if (directories.length > 0) records.push(directories.join(IMAGE_SEPARATOR));
-    records.push(`n${IMAGE_SEPARATOR}${nameIds.size}`);
+    if (directories.length > 0) this.add(directories.join(IMAGE_SEPARATOR));
+    this.add(`n${IMAGE_SEPARATOR}${nameIds.size}`);
     const members = new Int32Array(size);
     let at = 0;
     memberships.forEach((directoryId, parentId, users, groups) => {
@@ -131,10 +187,18 @@ export class SnapshotImageBuilder {
       sourceId,
       scannedAt,
       IMAGE_FORMAT,
-      encodeRecords(records.join(IMAGE_SEPARATOR)),
+      this.encoded(),
       packInt32(members),
     );
-    this.chunks.length = 0;
+    this.reset();
+    this.ascii = true;
+    this.latin1 = true;
+  }
+
+  /** The records' text as encodeRecords would encode it. */
+  private encoded(): Buffer {
+    this.data[0] = this.latin1 ? LATIN1 : UTF8;
+    return this.data.subarray(0, this.length);
   }
 
   /**
@@ -144,6 +208,7 @@ export class SnapshotImageBuilder {
    * just built); and the filters and boards by owner.
    */
   private references(db: Db, nameIds: ReadonlyMap<string, number>): string {
+    if (this.referenceCounts.size === 0 && this.owned.length === 0) return '';
     const example = db.prepare(`SELECT kind || CASE WHEN item <> '' THEN ' ' || item ELSE '' END FROM resolved_refs WHERE ref_id = ?`).pluck();
     const fields: string[] = [];
     const keys = [...this.referenceCounts.keys()];
@@ -209,6 +274,8 @@ export function decodeRecords(bytes: Buffer): string {
 }
 
 const BEYOND_LATIN1 = /[^\u0000-\u00ff]/;
+const BEYOND_ASCII = /[^\u0000-\u007f]/;
+const SEPARATOR_BYTE = IMAGE_SEPARATOR.charCodeAt(0);
 const LATIN1 = 0x4c; // 'L'
 const UTF8 = 0x55; // 'U'
 

@@ -20,7 +20,7 @@ export class SnapshotWriter {
   private readonly sourceId: number;
   private readonly insert;
   private readonly nameIds = new Map<string, number>(); // lower-case name → id
-  private readonly spellings = new Map<string, number>(); // name as written → id: spares lower-casing
+  private readonly spellings = new Map<string, number>(); // name as written, when not in lower case → id: spares lower-casing
   private readonly members = new Map<string, Map<number, Members>>(); // directory → parent name id → members
   // The list of the last membership's group: memberships come grouped by group.
   private lastList: Members | undefined;
@@ -230,7 +230,8 @@ export class SnapshotWriter {
   }
 
   private intern(name: string): number {
-    let id = this.spellings.get(name);
+    // A name already in lower case is its own key (most are): only other spellings need an entry of their own.
+    let id = this.nameIds.get(name) ?? this.spellings.get(name);
     if (id !== undefined) return id;
     const lower = name.toLowerCase();
     id = this.nameIds.get(lower);
@@ -238,7 +239,7 @@ export class SnapshotWriter {
       id = this.nameIds.size;
       this.nameIds.set(lower, id);
     }
-    this.spellings.set(name, id);
+    if (lower !== name) this.spellings.set(name, id);
     return id;
   }
 
