@@ -35,7 +35,7 @@ export class JiraEntityReader {
   private childName: string | undefined;
   private childText = '';
 
-  /** The group (name as written, and directory) of the last membership found to exist. */
+  /** The group (name as written, and directory) of the last membership checked (found, or left for the end). */
   private checkedParent: string | undefined;
   private checkedDirectory: string | undefined;
 
@@ -247,13 +247,11 @@ export class JiraEntityReader {
     const child = this.required(a, 'childName', 'Membership', line);
     // Rows come grouped by parent: one lookup per run of rows of the same group and directory.
     if (parent !== this.checkedParent || directoryId !== this.checkedDirectory) {
-      if (this.links.hasGroup(directoryId, a.lowerParentName ?? parent.toLowerCase())) {
-        this.checkedParent = parent;
-        this.checkedDirectory = directoryId;
-      } else {
-        // Jira writes Group rows before Membership rows; check any out-of-order row once the stream ends.
-        this.links.pendingMemberships.push({ directoryId, parent, line });
-      }
+      // Jira writes Group rows before Membership rows, but a part of the document read on its own may not
+      // have them: a run whose group has not been seen is checked once the document is read.
+      if (!this.links.hasGroup(directoryId, a.lowerParentName ?? parent.toLowerCase())) this.links.pendingMemberships.push({ directoryId, parent, line });
+      this.checkedParent = parent;
+      this.checkedDirectory = directoryId;
     }
     if (this.table) this.table.add(directoryId, parent, child, type === 'GROUP_USER' ? idNumber(a.childId) : -1, type === 'GROUP_GROUP');
     else this.sink.membership({ directoryId, parent, child, childIsGroup: type === 'GROUP_GROUP' });

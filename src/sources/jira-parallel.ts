@@ -59,6 +59,13 @@ export function rowBoundary(bytes: Uint8Array): number {
   return -1;
 }
 
+/** A larger copy of the first `filled` bytes of `bytes`, for at least `needed`. */
+function grownTo(bytes: Uint8Array<ArrayBuffer>, filled: number, needed: number): Uint8Array<ArrayBuffer> {
+  const more = new Uint8Array(Math.max(needed, 2 * bytes.length));
+  more.set(bytes.subarray(0, filled));
+  return more;
+}
+
 /** The worker script: the compiled file next to this one (tests running the TypeScript use the build). */
 function workerUrl(): URL {
   return import.meta.url.endsWith('.ts')
@@ -142,7 +149,8 @@ export async function readJiraInParts(
   });
 
   /** Sends a part to the least busy thread, once one can take it and the writer is not busy. */
-  const dispatch = async (bytes: Uint8Array, index: number, last: boolean) => {
+  /** Sends the first `length` bytes of `buffer` (which moves to the thread) as part `index`. */
+  const dispatch = async (buffer: ArrayBuffer, length: number, index: number, last: boolean) => {
     for (;;) {
       if (gaveUp) return;
       const busy = sink.ready?.();
@@ -161,9 +169,7 @@ export async function readJiraInParts(
             fields.push(...defined);
           }
         }
-        // A copy of the part, whose buffer moves to the thread.
-        const buffer = Uint8Array.prototype.slice.call(bytes).buffer as ArrayBuffer;
-        const part: JiraPart = { type: 'part', index, bytes: buffer, length: bytes.length, first: index === 0, last, fields };
+        const part: JiraPart = { type: 'part', index, bytes: buffer, length, first: index === 0, last, fields };
         workers[w]?.postMessage(part, [buffer]);
         return;
       }
@@ -175,33 +181,35 @@ export async function readJiraInParts(
   let parts = 0;
   let sent = 0;
   try {
-    let pending: Buffer[] = [];
-    let pendingBytes = 0;
+    // The part being filled: the stream's pieces are copied in once, and its buffer moves to the thread.
+    let part = new Uint8Array(2 * partBytes);
+    let filled = 0;
     for await (const chunk of stream) {
       if (gaveUp) break;
-      pending.push(chunk as Buffer);
-      pendingBytes += (chunk as Buffer).length;
-      if (pendingBytes < partBytes) continue;
-      const whole = Buffer.concat(pending, pendingBytes);
-      let start = 0;
-      while (whole.length - start >= partBytes && !gaveUp) {
+      const piece = chunk as Buffer;
+      if (filled + piece.length > part.length) part = grownTo(part, filled, filled + piece.length);
+      part.set(piece, filled);
+      filled += piece.length;
+      while (filled >= partBytes && !gaveUp) {
         // The last row start within partBytes, else the last of all (a row longer than a part).
-        let cut = rowBoundary(whole.subarray(start, start + partBytes));
-        if (cut <= 0) cut = rowBoundary(whole.subarray(start));
-        if (cut <= 0) break;
-        await dispatch(whole.subarray(start, start + cut), parts++, false);
-        start += cut;
-        progress?.(sent + start);
+        let cut = rowBoundary(part.subarray(0, partBytes));
+        if (cut <= 0) cut = rowBoundary(part.subarray(0, filled));
+        if (cut <= 0) {
+          if (filled > MAX_PART_BYTES) stop();
+          break;
+        }
+        const rest = new Uint8Array(Math.max(2 * partBytes, 2 * (filled - cut)));
+        rest.set(part.subarray(cut, filled));
+        await dispatch(part.buffer, cut, parts++, false);
+        sent += cut;
+        progress?.(sent);
+        part = rest;
+        filled -= cut;
       }
-      sent += start;
-      pending = [whole.subarray(start)];
-      pendingBytes = whole.length - start;
-      if (pendingBytes > MAX_PART_BYTES) stop();
     }
     if (!gaveUp) {
-      const whole = Buffer.concat(pending, pendingBytes);
-      await dispatch(whole, parts++, true);
-      progress?.(sent + whole.length);
+      await dispatch(part.buffer, filled, parts++, true);
+      progress?.(sent + filled);
     }
     while (!gaveUp && next < parts) await new Promise<void>((resolve) => (wake = resolve));
   } catch {
