@@ -246,13 +246,13 @@ function grown(values: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
  */
 export class TableUsers {
   /**
-   * Id → slot (place among the users, counting from the first chunk) of the first user with that id, for
-   * the ids that are not their slot's number; an id that is (as an LDAP reader gives them) is found by
-   * `ids` (4 bytes a user where the map takes some 40).
+   * Id → 1 + slot (place among the users, counting from the first chunk) of the first user with that id,
+   * 0 for none, for ids below a few times the number of users (LDAP's ids are the slots; Jira's run from
+   * 10000 up): an array is 4 bytes a user where a map takes some 40, and far quicker to read.
    */
+  private slotByDenseId = new Int32Array(1024);
+  /** The same for the other ids. */
   private readonly slotById = new Map<number, number>();
-  /** Per slot: the user's id. */
-  private ids = new Int32Array(1024);
   /** Per slot: start and length of the user's name in `chars`. */
   private spans = new Int32Array(2 * 1024);
   private chars = new Uint16Array(65536);
@@ -267,9 +267,7 @@ export class TableUsers {
       const start = users[i * USER_FIELDS + 1] as number;
       const length = users[i * USER_FIELDS + 2] as number;
       const slot = this.count++;
-      if (slot === this.ids.length) this.ids = grown(this.ids);
-      this.ids[slot] = id;
-      if (id >= 0 && id !== slot && this.slotOf(id) < 0) this.slotById.set(id, slot);
+      if (id >= 0 && this.slotOf(id) < 0) this.setSlot(id, slot);
       if (2 * slot + 2 > this.spans.length) this.spans = grown(this.spans);
       if (this.charCount + length > this.chars.length) {
         const more = new Uint16Array(Math.max(this.chars.length * 2, this.charCount + length));
@@ -314,9 +312,21 @@ export class TableUsers {
 
   /** The slot of the first user with `id` so far, or -1. */
   private slotOf(id: number): number {
-    const slot = this.slotById.get(id);
-    if (slot !== undefined) return slot;
-    return id < this.count && this.ids[id] === id ? id : -1;
+    if (id < this.slotByDenseId.length) {
+      const dense = this.slotByDenseId[id] as number;
+      if (dense > 0) return dense - 1;
+    }
+    return this.slotById.get(id) ?? -1;
+  }
+
+  private setSlot(id: number, slot: number): void {
+    if (id >= this.slotByDenseId.length && id < 4 * this.count + 65536) {
+      const more = new Int32Array(Math.max(id + 1, 2 * this.slotByDenseId.length));
+      more.set(this.slotByDenseId);
+      this.slotByDenseId = more;
+    }
+    if (id < this.slotByDenseId.length) this.slotByDenseId[id] = slot + 1;
+    else this.slotById.set(id, slot);
   }
 }
 
