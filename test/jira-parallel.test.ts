@@ -56,7 +56,7 @@ async function scanWith(file: string, options: JiraReadOptions): Promise<Scanned
       return readJiraBackup(file, counted, undefined, options);
     });
     const lines: string[] = [];
-    for (const table of [...SNAPSHOT_TABLES, 'snapshot_images', 'sources']) {
+    for (const table of [...SNAPSHOT_TABLES, 'snapshot_images', 'snapshot_image_parts', 'sources']) {
       const rows = workspace.db.prepare(`SELECT * FROM ${table}`).raw().all() as unknown[][];
       lines.push(`${table}: ${rows.length}`);
       for (const row of rows) {

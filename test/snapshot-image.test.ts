@@ -86,12 +86,27 @@ describe('the snapshot image', () => {
     }
   });
 
+  it('gives the loader exactly what the tables give when its records span several parts', async () => {
+    const large = await generateEstate({ users: 9000, groups: 100, memberships: 20000, seed: 3, outDir: path.join(dir, 'large') });
+    const workspace = openWorkspace(path.join(dir, 'ws-parts'));
+    try {
+      await scan(workspace, [{ name: 'jira', kind: 'jira-backup', location: large.jiraBackup, product: 'jira' }]);
+      expect(workspace.db.prepare('SELECT count(*) FROM snapshot_image_parts').pluck().get()).toBeGreaterThan(1);
+      expect(exact(loadEstate(workspace.db))).toBe(exact(fromTables(workspace)));
+    } finally {
+      workspace.close();
+    }
+  });
+
   it('is replaced with the snapshot: a failed re-scan leaves the previous one, and a stale one is not read', async () => {
     const workspace = openWorkspace(path.join(dir, 'ws-rescan'));
     try {
       await scan(workspace, [{ name: 'jira', kind: 'jira-backup', location: jira, product: 'jira' }]);
       const before = exact(loadEstate(workspace.db));
-      const row = () => workspace.db.prepare('SELECT scanned_at, records, members FROM snapshot_images').all();
+      const row = () => [
+        workspace.db.prepare('SELECT scanned_at, records, members FROM snapshot_images').all(),
+        workspace.db.prepare('SELECT part, records FROM snapshot_image_parts ORDER BY source_id, part').all(),
+      ];
       const imageBefore = row();
       const broken = await writeZip(path.join(dir, 'broken.zip'), { 'entities.xml': '<entity-engine-xml><User id="1"' });
       await expect(scan(workspace, [{ name: 'jira', kind: 'jira-backup', location: broken, product: 'jira' }])).rejects.toThrow();
@@ -100,7 +115,8 @@ describe('the snapshot image', () => {
 
       // Another snapshot in the same source: a new image, read instead of the old one.
       await scan(workspace, [{ name: 'jira', kind: 'jira-backup', location: small, product: 'jira' }]);
-      expect(row()).toHaveLength(1);
+      expect(row()[0]).toHaveLength(1);
+      expect(row()[1]).toHaveLength(1); // the small backup's records fit in one part, the previous parts are gone
       expect(exact(loadEstate(workspace.db))).toBe(exact(fromTables(workspace)));
       const users = buildEstate(loadEstate(workspace.db)).sources[0]!.users;
       expect(users.map((u) => u.userName)).toEqual(['admin', 'li', 'zoë']);
@@ -108,7 +124,8 @@ describe('the snapshot image', () => {
 
       // An image whose stamp is not the source's is never read.
       const expected = exact(loadEstate(workspace.db));
-      workspace.db.prepare(`UPDATE snapshot_images SET scanned_at = 'then', records = 'damaged'`).run();
+      workspace.db.prepare(`UPDATE snapshot_images SET scanned_at = 'then'`).run();
+      workspace.db.prepare(`UPDATE snapshot_image_parts SET records = x'4c0164616d61676564'`).run();
       expect(exact(loadEstate(workspace.db))).toBe(expected);
     } finally {
       workspace.close();

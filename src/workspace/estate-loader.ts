@@ -55,9 +55,11 @@ export function loadEstate(db: Db): EstateSnapshot {
     .all(IMAGE_FORMAT) as Array<SourceFields & { records: Buffer | null; members: Buffer | null }>;
   const notRead = db.prepare('SELECT topic, text, consequence FROM not_read WHERE source_id = ? ORDER BY rowid');
   const attributes = db.prepare('SELECT dir_id AS directoryId, name, value FROM directory_attributes WHERE source_id = ? ORDER BY rowid');
+  const imageParts = db.prepare('SELECT records FROM snapshot_image_parts WHERE source_id = ? ORDER BY part').pluck();
   return {
     sources: sources.map(({ records, members, ...source }) => {
-      const snapshot = records !== null && members !== null ? fromImage(source, records, members) : loadSource(db, source);
+      const snapshot =
+        records !== null && members !== null ? fromImage(source, imageParts.iterate(source.id) as Iterable<Buffer>, members) : loadSource(db, source);
       // Few rows, kept beside the image: read for every source either way.
       snapshot.notRead = notRead.all(source.id) as NotReadRecord[];
       snapshot.directoryAttributes = attributes.all(source.id) as DirectoryAttributeRecord[];
@@ -67,7 +69,7 @@ export function loadEstate(db: Db): EstateSnapshot {
 }
 
 /** A source's snapshot from its image: the same values, in the same order, as loadSource reads from the tables. */
-function fromImage(source: SourceFields, records: Buffer, members: Buffer): SourceSnapshot {
+function fromImage(source: SourceFields, parts: Iterable<Buffer>, members: Buffer): SourceSnapshot {
   const snapshot: SourceSnapshot = {
     ...source,
     directories: [],
@@ -82,52 +84,55 @@ function fromImage(source: SourceFields, records: Buffer, members: Buffer): Sour
   };
   const { directories, users, userKeys, groups, grants, referencedKeys, ownedObjects } = snapshot;
   const membershipDirectories: string[] = [];
-  const v = decodeRecords(records).split(IMAGE_SEPARATOR);
-  let i = 0;
-  while (i < v.length) {
-    switch (v[i++]) {
-      case 'u':
-        users.push([v[i] as string, v[i + 1] as string, Number(v[i + 2]), Number(v[i + 3]), v[i + 4] as string, v[i + 5] as string, v[i + 6] as string]);
-        i += 7;
-        break;
-      case 'k':
-        userKeys.set(v[i] as string, v[i + 1] as string);
-        i += 2;
-        break;
-      case 'r':
-        referencedKeys.push({ userKey: v[i] as string, count: Number(v[i + 1]), example: v[i + 2] as string, known: v[i + 3] === '1' });
-        i += 4;
-        break;
-      case 'g':
-        groups.push([v[i] as string, v[i + 1] as string, Number(v[i + 2])]);
-        i += 3;
-        break;
-      case 'p':
-        grants.push({
-          subjectType: v[i] as 'group' | 'user',
-          subject: v[i + 1] as string,
-          permission: v[i + 2] as string,
-          scope: v[i + 3] as string,
-          scopeKey: v[i + 4] as string,
-        });
-        i += 5;
-        break;
-      case 'o':
-        ownedObjects.push({ userKey: v[i] as string, kind: v[i + 1] as string, item: (v[i + 2] === IMAGE_NULL ? null : v[i + 2]) as string });
-        i += 3;
-        break;
-      case 'd':
-        directories.push({ id: v[i] as string, name: v[i + 1] as string, position: Number(v[i + 2]), active: Number(v[i + 3]) === 1, type: v[i + 4] as string });
-        i += 5;
-        break;
-      case 'm':
-        membershipDirectories.push(v[i++] as string);
-        break;
-      case 'n':
-        snapshot.nameCount = Number(v[i++]);
-        break;
-      default:
-        throw new Error(`the snapshot image of ${source.name} is damaged at field ${i - 1}`);
+  // Parts end between records: each is read on its own.
+  for (const part of parts) {
+    const v = decodeRecords(part).split(IMAGE_SEPARATOR);
+    let i = 0;
+    while (i < v.length) {
+      switch (v[i++]) {
+        case 'u':
+          users.push([v[i] as string, v[i + 1] as string, Number(v[i + 2]), Number(v[i + 3]), v[i + 4] as string, v[i + 5] as string, v[i + 6] as string]);
+          i += 7;
+          break;
+        case 'k':
+          userKeys.set(v[i] as string, v[i + 1] as string);
+          i += 2;
+          break;
+        case 'r':
+          referencedKeys.push({ userKey: v[i] as string, count: Number(v[i + 1]), example: v[i + 2] as string, known: v[i + 3] === '1' });
+          i += 4;
+          break;
+        case 'g':
+          groups.push([v[i] as string, v[i + 1] as string, Number(v[i + 2])]);
+          i += 3;
+          break;
+        case 'p':
+          grants.push({
+            subjectType: v[i] as 'group' | 'user',
+            subject: v[i + 1] as string,
+            permission: v[i + 2] as string,
+            scope: v[i + 3] as string,
+            scopeKey: v[i + 4] as string,
+          });
+          i += 5;
+          break;
+        case 'o':
+          ownedObjects.push({ userKey: v[i] as string, kind: v[i + 1] as string, item: (v[i + 2] === IMAGE_NULL ? null : v[i + 2]) as string });
+          i += 3;
+          break;
+        case 'd':
+          directories.push({ id: v[i] as string, name: v[i + 1] as string, position: Number(v[i + 2]), active: Number(v[i + 3]) === 1, type: v[i + 4] as string });
+          i += 5;
+          break;
+        case 'm':
+          membershipDirectories.push(v[i++] as string);
+          break;
+        case 'n':
+          snapshot.nameCount = Number(v[i++]);
+          break;
+        default:
+          throw new Error(`the snapshot image of ${source.name} is damaged at field ${i - 1}`);
+      }
     }
   }
   // Per membership row: directory number, parent name id, member user count, member group count, ids.

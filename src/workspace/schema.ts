@@ -221,6 +221,11 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE not_read (source_id INTEGER NOT NULL, topic TEXT NOT NULL, text TEXT NOT NULL, consequence TEXT NOT NULL);
   CREATE TABLE directory_attributes (source_id INTEGER NOT NULL, dir_id TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL);
   `,
+  // 14: the snapshot image's records in parts of about a megabyte (image format 4), written as the source
+  // streams so that the scan never holds them whole; replaced with the snapshot, in the scan's transaction
+  `
+  CREATE TABLE snapshot_image_parts (source_id INTEGER NOT NULL, part INTEGER NOT NULL, records BLOB NOT NULL, PRIMARY KEY (source_id, part));
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

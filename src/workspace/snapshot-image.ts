@@ -1,7 +1,9 @@
 /**
- * The snapshot image: everything the estate loader (estate-loader.ts) reads of one source, kept in one
- * row of `snapshot_images` (migration 9) so that loading the estate is one query, one split of a text
- * and one view of a blob, instead of a dozen queries that build and parse JSON.
+ * The snapshot image: everything the estate loader (estate-loader.ts) reads of one source, kept in a row
+ * of `snapshot_images` (migration 10) and its records in parts of about a megabyte in
+ * `snapshot_image_parts` (migration 14), so that loading the estate is a few queries, a split of each
+ * part and one view of a blob, instead of a dozen queries that build and parse JSON. The parts are written
+ * as the source streams: the writer holds one part at a time, however large the source.
  *
  * The scan's writer (snapshot-writer.ts) builds it while the source streams, from the records it writes
  * anyway (the references counted as they are written; only the examples of unknown keys are read back,
@@ -9,8 +11,8 @@
  * image whose stamp is not the source's is never read (the loader falls back to the tables), and a scan
  * that fails or is killed leaves the previous snapshot and its image as they were.
  *
- * Layout. `records`: a text (see encodeRecords) of fields separated by IMAGE_SEPARATOR; each record is a
- * code and its fields:
+ * Layout. The records: texts (each part's, see encodeRecords; parts end between records) of fields
+ * separated by IMAGE_SEPARATOR; each record is a code and its fields:
  *   d  directory: id, name, position, active (0/1), type
  *   u  user: directory id, user name, name id, active (0/1), display name, email, updated
  *   k  user key: key, lower-case user name
@@ -28,7 +30,10 @@ import { LITTLE_ENDIAN } from './id-list.js';
 import type { Db } from './workspace.js';
 
 /** Bumped whenever the layout changes: images of another format are not read. */
-export const IMAGE_FORMAT = 3;
+export const IMAGE_FORMAT = 4;
+
+/** Characters of records per part. */
+const PART_CHARS = 1 << 20;
 
 export const IMAGE_SEPARATOR = '\u0001';
 /** Stands for a missing (null) field. */
@@ -40,18 +45,10 @@ export interface MembershipLists {
 }
 
 export class SnapshotImageBuilder {
-  /**
-   * The records as encodeRecords writes their text (outside the JavaScript heap, and no slices of the
-   * batches' texts): byte 0 the encoding (set at the end), then the batches' texts one after the other,
-   * each preceded by IMAGE_SEPARATOR but the first; UTF-8, or Latin-1 once some character is above U+007F
-   * and none above U+00FF (ASCII is the same in both). The bytes of the image row, with no copy.
-   */
-  private data = Buffer.allocUnsafe(1 << 16);
-  private length = 1;
-  /** Where each batch's text ends in `data`. */
-  private readonly ends: number[] = [];
-  private ascii = true;
-  private latin1 = true;
+  /** The records of the part being filled: one text per batch (joined, so they hold no slices of the batches' texts). */
+  private texts: string[] = [];
+  private chars = 0;
+  private parts = 0;
   private pieces: string[] = [];
   private readonly userKeys = new Map<string, string>();
   /** Name ids of users (any directory). */
@@ -60,6 +57,9 @@ export class SnapshotImageBuilder {
   private readonly referenceCounts = new Map<string, { count: number; first: number | bigint }>();
   /** 'o' records of filters and boards, in the order they were written. */
   private readonly owned: string[] = [];
+
+  /** @param storePart writes part `part` (numbered from 0) of the records, encoded (encodeRecords) */
+  constructor(private readonly storePart: (part: number, records: Buffer) => void) {}
 
   directory(id: string, name: string, position: number, active: number, type: string): void {
     this.pieces.push('d', id, name, String(position), String(active), type);
@@ -91,7 +91,7 @@ export class SnapshotImageBuilder {
     if (kind === 'filter-owner' || kind === 'board-owner') this.owned.push('o', own(key), kind, item === null ? IMAGE_NULL : own(item));
   }
 
-  /** Ends a batch: its records become one chunk of bytes. */
+  /** Ends a batch: its records become one text of the part being filled, which is stored once full. */
   endBatch(): void {
     if (this.pieces.length === 0) return;
     this.add(this.pieces.join(IMAGE_SEPARATOR));
@@ -99,50 +99,16 @@ export class SnapshotImageBuilder {
   }
 
   private add(text: string): void {
-    if (this.ascii && BEYOND_ASCII.test(text)) {
-      this.ascii = false;
-      this.latin1 = !BEYOND_LATIN1.test(text);
-    } else if (!this.ascii && this.latin1 && BEYOND_LATIN1.test(text)) {
-      // Latin-1 no longer does: the texts so far become UTF-8.
-      const texts = [...this.texts()];
-      this.latin1 = false;
-      this.reset();
-      for (const earlier of texts) this.append(earlier);
-    }
-    this.append(text);
+    this.texts.push(text);
+    this.chars += text.length;
+    if (this.chars >= PART_CHARS) this.storeTexts();
   }
 
-  private append(text: string): void {
-    const encoding = this.encoding();
-    const separator = this.ends.length > 0 ? 1 : 0;
-    const need = this.length + separator + (encoding === 'latin1' ? text.length : Buffer.byteLength(text, 'utf8'));
-    if (need > this.data.length) {
-      const more = Buffer.allocUnsafe(Math.max(need, this.data.length * 2));
-      this.data.copy(more, 0, 0, this.length);
-      this.data = more;
-    }
-    if (separator) this.data[this.length++] = SEPARATOR_BYTE;
-    this.length += this.data.write(text, this.length, encoding);
-    this.ends.push(this.length);
-  }
-
-  private reset(): void {
-    this.data = Buffer.allocUnsafe(1 << 16);
-    this.length = 1;
-    this.ends.length = 0;
-  }
-
-  private encoding(): 'latin1' | 'utf8' {
-    return !this.ascii && this.latin1 ? 'latin1' : 'utf8';
-  }
-
-  /** The records' texts, batch by batch (to write them again in another encoding). */
-  private *texts(): Generator<string> {
-    let start = 1;
-    for (const end of this.ends) {
-      yield this.data.toString(this.encoding(), start, end);
-      start = end + 1;
-    }
+  private storeTexts(): void {
+    if (this.texts.length === 0) return;
+    this.storePart(this.parts++, encodeRecords(this.texts.join(IMAGE_SEPARATOR)));
+    this.texts = [];
+    this.chars = 0;
   }
 
   /**
@@ -171,6 +137,7 @@ export class SnapshotImageBuilder {
     });
     if (directories.length > 0) this.add(directories.join(IMAGE_SEPARATOR));
     this.add(`n${IMAGE_SEPARATOR}${nameIds.size}`);
+    this.storeTexts();
     const members = new Int32Array(size);
     let at = 0;
     memberships.forEach((directoryId, parentId, users, groups) => {
@@ -183,22 +150,15 @@ export class SnapshotImageBuilder {
       members.set(groups, at);
       at += groups.length;
     });
+    // The records are in the parts; the row's own column stays empty.
     db.prepare('INSERT OR REPLACE INTO snapshot_images (source_id, scanned_at, format, records, members) VALUES (?, ?, ?, ?, ?)').run(
       sourceId,
       scannedAt,
       IMAGE_FORMAT,
-      this.encoded(),
+      '',
       packInt32(members),
     );
-    this.reset();
-    this.ascii = true;
-    this.latin1 = true;
-  }
-
-  /** The records' text as encodeRecords would encode it. */
-  private encoded(): Buffer {
-    this.data[0] = this.latin1 ? LATIN1 : UTF8;
-    return this.data.subarray(0, this.length);
+    this.parts = 0;
   }
 
   /**
@@ -274,8 +234,6 @@ export function decodeRecords(bytes: Buffer): string {
 }
 
 const BEYOND_LATIN1 = /[^\u0000-\u00ff]/;
-const BEYOND_ASCII = /[^\u0000-\u007f]/;
-const SEPARATOR_BYTE = IMAGE_SEPARATOR.charCodeAt(0);
 const LATIN1 = 0x4c; // 'L'
 const UTF8 = 0x55; // 'U'
 

@@ -31,7 +31,7 @@ export class SnapshotWriter {
   /** The users of the membership tables' chunks so far. */
   private readonly tableUsers = new TableUsers();
   /** What the estate loader reads, gathered as the rows are written (snapshot-image.ts). */
-  private readonly image = new SnapshotImageBuilder();
+  private readonly image: SnapshotImageBuilder;
   /** Membership tables whose rows wait for every user (deferRows), in order. */
   private readonly waitingTables: MembershipTableData[] = [];
   /** Field → the kind of reference its values make (FieldReferenceSink), as defined so far. */
@@ -46,7 +46,9 @@ export class SnapshotWriter {
     db.exec('BEGIN IMMEDIATE');
     this.sourceId = upsertSource(db, spec);
     for (const index of [...SNAPSHOT_INDEXES.map(indexName), REFS_BY_USER_INDEX]) db.exec(`DROP INDEX IF EXISTS ${index}`);
-    for (const table of SNAPSHOT_TABLES) db.prepare(`DELETE FROM ${table} WHERE source_id = ?`).run(this.sourceId);
+    for (const table of [...SNAPSHOT_TABLES, 'snapshot_image_parts']) db.prepare(`DELETE FROM ${table} WHERE source_id = ?`).run(this.sourceId);
+    const imagePart = db.prepare('INSERT INTO snapshot_image_parts (source_id, part, records) VALUES (?, ?, ?)');
+    this.image = new SnapshotImageBuilder((part, records) => imagePart.run(this.sourceId, part, records));
     this.insert = {
       directory: db.prepare('INSERT INTO directories VALUES (?, ?, ?, ?, ?, ?)'),
       user: db.prepare('INSERT INTO users VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
