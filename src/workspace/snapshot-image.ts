@@ -50,7 +50,8 @@ export class SnapshotImageBuilder {
   private chars = 0;
   private parts = 0;
   private pieces: string[] = [];
-  private readonly userKeys = new Map<string, string>();
+  /** User key → lower-case user name, from the first reference on (a source without references, such as a directory, needs none). */
+  private userKeys: Map<string, string> | undefined;
   /** Name ids of users (any directory). */
   private readonly userNameIds = new Set<number>();
   /** Per referenced key: the number of references and the rowid of the first. */
@@ -58,8 +59,14 @@ export class SnapshotImageBuilder {
   /** 'o' records of filters and boards, in the order they were written. */
   private readonly owned: string[] = [];
 
-  /** @param storePart writes part `part` (numbered from 0) of the records, encoded (encodeRecords) */
-  constructor(private readonly storePart: (part: number, records: Buffer) => void) {}
+  /**
+   * @param storePart writes part `part` (numbered from 0) of the records, encoded (encodeRecords)
+   * @param writtenUserKeys the user keys written so far, as [key, lower-case user name]
+   */
+  constructor(
+    private readonly storePart: (part: number, records: Buffer) => void,
+    private readonly writtenUserKeys: () => Iterable<[string, string]>,
+  ) {}
 
   directory(id: string, name: string, position: number, active: number, type: string): void {
     this.pieces.push('d', id, name, String(position), String(active), type);
@@ -71,7 +78,7 @@ export class SnapshotImageBuilder {
   }
 
   userKey(key: string, lowerUserName: string): void {
-    this.userKeys.set(own(key), own(lowerUserName));
+    this.userKeys?.set(own(key), own(lowerUserName));
     this.pieces.push('k', key, lowerUserName);
   }
 
@@ -85,6 +92,7 @@ export class SnapshotImageBuilder {
 
   /** A reference written as row `rowid` of refs. */
   reference(key: string, kind: string, item: string | null, rowid: number | bigint): void {
+    this.userKeys ??= new Map(this.writtenUserKeys());
     const counted = this.referenceCounts.get(key);
     if (counted) counted.count++;
     else this.referenceCounts.set(own(key), { count: 1, first: rowid });
@@ -176,7 +184,7 @@ export class SnapshotImageBuilder {
     keys.sort(keys.some((key) => SURROGATE_OR_ABOVE.test(key)) ? sqliteTextOrder : undefined);
     for (const key of keys) {
       const { count, first } = this.referenceCounts.get(key) as { count: number; first: number | bigint };
-      const nameId = nameIds.get(this.userKeys.get(key) ?? key.toLowerCase());
+      const nameId = nameIds.get(this.userKeys?.get(key) ?? key.toLowerCase());
       const known = nameId !== undefined && this.userNameIds.has(nameId);
       fields.push('r', key, String(count), known ? '' : ((example.get(first) as string | undefined) ?? ''), known ? '1' : '0');
     }

@@ -48,7 +48,11 @@ export class SnapshotWriter {
     for (const index of [...SNAPSHOT_INDEXES.map(indexName), REFS_BY_USER_INDEX]) db.exec(`DROP INDEX IF EXISTS ${index}`);
     for (const table of [...SNAPSHOT_TABLES, 'snapshot_image_parts']) db.prepare(`DELETE FROM ${table} WHERE source_id = ?`).run(this.sourceId);
     const imagePart = db.prepare('INSERT INTO snapshot_image_parts (source_id, part, records) VALUES (?, ?, ?)');
-    this.image = new SnapshotImageBuilder((part, records) => imagePart.run(this.sourceId, part, records));
+    const userKeys = db.prepare('SELECT user_key, lower_user_name FROM user_keys WHERE source_id = ?').raw();
+    this.image = new SnapshotImageBuilder(
+      (part, records) => imagePart.run(this.sourceId, part, records),
+      () => userKeys.all(this.sourceId) as Array<[string, string]>,
+    );
     this.insert = {
       directory: db.prepare('INSERT INTO directories VALUES (?, ?, ?, ?, ?, ?)'),
       user: db.prepare('INSERT INTO users VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
