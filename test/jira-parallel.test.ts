@@ -81,7 +81,8 @@ async function expectSameSnapshot(file: string, restarts = 0): Promise<Scanned> 
 
 beforeAll(async () => {
   dir = tempDir();
-  const estate = await generateEstate({ users: 600, groups: 40, memberships: 2500, seed: 5, outDir: path.join(dir, 'estate') });
+  // Enough users for an image of several parts (parts are cut by records: same records, same parts).
+  const estate = await generateEstate({ users: 6000, groups: 40, memberships: 2500, seed: 5, outDir: path.join(dir, 'estate') });
   generated = estate.jiraBackup;
   generatedEntities = await entitiesOf(generated);
 });
@@ -91,7 +92,27 @@ describe('reading a Jira backup in parts on several threads', () => {
     const parts = await expectSameSnapshot(generated);
     expect(parts.counts.memberships).toBeGreaterThan(1000);
     expect(parts.dump).toMatch(/\|user-picker:/);
+    expect(parts.dump).toMatch(/snapshot_image_parts: [2-9]/);
     expect(generatedEntities.length / 4096).toBeGreaterThan(20);
+  });
+
+  it('reads again on one thread what parts would read otherwise: XML 1.1, a custom field defined twice', async () => {
+    // XML 1.1 reads some characters otherwise (U+0085 is a line end), and only the first part has the declaration.
+    const xml11 = generatedEntities.replace('<?xml version="1.0"', '<?xml version="1.1"').replace(/ displayName="([^"]*)"/g, ' displayName="$1\u0085x"');
+    expect(xml11).toContain('version="1.1"');
+    await expectSameSnapshot(await writeZip(path.join(dir, 'xml11.zip'), { 'entities.xml': xml11 }), 1);
+    // The same custom field id twice: the later definition wins on one thread.
+    const field = /\n    <CustomField [^\n]*userpicker[^\n]*\n/.exec(generatedEntities)?.[0] as string;
+    expect(field).toBeDefined();
+    const redefined = generatedEntities.replace(/(\n    <Issue )/, `${field.replace(/customfieldtypekey="[^"]*"/, 'customfieldtypekey="x:textfield"').trimEnd()}$1`);
+    await expectSameSnapshot(await writeZip(path.join(dir, 'twice.zip'), { 'entities.xml': redefined }), 1);
+  });
+
+  it('keeps the BOMs for the parser to see, as one thread does', async () => {
+    const file = await writeZip(path.join(dir, 'boms.zip'), { 'entities.xml': `\ufeff\ufeff${generatedEntities}` });
+    const message = await scanWith(file, ONE_THREAD).catch((error: Error) => error.message);
+    expect(message).toMatch(/malformed XML at line 1/);
+    await expect(scanWith(file, PARTS)).rejects.toThrow(message as string);
   });
 
   it('writes exactly the snapshot one parser writes for the real Jira 7.13.11 backup (multi-line rows, CDATA)', async () => {
@@ -130,6 +151,16 @@ describe('reading a Jira backup in parts on several threads', () => {
     const unknownMessage = `line ${membership + 1}: <Membership> names group "no-such-group"`;
     await expect(scanWith(unknownFile, ONE_THREAD)).rejects.toThrow(unknownMessage);
     await expect(scanWith(unknownFile, PARTS)).rejects.toThrow(unknownMessage);
+
+    // A bad character in a part, with enough rows after it to fill a batch: nothing after it reaches the writer.
+    const control = [...lines];
+    control.splice(at + 1, 0, ...Array.from({ length: 6000 }, (_, i) => `    <ApplicationUser id="${900000 + i}" userKey="filler${i}" lowerUserName="filler${i}"/>`));
+    control[at] = (control[at] as string).replace(/ displayName="/, ' displayName="\u0001');
+    expect(control[at]).toContain('\u0001');
+    const controlFile = await writeZip(path.join(dir, 'control.zip'), { 'entities.xml': control.join('\n') });
+    const controlMessage = await scanWith(controlFile, ONE_THREAD).catch((error: Error) => error.message);
+    expect(controlMessage).toMatch(/malformed XML at line \d+, column \d+: disallowed character/);
+    await expect(scanWith(controlFile, { partBytes: 1 << 20 })).rejects.toThrow(controlMessage as string);
 
     const truncated = await writeZip(path.join(dir, 'truncated.zip'), { 'entities.xml': generatedEntities.slice(0, generatedEntities.length / 2) });
     const oneThread = await scanWith(truncated, ONE_THREAD).catch((error: Error) => error.message);

@@ -249,7 +249,8 @@ export class JiraEntityReader {
     if (parent !== this.checkedParent || directoryId !== this.checkedDirectory) {
       // Jira writes Group rows before Membership rows, but a part of the document read on its own may not
       // have them: a run whose group has not been seen is checked once the document is read.
-      if (!this.links.hasGroup(directoryId, a.lowerParentName ?? parent.toLowerCase())) this.links.pendingMemberships.push({ directoryId, parent, line });
+      const lowerParent = a.lowerParentName ?? parent.toLowerCase();
+      if (!this.links.hasGroup(directoryId, lowerParent)) this.links.addPending(directoryId, lowerParent, parent, line);
       this.checkedParent = parent;
       this.checkedDirectory = directoryId;
     }
@@ -352,6 +353,8 @@ export class JiraLinks implements JiraLinksData {
   readonly roles = new Map<string, string>();
   readonly roleActors: JiraLinksData['roleActors'] = [];
   readonly projectSchemes = new Map<string, string>();
+  /** The groups of pendingMemberships (directory and lower-case name), each once. */
+  private readonly pendingGroups = new Set<string>();
 
   addGroup(directoryId: string, lowerName: string): void {
     let names = this.groupsByDirectory.get(directoryId);
@@ -363,6 +366,14 @@ export class JiraLinks implements JiraLinksData {
     return this.groupsByDirectory.get(directoryId)?.has(lowerName) ?? false;
   }
 
+  /** A membership of a group not seen yet: the first row naming it is checked once the document is read. */
+  addPending(directoryId: string, lowerName: string, parent: string, line: number): void {
+    const key = `${directoryId}\u0001${lowerName}`;
+    if (this.pendingGroups.has(key)) return;
+    this.pendingGroups.add(key);
+    this.pendingMemberships.push({ directoryId, parent, line });
+  }
+
   /** The plain data, to send to another thread. */
   data(): JiraLinksData {
     const { groupsByDirectory, pendingMemberships, schemeNames, schemeGrants, projects, roles, roleActors, projectSchemes } = this;
@@ -372,7 +383,10 @@ export class JiraLinks implements JiraLinksData {
   /** Adds what the next part of the document gathered (parts merge in document order). */
   merge(part: JiraLinksData): void {
     for (const [directoryId, names] of part.groupsByDirectory) for (const name of names) this.addGroup(directoryId, name);
-    this.pendingMemberships.push(...part.pendingMemberships);
+    // The part's memberships of groups the parts before it hold are settled; the others wait for the end.
+    for (const pending of part.pendingMemberships) {
+      if (!this.hasGroup(pending.directoryId, pending.parent.toLowerCase())) this.pendingMemberships.push(pending);
+    }
     this.schemeGrants.push(...part.schemeGrants);
     this.roleActors.push(...part.roleActors);
     for (const [map, more] of [

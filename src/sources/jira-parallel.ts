@@ -35,7 +35,15 @@ const PARTS_PER_THREAD = 2;
 
 type WorkerMessage =
   | ({ index: number } & PackedMessage)
-  | { type: 'part-done'; index: number; counts: ScanCounts; links: JiraLinksData; fields: Array<[string, string | null]> }
+  | {
+      type: 'part-done';
+      index: number;
+      counts: ScanCounts;
+      links: JiraLinksData;
+      fields: Array<[string, string | null]>;
+      /** The first part's: the version its XML declaration gives, if it has one. */
+      xmlVersion?: string;
+    }
   | { type: 'gave-up'; index: number; reason: string };
 
 type PartDone = Extract<WorkerMessage, { type: 'part-done' }>;
@@ -66,6 +74,20 @@ function grownTo(bytes: Uint8Array<ArrayBuffer>, filled: number, needed: number)
   return more;
 }
 
+/**
+ * Lets a parse thread end on its own (it closes its port when told to), and terminates it only if it has
+ * not within a few seconds: terminating a thread while V8 compiles in the background can abort Node 20.
+ */
+async function closed(worker: Worker): Promise<void> {
+  worker.removeAllListeners('exit');
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  worker.postMessage({ type: 'close' });
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), 5000)));
+  if ((await Promise.race([exited, late])) === 'late') await worker.terminate();
+  clearTimeout(timer);
+}
+
 /** The worker script: the compiled file next to this one (tests running the TypeScript use the build). */
 function workerUrl(): URL {
   return import.meta.url.endsWith('.ts')
@@ -83,13 +105,16 @@ export async function readJiraInParts(
   progress?: (bytes: number) => void,
   partBytes = PART_BYTES,
 ): Promise<boolean> {
+  const stream = await document.open();
   const threads = Math.min(4, Math.max(2, os.availableParallelism()));
-  const workers = Array.from({ length: threads }, () => new Worker(workerUrl(), { workerData: { displayName: document.displayName }}));
+  const workers = Array.from({ length: threads }, () => new Worker(workerUrl(), { workerData: { displayName: document.displayName } }));
   const outstanding = workers.map(() => 0);
   /** Per worker, the parts whose custom fields it has been sent. */
   const fieldsSent = workers.map(() => new Set<number>());
   /** Parts that defined custom fields, by index. */
   const definitions = new Map<number, Array<[string, string | null]>>();
+  /** Every custom field id defined so far. */
+  const definedFields = new Set<string>();
   /** Parts not yet passed on: their messages so far, and their end once done. */
   const waiting = new Map<number, { messages: PackedMessage[]; done?: PartDone }>();
   const links = new JiraLinks();
@@ -136,6 +161,13 @@ export async function readJiraInParts(
       if (message.type === 'gave-up') return stop();
       if (message.type === 'part-done') {
         outstanding[w] = (outstanding[w] as number) - 1;
+        // Later parts are parsed as XML 1.0, which only the first part's declaration can contradict; and a
+        // custom field defined twice (its id is a table's key) would be settled differently in parts.
+        if (message.xmlVersion !== undefined && message.xmlVersion !== '1.0') return stop();
+        for (const [id] of message.fields) {
+          if (definedFields.has(id)) return stop();
+          definedFields.add(id);
+        }
         if (message.fields.length > 0) definitions.set(message.index, message.fields);
         entry(message.index).done = message;
         advance();
@@ -177,7 +209,6 @@ export async function readJiraInParts(
     }
   };
 
-  const stream = await document.open();
   let parts = 0;
   let sent = 0;
   try {
@@ -217,7 +248,7 @@ export async function readJiraInParts(
     gaveUp = true;
   } finally {
     stream.destroy();
-    await Promise.all(workers.map((worker) => worker.removeAllListeners('exit').terminate()));
+    await Promise.all(workers.map(closed));
   }
   if (sinkFailure !== undefined) throw sinkFailure;
   if (gaveUp) return false;

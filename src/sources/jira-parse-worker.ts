@@ -5,7 +5,7 @@
  * main thread packs them (record-packing.ts) and sent back tagged with the part's index; the main thread
  * passes them on to the writer in document order.
  *
- * Messages in: part. Messages out, per part: batch and membership-table (any number), then part-done, or
+ * Messages in: part, close (the thread ends). Messages out, per part: batch and membership-table (any number), then part-done, or
  * gave-up when the part cannot be read on its own (bad XML, a bad row, or a cut that was not between two
  * rows): the main thread then reads the document again on one thread, which says what is wrong and where.
  */
@@ -39,12 +39,19 @@ const { displayName } = workerData as { displayName: string };
 
 /** The custom fields known to this thread: its own parts' and those the main thread passed on. */
 const fields: CustomFields = new Map();
-const decoder = new TextDecoder();
+// BOMs are the parser's to see, as on one thread (saxes takes one at the start of the document).
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 let index = -1;
-const packing = packingSink((message, transfer) => port.postMessage({ ...message, index }, transfer ?? []), true);
+/** Set once the parser has met bad XML: the records after it may hold anything, and are not sent. */
+let broken = false;
+const packing = packingSink((message, transfer) => {
+  if (!broken) port.postMessage({ ...message, index }, transfer ?? []);
+}, true);
 
-port.on('message', (part: JiraPart) => {
+port.on('message', (part: JiraPart | { type: 'close' }) => {
+  if (part.type === 'close') return port.close();
   index = part.index;
+  broken = false;
   try {
     const problem = parsePart(part);
     if (problem) {
@@ -71,6 +78,7 @@ function parsePart(part: JiraPart): string | undefined {
   let failure: Error | undefined;
   parser.on('error', (error) => {
     failure ??= error;
+    broken = true;
   });
   reader.attach(parser);
   if (!part.first) parser.write('<entity-engine-xml>');
@@ -84,6 +92,7 @@ function parsePart(part: JiraPart): string | undefined {
   table.finish();
   const counts = { ...packing.counts };
   packing.reset();
-  port?.postMessage({ type: 'part-done', index, counts, links: links.data(), fields: defined });
+  const xmlVersion = part.first ? parser.xmlDecl.version : undefined;
+  port?.postMessage({ type: 'part-done', index, counts, links: links.data(), fields: defined, ...(xmlVersion === undefined ? {} : { xmlVersion }) });
   return undefined;
 }

@@ -98,6 +98,8 @@ export class MembershipTable {
   private directories: string[] = [];
   private readonly directoryIndexes = new Map<string, number>();
   private parents: string[] = [];
+  /** Parent name → its index in `parents`, for the directory of the rows being added. */
+  private readonly parentIndexes = new Map<string, number>();
   private rows = new Int32Array(ROW_FIELDS * 4096);
   private rowCount = 0;
   private strings: string[] = [];
@@ -175,11 +177,18 @@ export class MembershipTable {
       }
       this.lastDirectoryIndex = index;
       this.lastParent = undefined;
+      this.parentIndexes.clear(); // a parent index stands for one directory too
     }
     if (parent !== this.lastParent) {
+      // Rows usually come grouped by group, but Jira writes them in id order: each parent once per directory.
       this.lastParent = parent;
-      this.lastParentIndex = this.parents.length;
-      this.parents.push(detached(parent));
+      let index = this.parentIndexes.get(parent);
+      if (index === undefined) {
+        index = this.parents.length;
+        this.parents.push(detached(parent));
+        this.parentIndexes.set(this.parents[index] as string, index);
+      }
+      this.lastParentIndex = index;
     }
     if (this.rowCount * ROW_FIELDS === this.rows.length) this.rows = grown(this.rows);
     const at = this.rowCount * ROW_FIELDS;
@@ -208,6 +217,7 @@ export class MembershipTable {
     this.directories = [];
     this.directoryIndexes.clear();
     this.parents = [];
+    this.parentIndexes.clear();
     this.rows = new Int32Array(ROW_FIELDS * Math.min(this.chunkRows, 4096));
     this.rowCount = 0;
     this.strings = [];

@@ -32,8 +32,8 @@ import type { Db } from './workspace.js';
 /** Bumped whenever the layout changes: images of another format are not read. */
 export const IMAGE_FORMAT = 4;
 
-/** Characters of records per part. */
-const PART_CHARS = 1 << 20;
+/** Records per part of the image (about a megabyte). */
+const PART_RECORDS = 8192;
 
 export const IMAGE_SEPARATOR = '\u0001';
 /** Stands for a missing (null) field. */
@@ -47,7 +47,7 @@ export interface MembershipLists {
 export class SnapshotImageBuilder {
   /** The records of the part being filled: one text per batch (joined, so they hold no slices of the batches' texts). */
   private texts: string[] = [];
-  private chars = 0;
+  private partRecords = 0;
   private parts = 0;
   private pieces: string[] = [];
   /** User key → lower-case user name, from the first reference on (a source without references, such as a directory, needs none). */
@@ -70,24 +70,29 @@ export class SnapshotImageBuilder {
 
   directory(id: string, name: string, position: number, active: number, type: string): void {
     this.pieces.push('d', id, name, String(position), String(active), type);
+    this.recorded();
   }
 
   user(directoryId: string, userName: string, nameId: number, active: number, displayName: string, email: string, updated: string): void {
     this.userNameIds.add(nameId);
     this.pieces.push('u', directoryId, userName, String(nameId), String(active), displayName, email, updated);
+    this.recorded();
   }
 
   userKey(key: string, lowerUserName: string): void {
     this.userKeys?.set(own(key), own(lowerUserName));
     this.pieces.push('k', key, lowerUserName);
+    this.recorded();
   }
 
   group(directoryId: string, name: string, nameId: number): void {
     this.pieces.push('g', directoryId, name, String(nameId));
+    this.recorded();
   }
 
   grant(subjectType: string, subject: string, permission: string, scope: string, scopeKey: string): void {
     this.pieces.push('p', subjectType, subject, permission, scope, scopeKey);
+    this.recorded();
   }
 
   /** A reference written as row `rowid` of refs. */
@@ -99,24 +104,31 @@ export class SnapshotImageBuilder {
     if (kind === 'filter-owner' || kind === 'board-owner') this.owned.push('o', own(key), kind, item === null ? IMAGE_NULL : own(item));
   }
 
-  /** Ends a batch: its records become one text of the part being filled, which is stored once full. */
+  /**
+   * Ends a batch: its records become one text of the part being filled (joined, so that they hold no
+   * slices of the batch's text).
+   */
   endBatch(): void {
     if (this.pieces.length === 0) return;
-    this.add(this.pieces.join(IMAGE_SEPARATOR));
+    this.texts.push(this.pieces.join(IMAGE_SEPARATOR));
     this.pieces = [];
   }
 
-  private add(text: string): void {
-    this.texts.push(text);
-    this.chars += text.length;
-    if (this.chars >= PART_CHARS) this.storeTexts();
+  /**
+   * Counts a record; a part is stored once it holds PART_RECORDS of them. Parts are cut by records, not
+   * by batches, so that the same records make the same parts however a reader batched them.
+   */
+  private recorded(): void {
+    if (++this.partRecords < PART_RECORDS) return;
+    this.endBatch();
+    this.storeTexts();
   }
 
   private storeTexts(): void {
     if (this.texts.length === 0) return;
     this.storePart(this.parts++, encodeRecords(this.texts.join(IMAGE_SEPARATOR)));
     this.texts = [];
-    this.chars = 0;
+    this.partRecords = 0;
   }
 
   /**
@@ -132,7 +144,8 @@ export class SnapshotImageBuilder {
   ): void {
     this.endBatch();
     const referenced = this.references(db, nameIds);
-    if (referenced !== '') this.add(referenced);
+    // The references, the directories of the memberships and the count of names end the last part.
+    if (referenced !== '') this.texts.push(referenced);
     const directories: string[] = [];
     const directoryNumbers = new Map<string, number>();
     let size = 0;
@@ -143,8 +156,8 @@ export class SnapshotImageBuilder {
       }
       size += 4 + users.length + groups.length;
     });
-    if (directories.length > 0) this.add(directories.join(IMAGE_SEPARATOR));
-    this.add(`n${IMAGE_SEPARATOR}${nameIds.size}`);
+    if (directories.length > 0) this.texts.push(directories.join(IMAGE_SEPARATOR));
+    this.texts.push(`n${IMAGE_SEPARATOR}${nameIds.size}`);
     this.storeTexts();
     const members = new Int32Array(size);
     let at = 0;
