@@ -2,9 +2,11 @@
  * Scanning into the workspace. A re-scan replaces the source's previous snapshot in one transaction: if
  * the reader fails, or the process is killed, the previous snapshot stays exactly as it was.
  *
- * The reader runs on the main thread and hands records to a sink that packs them into flat batches; a
- * worker thread (snapshot-writer-worker.ts) writes them into SQLite at the same time. The sink holds
- * back the reader when too many batches wait, so memory stays flat.
+ * The reader runs on the main thread and hands records to a sink that packs them into flat batches
+ * (record-packing.ts); a worker thread (snapshot-writer-worker.ts) writes them into SQLite at the same
+ * time. The sink holds back the reader when too many batches wait, so memory stays flat. A reader that
+ * parses on threads of its own (jira-parallel.ts) has the sink pass their packed batches on in order
+ * (forward), and may start the snapshot over (restart) to read the source again on one thread.
  */
 import { Worker } from 'node:worker_threads';
 import { UsermigError } from '../model/errors.js';
