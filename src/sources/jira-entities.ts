@@ -330,7 +330,7 @@ export interface JiraLinksData {
   /** Directory → lower-case names of its groups. */
   groupsByDirectory: Map<string, Set<string>>;
   /** Memberships whose group had not been seen when they were read. */
-  pendingMemberships: Array<{ directoryId: string; parent: string; line: number }>;
+  pendingMemberships: Array<{ directoryId: string; parent: string; lowerParent: string; line: number }>;
   schemeNames: Map<string, string>;
   schemeGrants: Array<{ scheme: string; type: 'group' | 'user'; subject: string; permission: string }>;
   projects: Map<string, string>;
@@ -371,7 +371,7 @@ export class JiraLinks implements JiraLinksData {
     const key = `${directoryId}\u0001${lowerName}`;
     if (this.pendingGroups.has(key)) return;
     this.pendingGroups.add(key);
-    this.pendingMemberships.push({ directoryId, parent, line });
+    this.pendingMemberships.push({ directoryId, parent, lowerParent: lowerName, line });
   }
 
   /** The plain data, to send to another thread. */
@@ -385,7 +385,7 @@ export class JiraLinks implements JiraLinksData {
     for (const [directoryId, names] of part.groupsByDirectory) for (const name of names) this.addGroup(directoryId, name);
     // The part's memberships of groups the parts before it hold are settled; the others wait for the end.
     for (const pending of part.pendingMemberships) {
-      if (!this.hasGroup(pending.directoryId, pending.parent.toLowerCase())) this.pendingMemberships.push(pending);
+      if (!this.hasGroup(pending.directoryId, pending.lowerParent)) this.pendingMemberships.push(pending);
     }
     this.schemeGrants.push(...part.schemeGrants);
     this.roleActors.push(...part.roleActors);
@@ -402,7 +402,8 @@ export class JiraLinks implements JiraLinksData {
   /** Throws for the first membership whose group the document does not contain. */
   checkMemberships(displayName: string): void {
     for (const pending of this.pendingMemberships) {
-      if (!this.hasGroup(pending.directoryId, pending.parent.toLowerCase())) {
+      // By the row's lowerParentName, as the row was checked when it was read.
+      if (!this.hasGroup(pending.directoryId, pending.lowerParent)) {
         throw inputError(
           `${displayName}: line ${pending.line}: <Membership> names group "${pending.parent}" in directory ${pending.directoryId}, which the backup does not contain`,
         );
