@@ -96,7 +96,7 @@ describe('reading a Jira backup in parts on several threads', () => {
     expect(generatedEntities.length / 4096).toBeGreaterThan(20);
   });
 
-  it('reads again on one thread what parts would read otherwise: XML 1.1, a custom field defined twice', async () => {
+  it('reads again on one thread what parts would read otherwise: XML 1.1, a custom field defined twice, User rows in two places', async () => {
     // XML 1.1 reads some characters otherwise (U+0085 is a line end), and only the first part has the declaration.
     const xml11 = generatedEntities.replace('<?xml version="1.0"', '<?xml version="1.1"').replace(/ displayName="([^"]*)"/g, ' displayName="$1\u0085x"');
     expect(xml11).toContain('version="1.1"');
@@ -106,6 +106,12 @@ describe('reading a Jira backup in parts on several threads', () => {
     expect(field).toBeDefined();
     const redefined = generatedEntities.replace(/(\n    <Issue )/, `${field.replace(/customfieldtypekey="[^"]*"/, 'customfieldtypekey="x:textfield"').trimEnd()}$1`);
     await expectSameSnapshot(await writeZip(path.join(dir, 'twice.zip'), { 'entities.xml': redefined }), 1);
+    // User rows in two places: the memberships, resolved once the User rows have passed, would number names otherwise.
+    const lines = generatedEntities.split('\n');
+    const user = lines.findIndex((line) => line.startsWith('    <User '));
+    const moved = [...lines.slice(0, user), ...lines.slice(user + 1)];
+    moved.splice(moved.lastIndexOf('</entity-engine-xml>'), 0, lines[user] as string);
+    await expectSameSnapshot(await writeZip(path.join(dir, 'late-user.zip'), { 'entities.xml': moved.join('\n') }), 1);
   });
 
   it('keeps the BOMs for the parser to see, as one thread does', async () => {

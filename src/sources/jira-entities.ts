@@ -31,6 +31,8 @@ const USER_PICKER_TYPES = /:(userpicker|multiuserpicker)$/;
 export class JiraEntityReader {
   private depth = 0;
   rootSeen = false;
+  /** Whether User rows were read; whether any row that names users or groups (User, Group, Membership) was. */
+  readonly seen = { users: false, names: false };
   private current: { name: string; attributes: Attributes; line: number } | undefined;
   private childName: string | undefined;
   private childText = '';
@@ -106,6 +108,7 @@ export class JiraEntityReader {
     const sink = this.sink;
     switch (element) {
       case 'Membership':
+        this.seen.names = true;
         this.membership(a, line);
         return;
       case 'Action':
@@ -157,6 +160,7 @@ export class JiraEntityReader {
         if (DIRECTORY_ATTRIBUTE_NAMES.has(a.name ?? '')) sink.directoryAttribute?.({ directoryId: need('directoryId'), name: a.name as string, value: a.value ?? '' });
         break;
       case 'User': {
+        this.seen.users = this.seen.names = true;
         const userName = need('userName');
         sink.user({
           directoryId: need('directoryId'),
@@ -173,6 +177,7 @@ export class JiraEntityReader {
         sink.userKey({ userKey: need('userKey'), lowerUserName: need('lowerUserName').toLowerCase() });
         break;
       case 'Group': {
+        this.seen.names = true;
         const directoryId = need('directoryId');
         const name = need('groupName');
         this.links.addGroup(directoryId, a.lowerGroupName ?? name.toLowerCase());

@@ -41,6 +41,8 @@ type WorkerMessage =
       counts: ScanCounts;
       links: JiraLinksData;
       fields: Array<[string, string | null]>;
+      /** Whether the part has User rows; whether it has rows that name users or groups (User, Group, Membership). */
+      seen: { users: boolean; names: boolean };
       /** The first part's: the version its XML declaration gives, if it has one. */
       xmlVersion?: string;
     }
@@ -145,10 +147,22 @@ export async function readJiraInParts(
     return part;
   };
   /** Passes on the parts that are done, in order, and the messages of the first that is not. */
+  /** Where the parts passed on stand: before any User row, in the User rows, or after them. */
+  let users: 'before' | 'in' | 'after' = 'before';
   const advance = () => {
     for (let part = waiting.get(next); part?.done && !gaveUp; part = waiting.get(next)) {
+      const { seen } = part.done;
+      // A backup writes each table whole (User rows together): once they are all in, the writer resolves the
+      // memberships while the last parts are parsed. A part that names users or groups after that would
+      // change the order names are numbered in: read on one thread instead.
+      if (users === 'after' && seen.names) return stop();
       sink.count(part.done.counts);
       links.merge(part.done.links);
+      if (seen.users) users = 'in';
+      else if (users === 'in') {
+        users = 'after';
+        forward({ type: 'tables-done' });
+      }
       waiting.delete(next++);
       const following = waiting.get(next);
       if (following) for (const message of following.messages.splice(0)) forward(message);

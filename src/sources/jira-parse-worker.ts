@@ -93,6 +93,14 @@ function parsePart(part: JiraPart): string | undefined {
   const counts = { ...packing.counts };
   packing.reset();
   const xmlVersion = part.first ? parser.xmlDecl.version : undefined;
-  port?.postMessage({ type: 'part-done', index, counts, links: links.data(), fields: defined, ...(xmlVersion === undefined ? {} : { xmlVersion }) });
+  port?.postMessage({
+    type: 'part-done',
+    index,
+    counts,
+    links: links.data(),
+    fields: defined,
+    seen: reader.seen,
+    ...(xmlVersion === undefined ? {} : { xmlVersion }),
+  });
   return undefined;
 }
