@@ -56,6 +56,9 @@ export class SnapshotImageBuilder {
   private readonly userNameIds = new Set<number>();
   /** Per referenced key: the number of references and the rowid of the first. */
   private readonly referenceCounts = new Map<string, { count: number; first: number | bigint }>();
+  /** Referenced keys in order (sortReferences), and how many of referenceCounts' keys they are. */
+  private sortedKeys: string[] = [];
+  private sortedCount = 0;
   /** 'o' records of filters and boards, in the order they were written. */
   private readonly owned: string[] = [];
 
@@ -183,6 +186,19 @@ export class SnapshotImageBuilder {
   }
 
   /**
+   * Sorts the referenced keys so far (as the loader's query orders them), a head start for the sort at the
+   * end: the keys that come later are few, and the sort runs fast over the sorted ones.
+   */
+  sortReferences(): void {
+    if (this.sortedCount === this.referenceCounts.size) return;
+    let at = 0;
+    for (const key of this.referenceCounts.keys()) if (at++ >= this.sortedCount) this.sortedKeys.push(key);
+    this.sortedCount = this.referenceCounts.size;
+    // The engine's own sort where every key is below the surrogates (the usual case): the same order, faster.
+    this.sortedKeys.sort(this.sortedKeys.some((key) => SURROGATE_OR_ABOVE.test(key)) ? sqliteTextOrder : undefined);
+  }
+
+  /**
    * The references as the loader would read them from the tables (estate-loader.ts, in the order of its
    * query: by key, as SQLite orders text): per referenced key, the count and, for keys that name no user
    * of the snapshot, one resolved example (read through the loader's view, on the indexes the scan has
@@ -192,9 +208,8 @@ export class SnapshotImageBuilder {
     if (this.referenceCounts.size === 0 && this.owned.length === 0) return '';
     const example = db.prepare(`SELECT kind || CASE WHEN item <> '' THEN ' ' || item ELSE '' END FROM resolved_refs WHERE ref_id = ?`).pluck();
     const fields: string[] = [];
-    const keys = [...this.referenceCounts.keys()];
-    // The engine's own sort where every key is below the surrogates (the usual case): the same order, faster.
-    keys.sort(keys.some((key) => SURROGATE_OR_ABOVE.test(key)) ? sqliteTextOrder : undefined);
+    this.sortReferences();
+    const keys = this.sortedKeys;
     for (const key of keys) {
       const { count, first } = this.referenceCounts.get(key) as { count: number; first: number | bigint };
       const nameId = nameIds.get(this.userKeys?.get(key) ?? key.toLowerCase());
@@ -202,6 +217,8 @@ export class SnapshotImageBuilder {
       fields.push('r', key, String(count), known ? '' : ((example.get(first) as string | undefined) ?? ''), known ? '1' : '0');
     }
     this.referenceCounts.clear();
+    this.sortedKeys = [];
+    this.sortedCount = 0;
     for (const field of this.owned) fields.push(field);
     this.owned.length = 0;
     return fields.join(IMAGE_SEPARATOR);

@@ -34,7 +34,7 @@ port.on('message', (message: Message) => {
       writer.writeMembershipTable(message.table);
       port.postMessage({ type: 'ack' });
     } else if (message.type === 'tables-done') {
-      writer.resolveWaitingTables();
+      writer.tablesDone();
     } else if (message.type === 'restart') {
       writer.rollback();
       writer = undefined;

@@ -175,8 +175,16 @@ export class SnapshotWriter {
     else this.resolveRows(table);
   }
 
-  /** Resolves the rows of the tables that waited for every user (sent once the source's tables are all in). */
-  resolveWaitingTables(): void {
+  /**
+   * Resolves the rows of the tables that waited for every user (sent once the source's tables are all in),
+   * and sorts the references so far: what the commit would do, done while the source's last rows stream.
+   */
+  tablesDone(): void {
+    this.resolveWaitingTables();
+    this.image.sortReferences();
+  }
+
+  private resolveWaitingTables(): void {
     for (const table of this.waitingTables.splice(0)) this.resolveRows(table);
   }
 
