@@ -10,7 +10,8 @@
  * - Values of custom fields defined in a part another thread has not yet reported go to the writer as
  *   field references, settled there in document order (FieldReferenceSink).
  * - Memberships name users of later parts (Membership rows come before User rows): each part's table
- *   waits in the writer until every part is in (MembershipTableData.deferRows).
+ *   waits in the writer (MembershipTableData.deferRows) until the User rows have passed, and is resolved
+ *   while the last parts are parsed.
  *
  * Anything unexpected — bad XML, a bad row, a cut that was not between rows, a thread that fails — and
  * readJiraInParts returns false: the caller starts the snapshot over and reads the document on one
@@ -194,8 +195,10 @@ export async function readJiraInParts(
     worker.on('exit', () => stop());
   });
 
-  /** Sends a part to the least busy thread, once one can take it and the writer is not busy. */
-  /** Sends the first `length` bytes of `buffer` (which moves to the thread) as part `index`. */
+  /**
+   * Sends the first `length` bytes of `buffer` (which moves to the thread) as part `index` to the least
+   * busy thread, once one can take it and the writer is not busy.
+   */
   const dispatch = async (buffer: ArrayBuffer, length: number, index: number, last: boolean) => {
     for (;;) {
       if (gaveUp) return;
