@@ -3,17 +3,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { hasBlockers, type Assessment } from '../assess/index.js';
 import { generateEstate } from '../generate/index.js';
-import { loadConfig } from '../config.js';
-import { assessConfigured } from '../assess/configured.js';
 import { usageError } from '../model/errors.js';
-import type { SourceOptions } from '../sources/index.js';
-import { writeAssessmentCsv } from '../report/assessment-csv.js';
 import { formatAssessment } from '../report/assessment-text.js';
-import { parseSourceSpecs, scan, type ScanResult } from '../scan.js';
-import { openWorkspace, resolveWorkspaceDir } from '../workspace/workspace.js';
 import { createProgress } from './progress.js';
+import { runAssessment } from './assess-command.js';
+import { scanCommand } from './scan-command.js';
+import { stdout } from './output.js';
 import { withEstate, withEstateAsync } from './workspace-estate.js';
 import { runApply } from '../apply/run-apply.js';
 import { makePlan } from '../plan/make-plan.js';
@@ -27,82 +23,6 @@ import { checkContext } from '../assess/context.js';
 import { planBulkFix } from '../decide/bulk-fix.js';
 import { domainRows } from '../decide/domains.js';
 import { saveDomainDecisions, saveUserDecisions } from '../workspace/decision-store.js';
-
-export interface Output {
-  out(text: string): void;
-}
-
-const stdout: Output = { out: (text) => void process.stdout.write(`${text}\n`) };
-
-export interface ScanOptions {
-  workspace?: string;
-  json?: boolean;
-  /** --ldap-preset openldap|ad */
-  ldapPreset?: string;
-  /** --ca FILE */
-  ca?: string;
-  /** --config FILE (default: usermig.json in the workspace when present) */
-  config?: string;
-}
-
-export async function scanCommand(sources: string[], options: ScanOptions, io = stdout): Promise<number> {
-  if (sources.length === 0) throw usageError('scan needs at least one source, e.g. usermig scan jira-backup:backup.zip');
-  const specs = parseSourceSpecs(sources);
-  const workspaceDir = resolveWorkspaceDir(options.workspace);
-  const config = loadConfig(options.config, workspaceDir);
-  if (options.ldapPreset !== undefined || specs.some((spec) => spec.kind === 'ldap')) {
-    // Loaded only for LDAP (it brings the LDAP client): a bad mapping fails before anything is read.
-    const { parsePreset, resolveLdapMapping } = await import('../sources/ldap-mapping.js');
-    if (options.ldapPreset !== undefined) parsePreset(options.ldapPreset, '--ldap-preset');
-    if (specs.some((spec) => spec.kind === 'ldap')) resolveLdapMapping(config, options.ldapPreset);
-  }
-  const sourceOptions: SourceOptions = { config, ...(options.ldapPreset ? { ldapPreset: options.ldapPreset } : {}), ...(options.ca ? { caFile: path.resolve(options.ca) } : {}) };
-  const workspace = openWorkspace(workspaceDir);
-  const progress = createProgress(options.json ? 'json-lines' : 'bar');
-  try {
-    const results = await scan(workspace, specs, ({ source, bytes, total }) => progress.update(`scanning ${source}`, bytes, total), sourceOptions);
-    progress.stop();
-    if (options.json) io.out(JSON.stringify({ sources: results.map(scanResultJson) }));
-    else for (const result of results) io.out(describeScan(result));
-    return 0;
-  } finally {
-    progress.stop();
-    workspace.close();
-  }
-}
-
-const scanResultJson = (result: ScanResult) => ({
-  name: result.spec.name,
-  kind: result.spec.kind,
-  location: result.spec.location,
-  counts: result.counts,
-  seconds: Number(result.seconds.toFixed(3)),
-  ...(result.notes.length > 0 ? { notes: result.notes } : {}),
-});
-
-function describeScan(result: ScanResult): string {
-  const c = result.counts;
-  const n = (value: number | undefined) => (value ?? 0).toLocaleString('en-US');
-  return (
-    `scanned ${result.spec.name} (${result.spec.kind}:${result.spec.location}) in ${result.seconds.toFixed(1)} s: ` +
-    `${n(c.directories)} directories, ${n(c.users)} users, ${n(c.groups)} groups, ${n(c.memberships)} memberships, ` +
-    `${n(c.grants)} grants, ${n(c.containers)} projects/spaces/repositories, ${n(c.references)} user references` +
-    result.notes.map((note) => `\n  note: ${note}`).join('')
-  );
-}
-
-/** `configFile`: --config (default usermig.json in the workspace folder, when present). */
-export function runAssessment(workspaceDir: string, configFile?: string): Assessment {
-  const config = loadConfig(configFile, workspaceDir);
-  return withEstate(workspaceDir, ({ estate, decisions }) => assessConfigured(estate, decisions, config));
-}
-
-export function assessCommand(options: { workspace?: string; json?: boolean; csv?: string; config?: string }, io = stdout): number {
-  const assessment = runAssessment(resolveWorkspaceDir(options.workspace), options.config);
-  if (options.csv) writeAssessmentCsv(assessment, options.csv);
-  io.out(options.json ? JSON.stringify(assessment) : formatAssessment(assessment));
-  return hasBlockers(assessment) ? 1 : 0;
-}
 
 const positiveInteger = (name: string, value: string | undefined, fallback: number): number => {
   if (value === undefined) return fallback;

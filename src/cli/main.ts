@@ -63,7 +63,7 @@ async function program(argv: string[]): Promise<Command> {
     .option('--ca <file>', 'PEM file of a private CA that signed the server certificate (TLS is always verified)')
     .option('--config <file>', 'configuration file (default: usermig.json in the workspace folder, when present)')
     .action(async (sources: string[], options) => {
-      process.exitCode = await (await commands()).scanCommand(sources, options);
+      process.exitCode = await (await import('./scan-command.js')).scanCommand(sources, options);
     });
 
   cli
@@ -74,7 +74,7 @@ async function program(argv: string[]): Promise<Command> {
     .option('--csv <file>', 'also write one row per finding subject to FILE')
     .option('--config <file>', 'configuration file (default: usermig.json in the workspace folder, when present)')
     .action(async (options) => {
-      process.exitCode = (await commands()).assessCommand(options);
+      process.exitCode = (await import('./assess-command.js')).assessCommand(options);
     });
 
   cli
