@@ -18,7 +18,7 @@ import { MembershipTable, type MembershipTableSink } from './membership-table.js
 import { parseXmlStream } from './xml-stream.js';
 
 /** Below this size (uncompressed), entities.xml is parsed on one thread: threads would cost more than they save. */
-export const PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
+const PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
 
 export interface JiraReadOptions {
   /** Parse in parts of about this many bytes on several threads, whatever the size (tests). */

@@ -169,26 +169,14 @@ export class MembershipTable {
   private startRow(directoryId: string, parent: string): number {
     if (directoryId !== this.lastDirectory) {
       this.lastDirectory = directoryId;
-      let index = this.directoryIndexes.get(directoryId);
-      if (index === undefined) {
-        index = this.directories.length;
-        this.directories.push(detached(directoryId));
-        this.directoryIndexes.set(this.directories[index] as string, index);
-      }
-      this.lastDirectoryIndex = index;
+      this.lastDirectoryIndex = indexIn(this.directories, this.directoryIndexes, directoryId);
       this.lastParent = undefined;
       this.parentIndexes.clear(); // a parent index stands for one directory too
     }
     if (parent !== this.lastParent) {
       // Rows usually come grouped by group, but Jira writes them in id order: each parent once per directory.
       this.lastParent = parent;
-      let index = this.parentIndexes.get(parent);
-      if (index === undefined) {
-        index = this.parents.length;
-        this.parents.push(detached(parent));
-        this.parentIndexes.set(this.parents[index] as string, index);
-      }
-      this.lastParentIndex = index;
+      this.lastParentIndex = indexIn(this.parents, this.parentIndexes, parent);
     }
     if (this.rowCount * ROW_FIELDS === this.rows.length) this.rows = grown(this.rows);
     const at = this.rowCount * ROW_FIELDS;
@@ -242,6 +230,17 @@ export class MembershipTable {
     for (let i = 0; i < length; i++) chars[at++] = text.charCodeAt(i);
     this.charCount = at;
   }
+}
+
+/** The index of `value` in `list` (added, as a copy, if absent), found through `indexes`. */
+function indexIn(list: string[], indexes: Map<string, number>, value: string): number {
+  let index = indexes.get(value);
+  if (index === undefined) {
+    index = list.length;
+    list.push(detached(value));
+    indexes.set(list[index] as string, index);
+  }
+  return index;
 }
 
 function grown(values: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
